@@ -1,0 +1,32 @@
+# The two commands a new machine needs: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-sqlite test-postgres lint bench clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/umkm-bot db upgrade
+	$(VENV)/bin/umkm-bot run
+
+test: $(STAMP) test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
+	$(VENV)/bin/pytest -q
+
+test-postgres: $(STAMP)
+	TEST_DATABASE_URL=$$(scripts/postgres.sh) $(VENV)/bin/pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,94 @@
+"""`umkm-bot`: the command line (run, chat, db upgrade; officer commands grow per capability).
+
+Every command exits non-zero with a one-line reason on bad input or settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+
+from bot.app import build_app
+from bot.channels.console import ConsoleChannel
+from bot.logs import configure_logging
+from bot.settings import ConfigError, Settings, load_settings
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+CONNECT_HELP = """No Telegram or WhatsApp channel is configured, so the bot runs in this terminal.
+To connect a platform, set in the environment or .env:
+  Telegram: TELEGRAM_BOT_TOKEN (and TELEGRAM_WEBHOOK_URL + TELEGRAM_WEBHOOK_SECRET for webhooks)
+  WhatsApp: WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN
+Type a message (for example: halo) and press Enter; Ctrl-D quits.
+"""
+
+
+async def _chat(settings: Settings, user: str) -> None:
+    app = await build_app(settings)
+    try:
+        await ConsoleChannel(app.router, app.renderer, user).run()
+    finally:
+        await app.close()
+
+
+async def _run(settings: Settings) -> None:
+    if not (settings.telegram_enabled or settings.whatsapp_enabled):
+        sys.stderr.write(CONNECT_HELP)
+        await _chat(settings, "console")
+        return
+    raise ConfigError("Telegram and WhatsApp channels are not available in this version yet")
+
+
+def _db_upgrade(settings: Settings) -> None:
+    upgrade(settings.effective_database_url)
+    print("database is up to date")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="umkm-bot", description="Chat service for micro-business owners.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run every configured channel (the console when none is)")
+    chat = commands.add_parser("chat", help="talk to the bot in this terminal, or script it through stdin")
+    chat.add_argument("--user", default="console", help="console user id (default: console)")
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply migrations")
+    return parser
+
+
+def _quiet_unless_asked(settings: Settings) -> str:
+    """The console is for people: keep it free of INFO lines unless LOG_LEVEL was set."""
+    return settings.log_level if "log_level" in settings.model_fields_set else "WARNING"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging("WARNING")  # until the settings say otherwise
+    try:
+        settings = load_settings()
+        interactive = args.command in ("chat", "run")
+        configure_logging(_quiet_unless_asked(settings) if interactive else settings.log_level)
+        action: Callable[[], Awaitable[None] | None]
+        if args.command == "run":
+            action = lambda: _run(settings)  # noqa: E731
+        elif args.command == "chat":
+            action = lambda: _chat(settings, args.user)  # noqa: E731
+        else:
+            action = lambda: _db_upgrade(settings)  # noqa: E731
+        result = action()
+        if result is not None:
+            asyncio.run(result)
+    except ConfigError as exc:
+        print(f"umkm-bot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

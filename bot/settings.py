@@ -1,0 +1,128 @@
+"""Settings, parsed once at start from the environment and an optional `.env`.
+
+A missing or invalid value stops the program with one line naming the setting
+(`ConfigError`). Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PROFILE = Path(__file__).parent / "profiles" / "banjarbaru.toml"
+SECRET_KEY_FILE = "secret_key"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message names it in one line."""
+
+
+class Settings(BaseSettings):
+    """Every setting the program reads. Names match DESIGN.md; they are public."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    database_url: str | None = None
+    data_dir: Path = Path("data")
+    agency_profile: Path = DEFAULT_PROFILE
+    secret_key: str | None = Field(default=None, repr=False)
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    form_idle_hours: float = Field(default=24.0, gt=0)
+
+    telegram_bot_token: str | None = Field(default=None, repr=False)
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = Field(default=None, repr=False)
+
+    whatsapp_access_token: str | None = Field(default=None, repr=False)
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_app_secret: str | None = Field(default=None, repr=False)
+    whatsapp_verify_token: str | None = Field(default=None, repr=False)
+    whatsapp_api_base_url: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = "v21.0"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def effective_database_url(self) -> str:
+        """DATABASE_URL, or the embedded SQLite file under DATA_DIR."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'umkm.sqlite3').resolve()}"
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.whatsapp_access_token)
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual `postgresql://` and `sqlite:///` forms and pick the async drivers."""
+    for plain, driver in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+    return f"{name}: {error['msg']}"
+
+
+def _check_channels(settings: Settings) -> None:
+    if settings.whatsapp_enabled:
+        for name in ("whatsapp_phone_number_id", "whatsapp_app_secret", "whatsapp_verify_token"):
+            if not getattr(settings, name):
+                raise ConfigError(f"{name.upper()} is required when WHATSAPP_ACCESS_TOKEN is set")
+    if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set")
+    if not settings.agency_profile.is_file():
+        raise ConfigError(f"AGENCY_PROFILE: no such file: {settings.agency_profile}")
+
+
+def _ensure_secret_key(settings: Settings) -> Settings:
+    if settings.secret_key:
+        if len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(f"SECRET_KEY: must be at least {MIN_SECRET_KEY_LENGTH} characters")
+        return settings
+    path = settings.data_dir / SECRET_KEY_FILE
+    if path.is_file():
+        key = path.read_text(encoding="ascii").strip()
+    else:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.touch(mode=0o600)
+        path.write_text(key + "\n", encoding="ascii")
+        log.warning("settings.secret_key_generated", extra={"path": str(path)})
+    return settings.model_copy(update={"secret_key": key})
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Parse the settings once; raise `ConfigError` naming the first bad setting."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(_first_error(exc)) from None
+    _check_channels(settings)
+    return _ensure_secret_key(settings)

@@ -1,0 +1,110 @@
+"""The agency profile: who runs the bot, where it serves, what it offers.
+
+Loaded from the TOML file named by the AGENCY_PROFILE setting.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ProfileError(ValueError):
+    """The agency profile file is unreadable or incomplete; the message names the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sector:
+    id: str
+    name_id: str
+    name_en: str
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_id
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    address: str
+    phone: str
+    whatsapp: str
+    email: str
+    office_hours: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyProfile:
+    """An agency (Dinas) and its service area, by Kemendagri codes."""
+
+    name: str
+    short_name: str
+    code: str
+    province_code: str
+    regency_codes: tuple[str, ...]
+    time_zone: ZoneInfo
+    quiet_start: time
+    quiet_end: time
+    contact: Contact
+    sectors: tuple[Sector, ...]
+
+    def sector(self, sector_id: str) -> Sector | None:
+        return next((s for s in self.sectors if s.id == sector_id), None)
+
+    def template_values(self) -> dict[str, Any]:
+        """What message templates may say about the agency."""
+        return {"name": self.name, "short_name": self.short_name, "contact": self.contact}
+
+
+def _require(data: dict[str, Any], key: str, kind: type, where: str = "") -> Any:
+    value = data.get(key)
+    if not isinstance(value, kind) or (isinstance(value, str | list) and not value):
+        raise ProfileError(f"agency profile: {where}{key} is missing or not a {kind.__name__}")
+    return value
+
+
+def _time(text: str, key: str) -> time:
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        raise ProfileError(f"agency profile: quiet_hours has a bad time {text!r} ({key})") from None
+
+
+def parse_profile(data: dict[str, Any]) -> AgencyProfile:
+    """Build a profile from parsed TOML, naming the first missing or bad key."""
+    zone_name = _require(data, "time_zone", str)
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ProfileError(f"agency profile: unknown time_zone {zone_name!r}") from None
+    quiet = data.get("quiet_hours", ["21:00", "07:00"])
+    if not isinstance(quiet, list) or len(quiet) != 2:
+        raise ProfileError('agency profile: quiet_hours must be two times, like ["21:00", "07:00"]')
+    contact = _require(data, "contact", dict)
+    sectors = _require(data, "sectors", list)
+    return AgencyProfile(
+        name=_require(data, "name", str),
+        short_name=_require(data, "short_name", str),
+        code=_require(data, "code", str).upper(),
+        province_code=_require(data, "province_code", str),
+        regency_codes=tuple(_require(data, "regency_codes", list)),
+        time_zone=zone,
+        quiet_start=_time(quiet[0], "start"),
+        quiet_end=_time(quiet[1], "end"),
+        contact=Contact(**{k: _require(contact, k, str, "contact.") for k in Contact.__dataclass_fields__}),
+        sectors=tuple(
+            Sector(**{k: _require(s, k, str, "sectors.") for k in ("id", "name_id", "name_en")})
+            for s in sectors
+        ),
+    )
+
+
+def load_profile(path: Path) -> AgencyProfile:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ProfileError(f"agency profile {path}: {exc}") from exc
+    return parse_profile(data)

@@ -1,0 +1,288 @@
+"""Runs a `Form` one message at a time; all progress lives in the conversation state.
+
+Steps: a field name while asking it; `_summary` while the owner reviews and
+confirms; `_pick` while choosing which answer to change; `_resume` after a long
+pause or a return to an unfinished form (continue or start over).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.context import Context
+from handlers.conversation import Answer, Conversation
+from handlers.forms.fields import Field, Form, Option, resolve
+from handlers.result import Invalid
+from handlers.types import Choice, Reply
+
+PAGE_SIZE = 10
+SUMMARY, PICK, RESUME = "_summary", "_pick", "_resume"
+NEXT_PAGE, PREV_PAGE = "nav:next", "nav:prev"
+SKIP = "f:skip"
+CONFIRM, CHANGE, CANCEL = "f:confirm", "f:change", "f:cancel"
+CONTINUE, RESTART = "f:continue", "f:restart"
+OPTION_PREFIX, FIELD_PREFIX = "o:", "e:"
+
+
+class FormFlow:
+    """A flow driven by a declarative `Form`."""
+
+    def __init__(self, form: Form) -> None:
+        self.form = form
+        self.name = form.name
+
+    # Flow protocol -------------------------------------------------------
+
+    async def start(
+        self, ctx: Context, conv: Conversation, initial: dict[str, Any] | None = None
+    ) -> list[Reply]:
+        """Begin the form; with `initial` answers (correcting saved data) go straight to the summary."""
+        draft = conv.drafts.get(self.name)
+        if initial is None and draft:
+            conv.enter(
+                self.name, RESUME, {"answers": draft.get("answers", {}), "resume_step": draft.get("step")}
+            )
+            return [self._resume_prompt()]
+        conv.enter(self.name, None, {"answers": dict(initial or {})})
+        replies = await self.form.intro(ctx, self._answers(conv)) if self.form.intro and not initial else []
+        return replies + await self._advance(ctx, conv)
+
+    async def handle(self, ctx: Context, conv: Conversation, answer: Answer) -> list[Reply]:
+        step = conv.step
+        if step == RESUME:
+            return await self._on_resume(ctx, conv, answer)
+        if step == SUMMARY:
+            return await self._on_summary(ctx, conv, answer)
+        if step == PICK:
+            return await self._on_pick(ctx, conv, answer)
+        if step is None or not self.form.has_field(step):
+            return await self._advance(ctx, conv)
+        return await self._on_field(ctx, conv, self.form.field(step), answer)
+
+    async def reprompt(self, ctx: Context, conv: Conversation) -> list[Reply]:
+        step = conv.step
+        if step == RESUME:
+            return [self._resume_prompt()]
+        if step == SUMMARY:
+            return [await self._summary(ctx, conv)]
+        if step == PICK:
+            return [self._pick_prompt(conv)]
+        if step is None or not self.form.has_field(step):
+            return await self._advance(ctx, conv)
+        return [await self._ask(ctx, conv, self.form.field(step))]
+
+    async def back(self, ctx: Context, conv: Conversation) -> list[Reply]:
+        """Go to the previous question (its current answer is shown and can be kept by answering again)."""
+        answers = self._answers(conv)
+        order = [f for f in self.form.fields if f.applies(answers)]
+        names = [f.name for f in order]
+        if conv.step in names:
+            index = names.index(conv.step)
+        elif conv.step in (SUMMARY, PICK):
+            index = len(order)
+        else:
+            return await self.reprompt(ctx, conv)
+        if index == 0:
+            return await ctx.nav.main_menu(ctx, self._suspend(conv))
+        return [await self._go_to(ctx, conv, order[index - 1])]
+
+    async def idle(self, ctx: Context, conv: Conversation) -> list[Reply]:
+        """After a long pause: offer to continue or start over, keeping every answer meanwhile."""
+        if conv.step == RESUME:
+            return [self._resume_prompt()]
+        conv.data["resume_step"] = conv.step
+        conv.step = RESUME
+        return [self._resume_prompt()]
+
+    def suspend(self, conv: Conversation) -> None:
+        """Leave the form for now (menu, another flow), keeping the answers as a draft."""
+        self._suspend(conv)
+
+    def cancel(self, conv: Conversation) -> None:
+        conv.drafts.pop(self.name, None)
+        conv.finish()
+
+    # Steps -------------------------------------------------------------
+
+    async def _on_field(self, ctx: Context, conv: Conversation, field: Field, answer: Answer) -> list[Reply]:
+        choice = answer.choice_id or ""
+        if choice in (NEXT_PAGE, PREV_PAGE):
+            conv.data["page"] = max(0, int(conv.data.get("page", 0)) + (1 if choice == NEXT_PAGE else -1))
+            return [await self._ask(ctx, conv, field)]
+        value = await self._value_of(ctx, conv, field, answer)
+        if isinstance(value, Invalid):
+            return [Reply(f"errors/{value.key}", value.values), await self._ask(ctx, conv, field)]
+        self._store(conv, field, value)
+        return await self._advance(ctx, conv)
+
+    async def _value_of(self, ctx: Context, conv: Conversation, field: Field, answer: Answer) -> Any:
+        if answer.choice_id == SKIP and field.optional:
+            return None
+        if answer.choice_id and answer.choice_id.startswith(OPTION_PREFIX):
+            option = await self._option(ctx, conv, field, answer.choice_id[len(OPTION_PREFIX) :])
+            if option is not None:
+                for name in option.clears:
+                    conv.data["answers"].pop(name, None)
+                return option.value
+        if field.request_phone and answer.shared_phone and field.parse is not None:
+            return await resolve(field.parse(answer.shared_phone, ctx, self._answers(conv)))
+        if field.parse is not None and answer.text.strip():
+            return await resolve(field.parse(answer.text.strip(), ctx, self._answers(conv)))
+        if field.parse is None:
+            return Invalid("choose_option")
+        return Invalid("empty_answer")
+
+    async def _on_summary(self, ctx: Context, conv: Conversation, answer: Answer) -> list[Reply]:
+        if answer.choice_id == CONFIRM:
+            answers = self._answers(conv)
+            missing = self._next_field(answers)
+            if missing is not None:
+                return [await self._go_to(ctx, conv, missing)]
+            final = {
+                f.name: answers[f.name] for f in self.form.fields if f.applies(answers) and f.name in answers
+            }
+            conv.drafts.pop(self.name, None)
+            conv.finish()
+            return await self.form.on_complete(ctx, final)
+        if answer.choice_id == CHANGE:
+            conv.step, conv.data["page"] = PICK, 0
+            return [self._pick_prompt(conv)]
+        if answer.choice_id == CANCEL:
+            self.cancel(conv)
+            return [Reply("form/cancelled"), *await ctx.nav.main_menu(ctx, conv)]
+        return [Reply("errors/choose_option"), await self._summary(ctx, conv)]
+
+    async def _on_pick(self, ctx: Context, conv: Conversation, answer: Answer) -> list[Reply]:
+        choice = answer.choice_id or ""
+        if choice in (NEXT_PAGE, PREV_PAGE):
+            conv.data["page"] = max(0, int(conv.data.get("page", 0)) + (1 if choice == NEXT_PAGE else -1))
+            return [self._pick_prompt(conv)]
+        name = choice[len(FIELD_PREFIX) :] if choice.startswith(FIELD_PREFIX) else ""
+        if not self.form.has_field(name):
+            return [Reply("errors/choose_option"), self._pick_prompt(conv)]
+        return [await self._go_to(ctx, conv, self.form.field(name))]
+
+    async def _on_resume(self, ctx: Context, conv: Conversation, answer: Answer) -> list[Reply]:
+        if answer.choice_id == CONTINUE:
+            step = conv.data.pop("resume_step", None)
+            if step in (SUMMARY, PICK) or (step and self.form.has_field(step)):
+                conv.step = step
+                return await self.reprompt(ctx, conv)
+            return await self._advance(ctx, conv)
+        if answer.choice_id == RESTART:
+            conv.drafts.pop(self.name, None)
+            conv.enter(self.name, None, {"answers": {}})
+            return await self._advance(ctx, conv)
+        return [Reply("errors/choose_option"), self._resume_prompt()]
+
+    # Moving through the fields ---------------------------------------------
+
+    def _answers(self, conv: Conversation) -> dict[str, Any]:
+        answers: dict[str, Any] = conv.data.setdefault("answers", {})
+        return answers
+
+    def _next_field(self, answers: dict[str, Any]) -> Field | None:
+        return next((f for f in self.form.fields if f.applies(answers) and f.name not in answers), None)
+
+    async def _advance(self, ctx: Context, conv: Conversation) -> list[Reply]:
+        field = self._next_field(self._answers(conv))
+        if field is None:
+            conv.step = SUMMARY
+            return [await self._summary(ctx, conv)]
+        return [await self._go_to(ctx, conv, field)]
+
+    async def _go_to(self, ctx: Context, conv: Conversation, field: Field) -> Reply:
+        conv.step, conv.data["page"] = field.name, 0
+        return await self._ask(ctx, conv, field)
+
+    def _store(self, conv: Conversation, field: Field, value: Any) -> None:
+        answers = self._answers(conv)
+        changed = answers.get(field.name, object()) != value
+        answers[field.name] = value
+        if changed:
+            pending = list(field.clears)
+            while pending:
+                name = pending.pop()
+                if answers.pop(name, None) is not None and self.form.has_field(name):
+                    pending.extend(self.form.field(name).clears)
+
+    def _suspend(self, conv: Conversation) -> Conversation:
+        if conv.flow == self.name and conv.step != RESUME:
+            conv.drafts[self.name] = {"answers": self._answers(conv), "step": conv.step}
+        elif conv.flow == self.name:
+            conv.drafts[self.name] = {"answers": self._answers(conv), "step": conv.data.get("resume_step")}
+        conv.finish()
+        return conv
+
+    # Replies ---------------------------------------------------------------
+
+    async def _options(self, ctx: Context, conv: Conversation, field: Field) -> list[Option]:
+        if field.options is None:
+            return []
+        if callable(field.options):
+            return list(await resolve(field.options(ctx, self._answers(conv))))
+        return list(field.options)
+
+    async def _option(self, ctx: Context, conv: Conversation, field: Field, option_id: str) -> Option | None:
+        return next((o for o in await self._options(ctx, conv, field) if o.id == option_id), None)
+
+    async def _ask(self, ctx: Context, conv: Conversation, field: Field) -> Reply:
+        answers = self._answers(conv)
+        values: dict[str, Any] = {"answers": answers, "current": answers.get(field.name)}
+        values["has_current"] = field.name in answers
+        if field.prompt_values is not None:
+            values.update(await resolve(field.prompt_values(ctx, answers)))
+        options = [o.choice(OPTION_PREFIX) for o in await self._options(ctx, conv, field)]
+        if field.optional:
+            options.append(Choice(SKIP, template="choices/skip"))
+        choices, page, pages = _page(options, int(conv.data.get("page", 0)))
+        conv.data["page"] = page
+        values.update(page=page + 1, pages=pages)
+        return Reply(field.prompt, values, choices=choices, request_phone=field.request_phone)
+
+    async def _summary(self, ctx: Context, conv: Conversation) -> Reply:
+        answers = self._answers(conv)
+        values: dict[str, Any] = {"answers": answers}
+        if self.form.summary_values is not None:
+            values.update(await resolve(self.form.summary_values(ctx, answers)))
+        choices = [
+            Choice(CONFIRM, template="choices/confirm"),
+            Choice(CHANGE, template="choices/change"),
+            Choice(CANCEL, template="choices/cancel"),
+        ]
+        return Reply(self.form.summary, values, choices=choices)
+
+    def _pick_prompt(self, conv: Conversation) -> Reply:
+        answers = self._answers(conv)
+        options = [
+            Choice(f"{FIELD_PREFIX}{f.name}", template=f.label)
+            for f in self.form.fields
+            if f.editable and f.applies(answers)
+        ]
+        choices, page, pages = _page(options, int(conv.data.get("page", 0)))
+        conv.data["page"] = page
+        return Reply("form/pick_field", {"page": page + 1, "pages": pages}, choices=choices)
+
+    def _resume_prompt(self) -> Reply:
+        return Reply(
+            "form/resume",
+            {"form": self.name},
+            choices=[
+                Choice(CONTINUE, template="choices/continue"),
+                Choice(RESTART, template="choices/restart"),
+            ],
+        )
+
+
+def _page(options: list[Choice], page: int) -> tuple[list[Choice], int, int]:
+    """One page of at most PAGE_SIZE options, with next/previous where there is more."""
+    if len(options) <= PAGE_SIZE:
+        return options, 0, 1
+    pages = -(-len(options) // PAGE_SIZE)
+    page = min(max(page, 0), pages - 1)
+    shown = options[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    if page > 0:
+        shown.append(Choice(PREV_PAGE, template="choices/prev"))
+    if page < pages - 1:
+        shown.append(Choice(NEXT_PAGE, template="choices/next"))
+    return shown, page, pages

@@ -1,0 +1,202 @@
+"""The router: one message in, replies out, for any channel.
+
+It finds the user by channel identity, serialises work per user (an asyncio
+lock in this process, an advisory lock across PostgreSQL processes, SQLite's
+write lock otherwise), resolves typed numbers and labels to offered choices,
+runs a global command or the active flow, and saves the new state in the same
+transaction. A failure rolls everything back, is logged with its traceback and
+answers with an apology; the user's earlier answers stay as they were.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from handlers.agency import AgencyProfile
+from handlers.context import Context, HandlerConfig
+from handlers.conversation import Answer, Conversation
+from handlers.flow import Flow, MenuEntry
+from handlers.locks import KeyedLocks
+from handlers.types import Choice, Incoming, Reply, utcnow
+from handlers.words import Command, command_of, normalise
+from storage.database import Database
+from storage.repositories import Transaction
+
+log = logging.getLogger(__name__)
+
+MENU_PREFIX = "m:"
+DEFAULT_LOCALE = "id"
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """The replies to one message, and the locale to render them in."""
+
+    user_id: int | None
+    locale: str
+    replies: list[Reply]
+
+
+class StaleChoice(Exception):
+    """A button from an older message was pressed."""
+
+
+class Router:
+    def __init__(
+        self,
+        db: Database,
+        agency: AgencyProfile,
+        *,
+        flows: Sequence[Flow],
+        menu: Sequence[MenuEntry],
+        label_of: Callable[[Choice, str], str],
+        config: HandlerConfig | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.agency = agency
+        self.flows = {flow.name: flow for flow in flows}
+        self.menu = list(menu)
+        self.config = config or HandlerConfig()
+        self._label_of = label_of
+        self._clock = clock
+        self._locks = KeyedLocks()
+
+    async def handle(self, incoming: Incoming) -> Response:
+        key = f"identity:{incoming.channel}:{incoming.external_user_id}"
+        seen: dict[str, object] = {}
+        async with self._locks.hold(key):
+            try:
+                async with self.db.transaction(key) as tx:
+                    response = await self._process(tx, incoming, seen)
+            except Exception:
+                log.exception("message.failed", extra={"channel": incoming.channel, **seen})
+                locale = seen.get("locale")
+                user_id = seen.get("user_id")
+                return Response(
+                    user_id if isinstance(user_id, int) else None,
+                    locale if isinstance(locale, str) else DEFAULT_LOCALE,
+                    [Reply("errors/internal")],
+                )
+        return response
+
+    async def _process(self, tx: Transaction, incoming: Incoming, seen: dict[str, object]) -> Response:
+        user, identity = await tx.users.find_or_create(incoming.channel, incoming.external_user_id)
+        seen.update(user_id=user.id, locale=user.locale)
+        await self.db.lock(tx, f"user:{user.id}")
+        await tx.users.mark_inbound(user, identity, incoming.received_at)
+        if incoming.shared_phone:
+            identity.phone = incoming.shared_phone
+        state = await tx.states.load(user.id)
+        conv = Conversation.from_stored(state.flow, state.step, state.data)
+        ctx = Context(tx, user, identity, incoming, self.agency, self.config, self, self._clock())
+        replies = await self._dispatch(ctx, conv, state.updated_at)
+        conv.remember_offered(next((list(r.choices) for r in reversed(replies) if r.choices), []))
+        await tx.states.save(state, flow=conv.flow, step=conv.step, data=conv.to_stored(), at=ctx.now)
+        log.info(
+            "message.handled",
+            extra={"channel": incoming.channel, "user_id": user.id, "flow": conv.flow, "step": conv.step},
+        )
+        return Response(user.id, user.locale, replies)
+
+    # Navigator -----------------------------------------------------------
+
+    async def start_flow(self, ctx: Context, conv: Conversation, name: str) -> list[Reply]:
+        self._leave(conv)
+        return await self.flows[name].start(ctx, conv)
+
+    async def main_menu(self, ctx: Context, conv: Conversation, *, greet: bool = False) -> list[Reply]:
+        self._leave(conv)
+        choices = [
+            Choice(f"{MENU_PREFIX}{entry.id}", template=entry.template)
+            for entry in self.menu
+            if await entry.visible(ctx)
+        ]
+        return [Reply("menu/main", {"greet": greet, "has_draft": bool(conv.drafts)}, choices=choices)]
+
+    # Dispatch ------------------------------------------------------------
+
+    async def _dispatch(self, ctx: Context, conv: Conversation, last_update: datetime) -> list[Reply]:
+        try:
+            answer: Answer | None = self._answer(ctx, conv)
+        except StaleChoice:
+            answer = None
+        # A typed word that names an offered choice is that choice, even if it is also a global word.
+        typed_choice = answer is not None and answer.choice_id is not None and ctx.incoming.choice_id is None
+        command = None if typed_choice else command_of(ctx.incoming.text, ctx.incoming.choice_id)
+        if command is not None:
+            return await self._command(ctx, conv, command)
+        flow = self.flows.get(conv.flow) if conv.flow else None
+        if conv.flow and flow is None:
+            log.warning("conversation.unknown_flow", extra={"flow": conv.flow, "user_id": ctx.user.id})
+            conv.finish()
+        if flow is not None and ctx.now - last_update > self.config.form_idle:
+            return await flow.idle(ctx, conv)
+        if answer is None:
+            return [Reply("errors/stale_choice"), *await self._reprompt(ctx, conv)]
+        if flow is not None:
+            return await flow.handle(ctx, conv, answer)
+        return await self._menu_choice(ctx, conv, answer)
+
+    def _answer(self, ctx: Context, conv: Conversation) -> Answer:
+        incoming = ctx.incoming
+        offered = conv.offered_choices()
+        if incoming.choice_id is not None:
+            if command_of("", incoming.choice_id) is not None:
+                return Answer(incoming.text, incoming.choice_id, incoming.shared_phone)
+            if not any(c.id == incoming.choice_id for c in offered):
+                raise StaleChoice(incoming.choice_id)
+            return Answer(incoming.text, incoming.choice_id, incoming.shared_phone)
+        text = incoming.text.strip()
+        if offered and text:
+            if text.isdecimal() and text.isascii() and 1 <= int(text) <= len(offered):
+                return Answer(text, offered[int(text) - 1].id, incoming.shared_phone)
+            wanted = normalise(text)
+            for choice in offered:
+                if normalise(self._label_of(choice, ctx.locale)) == wanted:
+                    return Answer(text, choice.id, incoming.shared_phone)
+        return Answer(text, None, incoming.shared_phone)
+
+    async def _menu_choice(self, ctx: Context, conv: Conversation, answer: Answer) -> list[Reply]:
+        entry_id = (answer.choice_id or "").removeprefix(MENU_PREFIX)
+        entry = next((e for e in self.menu if e.id == entry_id), None)
+        if entry is not None and await entry.visible(ctx):
+            return await entry.run(ctx, conv)
+        return await self.main_menu(ctx, conv, greet=True)
+
+    async def _command(self, ctx: Context, conv: Conversation, command: Command) -> list[Reply]:
+        flow = self.flows.get(conv.flow) if conv.flow else None
+        if command is Command.MENU:
+            return await self.main_menu(ctx, conv)
+        if command is Command.CANCEL:
+            if flow is None:
+                return await self.main_menu(ctx, conv)
+            flow.cancel(conv)
+            return [Reply("form/cancelled"), *await self.main_menu(ctx, conv)]
+        if command is Command.BACK:
+            return await flow.back(ctx, conv) if flow else await self.main_menu(ctx, conv)
+        if command is Command.HELP:
+            return [Reply("help/general"), *await self._reprompt(ctx, conv)]
+        if command is Command.STOP:
+            ctx.user.opted_out = True
+            await ctx.tx.users.set_opted_out(ctx.user.id, True)
+            return [Reply("optout/stopped"), *(await flow.reprompt(ctx, conv) if flow else [])]
+        was_out = ctx.user.opted_out
+        if was_out:
+            ctx.user.opted_out = False
+            await ctx.tx.users.set_opted_out(ctx.user.id, False)
+        started = [Reply("optout/started")] if was_out else []
+        return started + await self._reprompt(ctx, conv)
+
+    async def _reprompt(self, ctx: Context, conv: Conversation) -> list[Reply]:
+        flow = self.flows.get(conv.flow) if conv.flow else None
+        return await flow.reprompt(ctx, conv) if flow else await self.main_menu(ctx, conv)
+
+    def _leave(self, conv: Conversation) -> None:
+        flow = self.flows.get(conv.flow) if conv.flow else None
+        if flow is not None:
+            flow.suspend(conv)
+        conv.finish()

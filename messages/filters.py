@@ -1,0 +1,65 @@
+"""Jinja2 filters for Indonesian dates, times and Rupiah (Babel, locale `id`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+
+# Indonesia's three zones, by the IANA names the agencies use.
+ZONE_ABBREVIATIONS = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+_DATE_FORMATS = {"id": "EEEE, d MMMM y", "en": "EEEE, d MMMM y"}
+_SHORT_DATE_FORMATS = {"id": "d MMM y", "en": "d MMM y"}
+
+
+def zone_abbreviation(zone: ZoneInfo) -> str:
+    return ZONE_ABBREVIATIONS.get(zone.key, zone.key)
+
+
+def _local(value: date | datetime, zone: ZoneInfo) -> date | datetime:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a template; store and pass times in UTC")
+        return value.astimezone(zone)
+    return value
+
+
+def format_long_date(value: date | datetime, locale: str, zone: ZoneInfo) -> str:
+    """17 Jan 2024 -> "Rabu, 17 Januari 2024" (id) or "Wednesday, 17 January 2024" (en)."""
+    local = _local(value, zone)
+    day = local.date() if isinstance(local, datetime) else local
+    return format_date(day, _DATE_FORMATS[locale], locale=locale)
+
+
+def format_short_date(value: date | datetime, locale: str, zone: ZoneInfo) -> str:
+    """17 Jan 2024 -> "17 Jan 2024"; Babel picks the month names per locale."""
+    local = _local(value, zone)
+    day = local.date() if isinstance(local, datetime) else local
+    return format_date(day, _SHORT_DATE_FORMATS[locale], locale=locale)
+
+
+def format_time(value: datetime, locale: str, zone: ZoneInfo) -> str:
+    """09:00 in Makassar -> "09.00 WITA" (id) or "09:00 WITA" (en)."""
+    local = _local(value, zone)
+    assert isinstance(local, datetime)
+    separator = "." if locale == "id" else ":"
+    return f"{local:%H}{separator}{local:%M} {zone_abbreviation(zone)}"
+
+
+def format_rupiah(amount: int) -> str:
+    """2100000 -> "Rp2.100.000" (no space, dot thousands), the same in both locales."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp{abs(int(amount)):,}".replace(",", ".")
+
+
+def format_number(value: int, locale: str) -> str:
+    """12459 -> "12.459" (id) or "12,459" (en)."""
+    text = f"{int(value):,}"
+    return text.replace(",", ".") if locale == "id" else text

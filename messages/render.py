@@ -1,0 +1,111 @@
+"""Render `Reply` values into text, per locale (Bahasa Indonesia first, English second)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, pass_context
+from jinja2.runtime import Context
+
+from handlers.types import Attachment, Choice, Reply
+from messages import filters
+
+LOCALES = ("id", "en")
+DEFAULT_LOCALE = "id"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedChoice:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedReply:
+    """A reply as words in one locale, still in template markup (`*bold*`)."""
+
+    text: str
+    choices: tuple[RenderedChoice, ...] = ()
+    image: Attachment | None = None
+    document: Attachment | None = None
+    request_phone: bool = False
+
+
+class Renderer:
+    """Renders templates `messages/templates/<locale>/<name>.j2` with StrictUndefined.
+
+    `agency` values are available to every template as `agency`.
+    """
+
+    def __init__(self, zone: ZoneInfo, agency: Mapping[str, Any] | None = None) -> None:
+        self._zone = zone
+        self._env = Environment(
+            loader=PackageLoader("messages", "templates"),
+            undefined=StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self._env.globals["agency"] = dict(agency or {})
+        self._install_filters()
+
+    def template_names(self, locale: str) -> list[str]:
+        prefix = f"{locale}/"
+        return sorted(
+            name[len(prefix) : -len(".j2")]
+            for name in self._env.list_templates(extensions=["j2"])
+            if name.startswith(prefix)
+        )
+
+    def render(self, name: str, locale: str, values: Mapping[str, Any] | None = None) -> str:
+        if locale not in LOCALES:
+            locale = DEFAULT_LOCALE
+        try:
+            template = self._env.get_template(f"{locale}/{name}.j2")
+        except TemplateNotFound:
+            raise LookupError(f"no message template {name!r} for locale {locale!r}") from None
+        return template.render({**values, "locale": locale} if values else {"locale": locale}).strip()
+
+    def render_choice(self, choice: Choice, locale: str) -> RenderedChoice:
+        if choice.label is not None:
+            return RenderedChoice(choice.id, choice.label)
+        assert choice.template is not None
+        return RenderedChoice(choice.id, self.render(choice.template, locale, choice.values))
+
+    def render_reply(self, reply: Reply, locale: str) -> RenderedReply:
+        return RenderedReply(
+            text=self.render(reply.template, locale, reply.values),
+            choices=tuple(self.render_choice(c, locale) for c in reply.choices),
+            image=reply.image,
+            document=reply.document,
+            request_phone=reply.request_phone,
+        )
+
+    def _install_filters(self) -> None:
+        """Filters read the locale of the render they are used in: `{{ day | tanggal }}`."""
+        zone = self._zone
+
+        @pass_context
+        def tanggal(ctx: Context, value: date | datetime) -> str:
+            return filters.format_long_date(value, ctx["locale"], zone)
+
+        @pass_context
+        def tanggal_pendek(ctx: Context, value: date | datetime) -> str:
+            return filters.format_short_date(value, ctx["locale"], zone)
+
+        @pass_context
+        def jam(ctx: Context, value: datetime) -> str:
+            return filters.format_time(value, ctx["locale"], zone)
+
+        @pass_context
+        def angka(ctx: Context, value: int) -> str:
+            return filters.format_number(value, ctx["locale"])
+
+        self._env.filters.update(
+            tanggal=tanggal, tanggal_pendek=tanggal_pendek, jam=jam, angka=angka, rupiah=filters.format_rupiah
+        )

@@ -1,0 +1,55 @@
+"""The database: one engine for the app's lifetime, and transactions as units of work."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.engine import create_engine, is_sqlite, session_factory
+from storage.repositories import Transaction
+
+
+def advisory_key(name: str) -> int:
+    """A stable signed 64-bit key for PostgreSQL advisory locks."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+class Database:
+    """Owns the engine. `transaction()` is the only way code reads or writes."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = is_sqlite(url)
+        self.engine: AsyncEngine = create_engine(url, echo=echo)
+        self._sessions = session_factory(self.engine)
+
+    @asynccontextmanager
+    async def transaction(self, *locks: str) -> AsyncIterator[Transaction]:
+        """A transaction that commits on success and rolls back on error.
+
+        `locks` name things to serialise on across processes (PostgreSQL
+        advisory transaction locks, taken in the order given). On SQLite every
+        transaction already holds the database's single write lock.
+        """
+        async with self._sessions() as session, session.begin():
+            if not self.is_sqlite:
+                for name in locks:
+                    await session.execute(select(func.pg_advisory_xact_lock(advisory_key(name))))
+            yield Transaction(session, sqlite=self.is_sqlite)
+
+    async def lock(self, tx: Transaction, name: str) -> None:
+        """Take one more named lock inside an open transaction."""
+        if not self.is_sqlite:
+            await tx.session.execute(select(func.pg_advisory_xact_lock(advisory_key(name))))
+
+    async def ping(self) -> bool:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        return True
+
+    async def close(self) -> None:
+        await self.engine.dispose()

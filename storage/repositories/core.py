@@ -1,0 +1,119 @@
+"""Users, identities, conversation state, counters and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEntry, ChannelIdentity, ConversationState, Counter, User, utcnow
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def find_or_create(self, channel: str, external_id: str) -> tuple[User, ChannelIdentity]:
+        """The user behind a channel identity, created on first contact."""
+        row = (
+            await self.session.execute(
+                select(User, ChannelIdentity)
+                .join(ChannelIdentity, ChannelIdentity.user_id == User.id)
+                .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
+            )
+        ).first()
+        if row is not None:
+            return row[0], row[1]
+        user = User()
+        self.session.add(user)
+        await self.session.flush()
+        identity = ChannelIdentity(user_id=user.id, channel=channel, external_id=external_id)
+        self.session.add(identity)
+        await self.session.flush()
+        return user, identity
+
+    async def get(self, user_id: int) -> User | None:
+        return await self.session.get(User, user_id)
+
+    async def identities(self, user_id: int) -> list[ChannelIdentity]:
+        result = await self.session.execute(
+            select(ChannelIdentity).where(ChannelIdentity.user_id == user_id).order_by(ChannelIdentity.id)
+        )
+        return list(result.scalars())
+
+    async def mark_inbound(self, user: User, identity: ChannelIdentity, at: datetime) -> None:
+        user.last_inbound_at = at
+        identity.last_inbound_at = at
+
+    async def set_locale(self, user_id: int, locale: str) -> None:
+        await self.session.execute(update(User).where(User.id == user_id).values(locale=locale))
+
+    async def set_opted_out(self, user_id: int, opted_out: bool) -> None:
+        await self.session.execute(update(User).where(User.id == user_id).values(opted_out=opted_out))
+
+
+class StateRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def load(self, user_id: int) -> ConversationState:
+        state = await self.session.get(ConversationState, user_id)
+        if state is None:
+            state = ConversationState(user_id=user_id, flow=None, step=None, data={}, updated_at=utcnow())
+            self.session.add(state)
+        return state
+
+    async def save(
+        self,
+        state: ConversationState,
+        *,
+        flow: str | None,
+        step: str | None,
+        data: dict[str, Any],
+        at: datetime | None = None,
+    ) -> None:
+        state.flow, state.step, state.updated_at = flow, step, at or utcnow()
+        # A fresh dict, so SQLAlchemy sees the JSON column change.
+        state.data = dict(data)
+        await self.session.flush()
+
+
+class CounterRepository:
+    def __init__(self, session: AsyncSession, *, sqlite: bool) -> None:
+        self.session = session
+        self.sqlite = sqlite
+
+    async def next(self, name: str) -> int:
+        """Advance a named sequence by one in a single statement; never hands out a number twice."""
+        insert = sqlite_insert if self.sqlite else pg_insert
+        statement = (
+            insert(Counter)
+            .values(name=name, value=1)
+            .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
+            .returning(Counter.value)
+        )
+        return int((await self.session.execute(statement)).scalar_one())
+
+    async def current(self, name: str) -> int:
+        value = await self.session.scalar(select(Counter.value).where(Counter.name == name))
+        return int(value or 0)
+
+
+class AuditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(
+        self, *, actor: str, action: str, subject: str, details: dict[str, Any] | None = None
+    ) -> None:
+        self.session.add(AuditEntry(actor=actor, action=action, subject=subject, details=details or {}))
+
+    async def for_subject(self, subject: str) -> list[AuditEntry]:
+        result = await self.session.execute(
+            select(AuditEntry).where(AuditEntry.subject == subject).order_by(AuditEntry.id)
+        )
+        return list(result.scalars())

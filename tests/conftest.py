@@ -1,0 +1,111 @@
+"""Shared fixtures: a fresh, migrated database per test, on SQLite or PostgreSQL.
+
+`TEST_DATABASE_URL` (set by `make test` for its second pass) selects PostgreSQL;
+each test then gets its own database cloned from a migrated template.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+from bot.app import App, build_app
+from bot.channels.console import ConsoleChannel
+from bot.settings import DEFAULT_PROFILE, Settings, load_settings
+from handlers.agency import AgencyProfile, load_profile
+from storage.database import Database
+from storage.migrate import upgrade
+
+TEST_SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+PG_TEMPLATE = "umkm_test_template"
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    return url if url and url.startswith("postgresql") else None
+
+
+def _pg_dsn(url: str, database: str) -> str:
+    parsed = make_url(url).set(drivername="postgresql", database=database)
+    return parsed.render_as_string(hide_password=False)
+
+
+async def _pg_admin(url: str, *statements: str) -> None:
+    connection = await asyncpg.connect(_pg_dsn(url, "postgres"))
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database to copy: an SQLite file, or a PostgreSQL template database."""
+    pg = postgres_url()
+    if pg is None:
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        upgrade(f"sqlite+aiosqlite:///{path}")
+        yield str(path)
+        return
+    asyncio.run(
+        _pg_admin(pg, f"DROP DATABASE IF EXISTS {PG_TEMPLATE} WITH (FORCE)", f"CREATE DATABASE {PG_TEMPLATE}")
+    )
+    template_url = make_url(pg).set(database=PG_TEMPLATE).render_as_string(hide_password=False)
+    upgrade(template_url)
+    yield PG_TEMPLATE
+    asyncio.run(_pg_admin(pg, f"DROP DATABASE IF EXISTS {PG_TEMPLATE} WITH (FORCE)"))
+
+
+@pytest.fixture
+async def database_url(migrated_template: str, tmp_path: Path) -> AsyncIterator[str]:
+    pg = postgres_url()
+    if pg is None:
+        path = tmp_path / "umkm.sqlite3"
+        shutil.copyfile(migrated_template, path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    name = f"umkm_test_{uuid.uuid4().hex[:12]}"
+    await _pg_admin(pg, f"CREATE DATABASE {name} TEMPLATE {migrated_template}")
+    yield make_url(pg).set(database=name).render_as_string(hide_password=False)
+    await _pg_admin(pg, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def agency() -> AgencyProfile:
+    return load_profile(DEFAULT_PROFILE)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return load_settings(
+        database_url=database_url, data_dir=tmp_path / "data", secret_key=TEST_SECRET_KEY, _env_file=None
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[App]:
+    application = await build_app(settings)
+    yield application
+    await application.close()
+
+
+@pytest.fixture
+def console(app: App) -> ConsoleChannel:
+    """Talk to the app as the console user "tester": `await console.send("halo")` -> rendered replies."""
+    return ConsoleChannel(app.router, app.renderer, "tester")

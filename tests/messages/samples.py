@@ -1,0 +1,28 @@
+"""Sample values for every template that takes any, so each can be rendered in both locales.
+
+A template that needs values and has none here fails `test_templates`: add its samples.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+FORM_PAGE = {"page": 1, "pages": 2}
+SAMPLES: dict[str, dict[str, Any]] = {
+    "menu/main": {"greet": True, "has_draft": True},
+    "form/pick_field": FORM_PAGE,
+    "form/resume": {"form": "registration"},
+    "errors/nik_province": {"code": "99"},
+}
+
+# Values any template may be given on top of its own.
+COMMON: dict[str, Any] = {
+    "answers": {},
+    "current": None,
+    "has_current": False,
+    "page": 1,
+    "pages": 1,
+    "today": date(2026, 11, 22),
+    "now": datetime(2026, 11, 22, 1, 0, tzinfo=UTC),
+}

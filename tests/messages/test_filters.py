@@ -1,0 +1,68 @@
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from messages import Renderer, to_plain, to_telegram_html
+from messages.filters import format_long_date, format_rupiah, format_time
+from messages.markup import split_text
+
+WITA = ZoneInfo("Asia/Makassar")
+WIB = ZoneInfo("Asia/Pontianak")
+
+
+def test_long_date_in_indonesian_and_english() -> None:
+    assert format_long_date(date(2024, 1, 17), "id", WITA) == "Rabu, 17 Januari 2024"
+    assert format_long_date(date(2024, 1, 17), "en", WITA) == "Wednesday, 17 January 2024"
+
+
+def test_a_utc_time_is_shown_in_the_agency_zone_with_its_abbreviation() -> None:
+    at = datetime(2024, 1, 17, 1, 0, tzinfo=UTC)
+    assert format_time(at, "id", WITA) == "09.00 WITA"
+    assert format_time(at, "en", WIB) == "08:00 WIB"
+
+
+def test_the_date_follows_the_agency_zone_across_midnight() -> None:
+    late_utc = datetime(2024, 1, 16, 17, 30, tzinfo=UTC)  # 01.30 on the 17th in Makassar
+    assert format_long_date(late_utc, "id", WITA) == "Rabu, 17 Januari 2024"
+
+
+def test_naive_datetimes_are_refused() -> None:
+    with pytest.raises(ValueError, match="naive"):
+        format_time(datetime(2024, 1, 17, 9, 0), "id", WITA)
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [(2_100_000, "Rp2.100.000"), (0, "Rp0"), (999, "Rp999"), (1_000, "Rp1.000"), (-5_000, "-Rp5.000")],
+)
+def test_rupiah(amount: int, text: str) -> None:
+    assert format_rupiah(amount) == text
+
+
+def test_filters_work_inside_templates() -> None:
+    renderer = Renderer(WITA, {"short_name": "Dinas"})
+    env = renderer._env
+    template = env.from_string("{{ d | tanggal }} {{ t | jam }} {{ n | rupiah }} {{ c | angka }}")
+    text = template.render(
+        d=date(2024, 1, 17), t=datetime(2024, 1, 17, 1, 0, tzinfo=UTC), n=2_100_000, c=12459, locale="id"
+    )
+    assert text == "Rabu, 17 Januari 2024 09.00 WITA Rp2.100.000 12.459"
+
+
+def test_telegram_html_escapes_user_text_before_adding_tags() -> None:
+    assert to_telegram_html("*Toko <b>Murah</b> & Co*") == "<b>Toko &lt;b&gt;Murah&lt;/b&gt; &amp; Co</b>"
+    assert to_telegram_html("_miring_ dan *tebal*") == "<i>miring</i> dan <b>tebal</b>"
+
+
+def test_markers_inside_words_are_left_alone() -> None:
+    assert to_telegram_html("snake_case_name 2*3*4") == "snake_case_name 2*3*4"
+    assert to_plain("*Menu utama*: pilih") == "Menu utama: pilih"
+
+
+def test_split_text_keeps_every_character_and_respects_the_limit() -> None:
+    text = "\n\n".join(f"Paragraf {i} " + "kata " * 50 for i in range(40))
+    parts = split_text(text, 1000)
+    assert all(len(p) <= 1000 for p in parts)
+    assert "".join(parts).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
+    assert split_text("pendek", 1000) == ["pendek"]

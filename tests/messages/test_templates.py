@@ -1,0 +1,55 @@
+"""Every template renders in every locale, and both locales say the same things."""
+
+from __future__ import annotations
+
+import pytest
+from jinja2 import meta
+
+from handlers.agency import AgencyProfile
+from messages import LOCALES, Renderer
+from tests.messages.samples import COMMON, SAMPLES
+
+
+@pytest.fixture
+def renderer(agency: AgencyProfile) -> Renderer:
+    return Renderer(agency.time_zone, agency.template_values())
+
+
+def _names(renderer: Renderer) -> list[str]:
+    return renderer.template_names("id")
+
+
+def test_every_template_exists_in_every_locale(renderer: Renderer) -> None:
+    indonesian = set(renderer.template_names("id"))
+    assert indonesian, "no templates found"
+    for locale in LOCALES:
+        assert set(renderer.template_names(locale)) == indonesian, f"{locale} differs from id"
+
+
+def test_every_template_renders_in_every_locale(renderer: Renderer) -> None:
+    failures = []
+    for name in _names(renderer):
+        for locale in LOCALES:
+            try:
+                text = renderer.render(name, locale, {**COMMON, **SAMPLES.get(name, {})})
+            except Exception as exc:
+                failures.append(f"{locale}/{name}: {type(exc).__name__}: {exc}")
+                continue
+            if not text.strip():
+                failures.append(f"{locale}/{name}: renders empty")
+    assert not failures, "\n".join(failures)
+
+
+def test_both_locales_use_the_same_variables(renderer: Renderer) -> None:
+    env = renderer._env
+    for name in _names(renderer):
+        used = []
+        for locale in LOCALES:
+            source = env.loader.get_source(env, f"{locale}/{name}.j2")[0]  # type: ignore[union-attr]
+            used.append(meta.find_undeclared_variables(env.parse(source)) - {"agency", "locale"})
+        assert used[0] == used[1], f"{name}: id uses {sorted(used[0])}, en uses {sorted(used[1])}"
+
+
+def test_a_missing_value_is_an_error_not_an_empty_string(renderer: Renderer) -> None:
+    with pytest.raises(Exception, match="greet"):
+        renderer.render("menu/main", "id", {})
