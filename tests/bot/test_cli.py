@@ -56,3 +56,10 @@ def test_db_upgrade_then_chat_on_the_configured_database(tmp_path: Path, databas
     result = run_cli(["chat"], tmp_path / "data", stdin="halo\n", **env)
     assert result.returncode == 0, result.stderr
     assert "Menu utama" in result.stdout
+
+
+def test_run_without_any_channel_explains_how_to_connect_and_serves_the_console(tmp_path: Path) -> None:
+    result = run_cli(["run"], tmp_path / "data", stdin="halo\n")
+    assert result.returncode == 0, result.stderr
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "WHATSAPP_ACCESS_TOKEN" in result.stderr
+    assert "Menu utama" in result.stdout

@@ -1,0 +1,1 @@
+"""Tests of the fake platform servers in tests/fakes."""
