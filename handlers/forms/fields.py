@@ -73,7 +73,9 @@ class Form:
     """A whole form: fields in order, a summary template, and what confirming does.
 
     `summary` renders with `answers` plus `summary_values`; `on_complete` runs in
-    the same transaction as the last answer and returns the closing replies.
+    the same transaction as the last answer and returns the closing replies
+    (the registration number, say). The engine then shows the main menu itself:
+    `on_complete` must not add it.
     """
 
     name: str

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.context import Context
-from handlers.conversation import Conversation
 from handlers.forms import Field, Form, FormFlow, Option
 from handlers.result import Invalid
 from handlers.rules import parse_full_name, parse_workers
@@ -29,7 +28,7 @@ def _workers(text: str, ctx: Context, answers: Any) -> int | Invalid:
 
 async def _complete(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     COMPLETED.append(answers)
-    return [Reply("language/changed"), *await ctx.nav.main_menu(ctx, Conversation())]
+    return [Reply("language/changed")]
 
 
 SAMPLE_FORM = Form(

@@ -95,6 +95,7 @@ async def test_summary_changes_one_answer_then_confirms(db: Database, agency) ->
     await h.say("Budi Santoso")
     assert (await state(db))[1] == "_summary"  # straight back: everything else is answered
     await h.say("1")
+    assert h.templates == ["language/changed", "menu/main"]  # the closing reply, then the menu
     assert COMPLETED == [{"name": "Budi Santoso", "has_workers": False, "region": "63.72.03", "note": None}]
     flow, _step, data = await state(db)
     assert flow is None and data["drafts"] == {}
