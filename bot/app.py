@@ -11,13 +11,16 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.outbox.scheduler import Planner
 from bot.settings import ConfigError, Settings
+from handlers import registration, update_round
 from handlers.agency import AgencyProfile, ProfileError, load_profile
 from handlers.context import HandlerConfig
 from handlers.flow import Flow, MenuEntry
 from handlers.menu import HELP_ENTRY, LANGUAGE_ENTRY, LanguageFlow
 from handlers.router import Router
 from messages import Renderer
+from storage.crypto import Cipher
 from storage.database import Database
 from storage.migrate import current_revisions, head_revisions, upgrade
 
@@ -25,11 +28,15 @@ log = logging.getLogger(__name__)
 
 
 def flows() -> list[Flow]:
-    return [LanguageFlow()]
+    return [*registration.flows(), update_round.update_flow(), LanguageFlow()]
 
 
 def menu() -> list[MenuEntry]:
-    return [LANGUAGE_ENTRY, HELP_ENTRY]
+    return [*registration.menu_entries(), update_round.UPDATE_ENTRY, LANGUAGE_ENTRY, HELP_ENTRY]
+
+
+def planners(db: Database, agency: AgencyProfile) -> list[Planner]:
+    return [update_round.UpdateRoundPlanner(db, agency)]
 
 
 @dataclass
@@ -41,6 +48,10 @@ class App:
     db: Database
     renderer: Renderer
     router: Router
+
+    def planners(self) -> list[Planner]:
+        """What the scheduler runs besides the outbox sweeps: reminders turned into outbox rows."""
+        return planners(self.db, self.agency)
 
     async def close(self) -> None:
         await self.db.close()
@@ -62,7 +73,7 @@ async def build_app(settings: Settings) -> App:
         agency = load_profile(settings.agency_profile)
     except ProfileError as exc:
         raise ConfigError(f"AGENCY_PROFILE: {exc}") from None
-    db = Database(settings.effective_database_url)
+    db = Database(settings.effective_database_url, cipher=Cipher(settings.secret_key or ""))
     try:
         await prepare_database(settings, db)
     except BaseException:

@@ -11,9 +11,11 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
+from bot import officer
 from bot.app import build_app
 from bot.channels.console import ConsoleChannel
 from bot.logs import configure_logging
+from bot.runner import Service
 from bot.settings import ConfigError, Settings, load_settings
 from storage.migrate import upgrade
 
@@ -40,7 +42,11 @@ async def _run(settings: Settings) -> None:
         sys.stderr.write(CONNECT_HELP)
         await _chat(settings, "console")
         return
-    raise ConfigError("Telegram and WhatsApp channels are not available in this version yet")
+    app = await build_app(settings)
+    try:
+        await Service(app).run()
+    finally:
+        await app.close()
 
 
 def _db_upgrade(settings: Settings) -> None:
@@ -57,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply migrations")
+    officer.add_commands(commands)
     return parser
 
 
@@ -75,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         action: Callable[[], Awaitable[None] | None]
         if args.command == "run":
             action = lambda: _run(settings)  # noqa: E731
+        elif officer.handles(args):
+            action = lambda: officer.run(args, settings)  # noqa: E731
         elif args.command == "chat":
             action = lambda: _chat(settings, args.user)  # noqa: E731
         else:
@@ -82,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = action()
         if result is not None:
             asyncio.run(result)
-    except ConfigError as exc:
+    except (ConfigError, officer.OfficerError) as exc:
         print(f"umkm-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

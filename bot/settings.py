@@ -39,6 +39,17 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     form_idle_hours: float = Field(default=24.0, gt=0)
 
+    # Outbox (announcements, reminders): per-channel rate limits, the sweep and its leases.
+    outbox_telegram_per_second: float = Field(default=25.0, gt=0)
+    outbox_telegram_per_chat_seconds: float = Field(default=1.0, ge=0)
+    outbox_whatsapp_per_second: float = Field(default=60.0, gt=0)
+    outbox_whatsapp_per_user_seconds: float = Field(default=6.0, ge=0)
+    outbox_sweep_seconds: float = Field(default=3.0, gt=0)
+    outbox_batch: int = Field(default=100, ge=1, le=10_000)
+    outbox_in_flight: int = Field(default=8, ge=1, le=256)
+    outbox_lease_seconds: float = Field(default=60.0, gt=0)
+    outbox_sender_lease_seconds: float = Field(default=30.0, gt=0)
+
     telegram_bot_token: str | None = Field(default=None, repr=False)
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_webhook_url: str | None = None

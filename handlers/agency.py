@@ -6,7 +6,7 @@ Loaded from the TOML file named by the AGENCY_PROFILE setting.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,8 @@ class AgencyProfile:
     quiet_end: time
     contact: Contact
     sectors: tuple[Sector, ...]
+    # Approved WhatsApp template per outbox message kind, for users outside the 24-hour window.
+    whatsapp_templates: dict[str, str] = field(default_factory=dict)
 
     def sector(self, sector_id: str) -> Sector | None:
         return next((s for s in self.sectors if s.id == sector_id), None)
@@ -84,6 +86,9 @@ def parse_profile(data: dict[str, Any]) -> AgencyProfile:
     if not isinstance(quiet, list) or len(quiet) != 2:
         raise ProfileError('agency profile: quiet_hours must be two times, like ["21:00", "07:00"]')
     contact = _require(data, "contact", dict)
+    templates = data.get("whatsapp_templates", {})
+    if not isinstance(templates, dict) or not all(isinstance(v, str) and v for v in templates.values()):
+        raise ProfileError("agency profile: whatsapp_templates must map message kinds to template names")
     sectors = _require(data, "sectors", list)
     return AgencyProfile(
         name=_require(data, "name", str),
@@ -99,6 +104,7 @@ def parse_profile(data: dict[str, Any]) -> AgencyProfile:
             Sector(**{k: _require(s, k, str, "sectors.") for k in ("id", "name_id", "name_en")})
             for s in sectors
         ),
+        whatsapp_templates={str(k): str(v) for k, v in templates.items()},
     )
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from handlers.agency import AgencyProfile
 from handlers.types import Incoming, Reply
@@ -42,6 +43,14 @@ class Context:
     config: HandlerConfig
     nav: Navigator
     now: datetime
+    # Facts looked up once per message (is this user registered?), however often asked.
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    async def remember(self, key: str, look_up: Callable[[], Awaitable[Any]]) -> Any:
+        """The value of `look_up()`, computed at most once while this message is handled."""
+        if key not in self.memo:
+            self.memo[key] = await look_up()
+        return self.memo[key]
 
     @property
     def locale(self) -> str:

@@ -11,7 +11,7 @@ answers with an apology; the user's earlier answers stay as they were.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,7 +21,7 @@ from handlers.conversation import Answer, Conversation
 from handlers.flow import Flow, MenuEntry
 from handlers.locks import KeyedLocks
 from handlers.types import Choice, Incoming, Reply, utcnow
-from handlers.words import Command, command_of, normalise
+from handlers.words import Command, command_of, label_key
 from storage.database import Database
 from storage.repositories import Transaction
 
@@ -65,13 +65,20 @@ class Router:
         self._clock = clock
         self._locks = KeyedLocks()
 
-    async def handle(self, incoming: Incoming) -> Response:
+    async def handle(
+        self, incoming: Incoming, *, before_commit: Callable[[Transaction], Awaitable[None]] | None = None
+    ) -> Response:
+        """Handle one message. `before_commit` runs in the same transaction, after the new state
+        is saved: a channel marks its stored delivery processed there, so the state change and
+        "processed" commit together and a crash can never apply one message twice."""
         key = f"identity:{incoming.channel}:{incoming.external_user_id}"
         seen: dict[str, object] = {}
         async with self._locks.hold(key):
             try:
                 async with self.db.transaction(key) as tx:
                     response = await self._process(tx, incoming, seen)
+                    if before_commit is not None:
+                        await before_commit(tx)
             except Exception:
                 log.exception("message.failed", extra={"channel": incoming.channel, **seen})
                 locale = seen.get("locale")
@@ -87,7 +94,7 @@ class Router:
         user, identity = await tx.users.find_or_create(incoming.channel, incoming.external_user_id)
         seen.update(user_id=user.id, locale=user.locale)
         await self.db.lock(tx, f"user:{user.id}")
-        await tx.users.mark_inbound(user, identity, incoming.received_at)
+        await tx.users.mark_inbound(identity, incoming.received_at)
         if incoming.shared_phone:
             identity.phone = incoming.shared_phone
         state = await tx.states.load(user.id)
@@ -154,9 +161,9 @@ class Router:
         if offered and text:
             if text.isdecimal() and text.isascii() and 1 <= int(text) <= len(offered):
                 return Answer(text, offered[int(text) - 1].id, incoming.shared_phone)
-            wanted = normalise(text)
+            wanted = label_key(text)
             for choice in offered:
-                if normalise(self._label_of(choice, ctx.locale)) == wanted:
+                if wanted and label_key(self._label_of(choice, ctx.locale)) == wanted:
                     return Answer(text, choice.id, incoming.shared_phone)
         return Answer(text, None, incoming.shared_phone)
 

@@ -42,6 +42,14 @@ def normalise(text: str) -> str:
     return " ".join(folded.rstrip(".!?").split())
 
 
+def label_key(text: str) -> str:
+    """What a typed answer and a choice's label are compared by: letters, digits and single spaces,
+    so "simpan" selects "✅ Simpan" and "berikutnya" selects "Berikutnya »"."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    kept = "".join(ch if ch.isalnum() else " " for ch in folded)
+    return " ".join(kept.split())
+
+
 def command_of(text: str, choice_id: str | None) -> Command | None:
     if choice_id and choice_id.startswith(COMMAND_CHOICE_PREFIX):
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,6 +11,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.crypto import Cipher
 from storage.engine import create_engine, is_sqlite, session_factory
 from storage.repositories import Transaction
 
@@ -21,11 +24,16 @@ def advisory_key(name: str) -> int:
 class Database:
     """Owns the engine. `transaction()` is the only way code reads or writes."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, cipher: Cipher | None = None) -> None:
         self.url = url
+        self.cipher = cipher
         self.is_sqlite = is_sqlite(url)
         self.engine: AsyncEngine = create_engine(url, echo=echo)
         self._sessions = session_factory(self.engine)
+        # SQLite has one writer at a time and every transaction here is a writer (BEGIN
+        # IMMEDIATE): queue them in this process instead of in SQLite's sleeping busy handler.
+        # Another process still waits through the busy timeout. Transactions must not nest.
+        self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None
 
     @asynccontextmanager
     async def transaction(self, *locks: str) -> AsyncIterator[Transaction]:
@@ -35,11 +43,15 @@ class Database:
         advisory transaction locks, taken in the order given). On SQLite every
         transaction already holds the database's single write lock.
         """
-        async with self._sessions() as session, session.begin():
+        async with contextlib.AsyncExitStack() as stack:
+            if self._sqlite_writer is not None:
+                await stack.enter_async_context(self._sqlite_writer)
+            session = await stack.enter_async_context(self._sessions())
+            await stack.enter_async_context(session.begin())
             if not self.is_sqlite:
                 for name in locks:
                     await session.execute(select(func.pg_advisory_xact_lock(advisory_key(name))))
-            yield Transaction(session, sqlite=self.is_sqlite)
+            yield Transaction(session, sqlite=self.is_sqlite, cipher=self.cipher)
 
     async def lock(self, tx: Transaction, name: str) -> None:
         """Take one more named lock inside an open transaction."""

@@ -21,11 +21,13 @@ from bot.app import App, build_app
 from bot.channels.console import ConsoleChannel
 from bot.settings import DEFAULT_PROFILE, Settings, load_settings
 from handlers.agency import AgencyProfile, load_profile
+from storage.crypto import Cipher
 from storage.database import Database
 from storage.migrate import upgrade
 
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
-PG_TEMPLATE = "umkm_test_template"
+# Per test run, so runs in parallel (several shells, CI) never drop each other's template.
+PG_TEMPLATE = f"umkm_test_template_{os.getpid()}"
 
 
 def postgres_url() -> str | None:
@@ -81,7 +83,7 @@ async def database_url(migrated_template: str, tmp_path: Path) -> AsyncIterator[
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
+    database = Database(database_url, cipher=Cipher(TEST_SECRET_KEY))
     yield database
     await database.close()
 

@@ -21,7 +21,6 @@ class User(Base):
     # berhenti/stop: no announcements or reminders; replies still work.
     opted_out: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_inbound_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ChannelIdentity(Base):

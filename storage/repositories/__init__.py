@@ -8,20 +8,27 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.crypto import Cipher
+from storage.repositories.broadcasts import BroadcastRepository
+from storage.repositories.channels import InboundRepository, OutboundRepository
 from storage.repositories.core import (
     AuditRepository,
     CounterRepository,
     StateRepository,
     UserRepository,
 )
+from storage.repositories.outbox import OutboxRepository, SenderLeaseRepository, UnreachableRepository
+from storage.repositories.registration import NibQueueRepository, OwnerRepository
+from storage.repositories.update_rounds import UpdateRoundRepository
 
 
 class Transaction:
     """One unit of work over one session."""
 
-    def __init__(self, session: AsyncSession, *, sqlite: bool) -> None:
+    def __init__(self, session: AsyncSession, *, sqlite: bool, cipher: Cipher | None = None) -> None:
         self.session = session
         self.sqlite = sqlite
+        self._cipher = cipher
 
     @property
     def users(self) -> UserRepository:
@@ -38,6 +45,49 @@ class Transaction:
     @property
     def audit(self) -> AuditRepository:
         return AuditRepository(self.session)
+
+    @property
+    def cipher(self) -> Cipher:
+        """Encrypts personal data (the NIK); the database is given one built from SECRET_KEY."""
+        if self._cipher is None:
+            raise RuntimeError("this database was opened without a cipher (SECRET_KEY)")
+        return self._cipher
+
+    @property
+    def outbox(self) -> OutboxRepository:
+        return OutboxRepository(self.session, sqlite=self.sqlite)
+
+    @property
+    def broadcasts(self) -> BroadcastRepository:
+        return BroadcastRepository(self.session, sqlite=self.sqlite)
+
+    @property
+    def update_rounds(self) -> UpdateRoundRepository:
+        return UpdateRoundRepository(self.session, sqlite=self.sqlite)
+
+    @property
+    def sender_leases(self) -> SenderLeaseRepository:
+        return SenderLeaseRepository(self.session, sqlite=self.sqlite)
+
+    @property
+    def unreachable(self) -> UnreachableRepository:
+        return UnreachableRepository(self.session)
+
+    @property
+    def owners(self) -> OwnerRepository:
+        return OwnerRepository(self.session)
+
+    @property
+    def nib_queue(self) -> NibQueueRepository:
+        return NibQueueRepository(self.session)
+
+    @property
+    def inbound(self) -> InboundRepository:
+        return InboundRepository(self.session, sqlite=self.sqlite, cipher=self.cipher)
+
+    @property
+    def outbound(self) -> OutboundRepository:
+        return OutboundRepository(self.session, sqlite=self.sqlite)
 
 
 __all__ = ["AuditRepository", "CounterRepository", "StateRepository", "Transaction", "UserRepository"]

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 
 from storage.models import AuditEntry, ChannelIdentity, ConversationState, Counter, User, utcnow
 
@@ -18,15 +19,23 @@ class UserRepository:
         self.session = session
 
     async def find_or_create(self, channel: str, external_id: str) -> tuple[User, ChannelIdentity]:
-        """The user behind a channel identity, created on first contact."""
+        """The user behind a channel identity, created on first contact.
+
+        The user's conversation state is loaded by the same query, so `StateRepository.load`
+        finds it without another round trip.
+        """
         row = (
             await self.session.execute(
-                select(User, ChannelIdentity)
+                select(User, ChannelIdentity, ConversationState)
                 .join(ChannelIdentity, ChannelIdentity.user_id == User.id)
+                .outerjoin(ConversationState, ConversationState.user_id == User.id)
                 .where(ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)
             )
         ).first()
         if row is not None:
+            if row[2] is not None:
+                # The identity map holds objects weakly: keep the state alive for `StateRepository.load`.
+                self.session.info.setdefault("loaded", []).append(row[2])
             return row[0], row[1]
         user = User()
         self.session.add(user)
@@ -45,8 +54,8 @@ class UserRepository:
         )
         return list(result.scalars())
 
-    async def mark_inbound(self, user: User, identity: ChannelIdentity, at: datetime) -> None:
-        user.last_inbound_at = at
+    async def mark_inbound(self, identity: ChannelIdentity, at: datetime) -> None:
+        """Note when the user last wrote on this channel (WhatsApp's 24-hour window is per number)."""
         identity.last_inbound_at = at
 
     async def set_locale(self, user_id: int, locale: str) -> None:
@@ -79,6 +88,9 @@ class StateRepository:
         state.flow, state.step, state.updated_at = flow, step, at or utcnow()
         # A fresh dict, so SQLAlchemy sees the JSON column change.
         state.data = dict(data)
+        # Nested dicts (form answers) are shared with the loaded value and mutated in place, so a
+        # comparison with the loaded value can miss the change: always write the column.
+        flag_modified(state, "data")
         await self.session.flush()
 
 

@@ -162,3 +162,20 @@ async def test_one_users_messages_are_handled_one_after_another(db: Database, ag
     async with db.transaction() as tx:
         for user_id in (1, 2):
             assert (await tx.states.load(user_id)).data["data"]["seen"] == texts
+
+
+@pytest.mark.parametrize("typed", ["bahasa indonesia", "BAHASA  INDONESIA!", "Bahasa-Indonesia"])
+async def test_typed_labels_ignore_case_spacing_and_symbols(db: Database, agency, typed: str) -> None:
+    h = harness(db, agency)
+    await h.say("halo")
+    await h.say("1")
+    await h.say(typed)
+    assert h.templates == ["language/changed", "menu/main"]
+
+
+async def test_symbols_alone_select_nothing(db: Database, agency) -> None:
+    h = harness(db, agency)
+    await h.say("halo")
+    await h.say("1")
+    await h.say("»")
+    assert h.templates == ["errors/choose_option", "language/ask"]

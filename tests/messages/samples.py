@@ -8,6 +8,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from tests.messages.outbox_samples import OUTBOX_SAMPLES
+from tests.messages.registration_samples import REGISTRATION_SAMPLES
+
 FORM_PAGE = {"page": 1, "pages": 2}
 SAMPLES: dict[str, dict[str, Any]] = {
     "menu/main": {"greet": True, "has_draft": True},
@@ -15,6 +18,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "form/resume": {"form": "registration"},
     "errors/nik_province": {"code": "99"},
 }
+SAMPLES.update(REGISTRATION_SAMPLES)
+SAMPLES.update(OUTBOX_SAMPLES)
 
 # Values any template may be given on top of its own.
 COMMON: dict[str, Any] = {

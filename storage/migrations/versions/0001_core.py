@@ -25,7 +25,6 @@ def upgrade() -> None:
         sa.Column("locale", sa.String(5), nullable=False),
         sa.Column("opted_out", sa.Boolean(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("last_inbound_at", UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
     )
     op.create_table(

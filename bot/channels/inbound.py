@@ -1,0 +1,236 @@
+"""The inbound processor: stored platform messages in, conversation replies out.
+
+Webhooks and the Telegram poller store each delivery (`tx.inbound.store`, unique per
+provider message id, so a replay is dropped) and hand the new row to `submit`. The
+processor handles different users concurrently and each user's messages strictly in
+order (one FIFO queue and worker per user), answers through the channel's sender, and
+marks the row processed in the router's own transaction (so a crash can never apply one
+message twice), then sends the replies, recording any send failure on the row.
+At start, `recover()` processes what was stored but not processed before a crash.
+
+    stored row ─> submit ─> per-user queue ─> channel.parse ─> Router.handle ─> channel.send
+                                                     (state + "processed" commit together)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from bot.channels.base import ChannelError
+from handlers.router import DEFAULT_LOCALE, Router
+from handlers.types import Incoming, Reply
+from messages import RenderedReply
+from storage.database import Database
+from storage.repositories import Transaction
+from storage.repositories.channels import StoredInbound
+
+log = logging.getLogger(__name__)
+
+UNSUPPORTED_TEMPLATE = "channels/unsupported_media"
+
+
+@dataclass(frozen=True, slots=True)
+class Unsupported:
+    """A message the bot does not understand (image, audio, sticker, location, …)."""
+
+    channel: str
+    external_user_id: str
+    kind: str
+    received_at: datetime
+
+
+class InboundChannel(Protocol):
+    """What the processor needs from a channel: read a stored delivery, render and send replies."""
+
+    name: str
+    # Whether sent message ids are kept, so the platform's delivery statuses can be stored.
+    tracks_delivery: bool
+
+    async def parse(self, stored: StoredInbound) -> Incoming | Unsupported | None:
+        """The delivery as `Incoming`, `Unsupported`, or None to ignore it (after any platform
+        acknowledgement, such as answering a Telegram callback query)."""
+        ...
+
+    def render(self, reply: Reply, locale: str) -> RenderedReply: ...
+
+    async def send_all(self, external_id: str, reply: RenderedReply, locale: str) -> list[str]:
+        """Send one reply; return the provider ids of every message sent. Raises `ChannelError`."""
+        ...
+
+
+@dataclass
+class _UserQueue:
+    rows: deque[StoredInbound] = field(default_factory=deque)
+    worker: asyncio.Task[None] | None = None
+
+
+class InboundProcessor:
+    def __init__(self, db: Database, router: Router, channels: Mapping[str, InboundChannel]) -> None:
+        self.db = db
+        self.router = router
+        self.channels = dict(channels)
+        self._queues: dict[str, _UserQueue] = {}
+        self._queued: set[int] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.processed = 0
+        self.failed = 0
+
+    # -- intake ----------------------------------------------------------------------------
+
+    def submit(self, rows: Sequence[StoredInbound]) -> None:
+        """Queue newly stored rows; each user's rows are processed in id order."""
+        for row in sorted(rows, key=lambda r: r.id):
+            if row.id in self._queued:
+                continue
+            self._queued.add(row.id)
+            key = f"{row.channel}:{row.external_user_id}"
+            queue = self._queues.get(key)
+            if queue is None:
+                queue = self._queues[key] = _UserQueue()
+            queue.rows.append(row)
+            if queue.worker is None:
+                self._idle.clear()
+                queue.worker = asyncio.create_task(self._work(key, queue), name=f"inbound:{key}")
+
+    async def recover(self) -> int:
+        """Queue every stored but unprocessed row (after a crash or restart); return how many."""
+        total = 0
+        last_id = 0
+        while True:
+            async with self.db.transaction() as tx:
+                rows = [row for row in await tx.inbound.pending() if row.id > last_id]
+            if not rows:
+                break
+            self.submit(rows)
+            total += len(rows)
+            last_id = rows[-1].id
+        if total:
+            log.info("inbound.recovered", extra={"rows": total})
+        return total
+
+    async def drain(self) -> None:
+        """Wait until every queued row is processed."""
+        await self._idle.wait()
+
+    async def close(self) -> None:
+        """Let in-flight rows finish; anything left stays stored for the next start."""
+        workers = [q.worker for q in self._queues.values() if q.worker is not None]
+        if workers:
+            await asyncio.wait(workers, timeout=10)
+        for worker in workers:
+            worker.cancel()
+
+    @property
+    def queued(self) -> int:
+        return len(self._queued)
+
+    # -- work ------------------------------------------------------------------------------
+
+    async def _work(self, key: str, queue: _UserQueue) -> None:
+        try:
+            while queue.rows:
+                row = queue.rows[0]
+                try:
+                    await self._process(row)
+                finally:
+                    queue.rows.popleft()
+                    self._queued.discard(row.id)
+        finally:
+            queue.worker = None
+            if not queue.rows:
+                self._queues.pop(key, None)
+            if not self._queues:
+                self._idle.set()
+
+    async def _process(self, row: StoredInbound) -> None:
+        extra = {"channel": row.channel, "inbound_id": row.id}
+        channel = self.channels.get(row.channel)
+        if channel is None:
+            log.error("inbound.no_channel", extra=extra)
+            await self._record_attempt(row, "channel not configured")
+            return
+
+        async def mark_processed(tx: Transaction) -> None:
+            await tx.inbound.mark_processed(row.id)
+
+        try:
+            message = await channel.parse(row)
+            if message is None:
+                async with self.db.transaction() as tx:
+                    await mark_processed(tx)
+                self.processed += 1
+                return
+            if isinstance(message, Unsupported):
+                locale = await self._locale_of(message, mark_processed)
+                replies = [Reply(UNSUPPORTED_TEMPLATE)]
+            else:
+                response = await self.router.handle(message, before_commit=mark_processed)
+                locale, replies = response.locale, response.replies
+        except Exception as exc:  # a bug or the database: keep the row for a later start
+            log.exception("inbound.failed", extra=extra)
+            self.failed += 1
+            await self._record_attempt(row, f"{type(exc).__name__}: {exc}"[:500])
+            return
+        self.processed += 1
+        sent, error = await self._send(row, channel, replies, locale)
+        if error is not None or (sent and channel.tracks_delivery):
+            await self._record_outcome(row, channel, sent, error)
+
+    async def _send(
+        self, row: StoredInbound, channel: InboundChannel, replies: list[Reply], locale: str
+    ) -> tuple[list[str], str | None]:
+        """Send the replies in order; stop at the first failure and describe it."""
+        extra = {"channel": row.channel, "inbound_id": row.id}
+        sent: list[str] = []
+        for reply in replies:
+            try:
+                sent.extend(
+                    await channel.send_all(row.external_user_id, channel.render(reply, locale), locale)
+                )
+            except ChannelError as exc:
+                error = f"{type(exc).__name__} (code {exc.code}): {exc}"[:500]
+                log.error("inbound.reply_failed", extra={**extra, "error": error, "code": exc.code})
+                self.failed += 1
+                return sent, error
+            except Exception as exc:
+                log.exception("inbound.reply_failed", extra=extra)
+                self.failed += 1
+                return sent, f"{type(exc).__name__}: {exc}"[:500]
+        return sent, None
+
+    async def _record_outcome(
+        self, row: StoredInbound, channel: InboundChannel, sent: list[str], error: str | None
+    ) -> None:
+        """Keep what was sent (for delivery statuses) and any send failure, on the processed row."""
+        try:
+            async with self.db.transaction() as tx:
+                if error is not None:
+                    await tx.inbound.note_reply_error(row.id, error)
+                if channel.tracks_delivery:
+                    await tx.outbound.record_sent(channel.name, sent, row.external_user_id)
+        except Exception:
+            log.exception("inbound.record_failed", extra={"channel": row.channel, "inbound_id": row.id})
+
+    async def _record_attempt(self, row: StoredInbound, error: str) -> None:
+        try:
+            async with self.db.transaction() as tx:
+                await tx.inbound.record_attempt(row.id, error)
+        except Exception:
+            log.exception("inbound.record_failed", extra={"channel": row.channel, "inbound_id": row.id})
+
+    async def _locale_of(
+        self, message: Unsupported, mark_processed: Callable[[Transaction], Awaitable[None]]
+    ) -> str:
+        """Find (or create) the user so the polite answer is in their language; note they wrote."""
+        async with self.db.transaction() as tx:
+            user, identity = await tx.users.find_or_create(message.channel, message.external_user_id)
+            await tx.users.mark_inbound(identity, message.received_at)
+            await mark_processed(tx)
+            return user.locale or DEFAULT_LOCALE

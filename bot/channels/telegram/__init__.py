@@ -1,0 +1,3 @@
+"""The Telegram channel (python-telegram-bot 22): long polling or webhook, rendering, a Sender."""
+
+CHANNEL = "telegram"

@@ -1,0 +1,91 @@
+"""Telegram updates into `Incoming` (pure, over PTB objects).
+
+- text and /commands: the text (the router knows /start, /menu, …);
+- a button press: its callback data, mapped back to the choice id;
+- a shared contact: the phone, only when it is the sender's own (`contact.user_id`);
+  someone else's card arrives as typed text;
+- anything else (photos, stickers, voice, locations): `Unsupported`.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from hashlib import blake2b
+
+from telegram import Update
+
+from bot.channels.inbound import Unsupported
+from bot.channels.telegram import CHANNEL
+from handlers.types import Incoming, utcnow
+
+CALLBACK_LIMIT = 64  # bytes of callback_data
+LONG_ID_PREFIX = "#"
+
+
+class CallbackIds:
+    """Choice ids as callback_data: the id itself when it fits 64 bytes, else a short hash.
+
+    Hashes are remembered (bounded) to map a press back; an unknown hash after a restart
+    reaches the router as an unknown choice, which it answers as a stale button.
+    """
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self._long: OrderedDict[str, str] = OrderedDict()
+        self._capacity = capacity
+
+    def encode(self, choice_id: str) -> str:
+        if len(choice_id.encode("utf-8")) <= CALLBACK_LIMIT and not choice_id.startswith(LONG_ID_PREFIX):
+            return choice_id
+        short = LONG_ID_PREFIX + blake2b(choice_id.encode("utf-8"), digest_size=16).hexdigest()
+        self._long[short] = choice_id
+        self._long.move_to_end(short)
+        while len(self._long) > self._capacity:
+            self._long.popitem(last=False)
+        return short
+
+    def decode(self, data: str) -> str:
+        return self._long.get(data, data)
+
+
+def _phone(number: str) -> str:
+    return "+" + "".join(ch for ch in number if ch.isdigit())
+
+
+def to_incoming(update: Update, ids: CallbackIds) -> Incoming | Unsupported | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    received = utcnow()
+    common = {
+        "channel": CHANNEL,
+        "external_user_id": str(user.id),
+        "provider_message_id": str(update.update_id),
+        "display_name": user.first_name,
+    }
+    query = update.callback_query
+    if query is not None:
+        if query.data is None:
+            return None
+        return Incoming(text="", choice_id=ids.decode(query.data), received_at=received, **common)
+    message = update.message
+    if message is None:
+        return None
+    received = message.date or received
+    if message.contact is not None:
+        contact = message.contact
+        if contact.user_id == user.id:
+            return Incoming(
+                text="", shared_phone=_phone(contact.phone_number), received_at=received, **common
+            )
+        return Incoming(text=contact.phone_number, received_at=received, **common)
+    if message.text is not None:
+        return Incoming(text=message.text, received_at=received, **common)
+    kind = next(
+        (
+            name
+            for name in ("photo", "document", "sticker", "voice", "audio", "video", "location", "video_note")
+            if getattr(message, name, None)
+        ),
+        "other",
+    )
+    return Unsupported(CHANNEL, str(user.id), kind, received)

@@ -1,0 +1,129 @@
+"""The Telegram channel: reads stored updates, renders replies and sends them (a `Sender`).
+
+PTB's errors become the channel error tree where they enter (`raise … from exc`):
+RetryAfter -> RateLimited, Forbidden -> RecipientBlocked, InvalidToken -> AuthenticationFailed,
+TimedOut / NetworkError -> TemporaryFailure, BadRequest and the rest -> PermanentFailure.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from telegram import Bot, InputFile, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+
+from bot.channels.base import (
+    AuthenticationFailed,
+    PermanentFailure,
+    RateLimited,
+    RecipientBlocked,
+    TemporaryFailure,
+)
+from bot.channels.inbound import Unsupported
+from bot.channels.telegram import CHANNEL
+from bot.channels.telegram.adapter import CallbackIds, to_incoming
+from bot.channels.telegram.render import FileMessage, TextMessage, plan
+from handlers.router import DEFAULT_LOCALE
+from handlers.types import Incoming, Reply
+from messages import RenderedReply, Renderer
+from storage.repositories.channels import StoredInbound
+
+log = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def translated_errors() -> AsyncIterator[None]:
+    """Turn python-telegram-bot's exceptions into the channel error tree."""
+    try:
+        yield
+    except RetryAfter as exc:
+        retry = exc.retry_after
+        seconds = retry.total_seconds() if isinstance(retry, timedelta) else float(retry)
+        raise RateLimited(f"Telegram: {exc.message}", retry_after=seconds, code=429) from exc
+    except Forbidden as exc:
+        raise RecipientBlocked(f"Telegram: {exc.message}", code=403) from exc
+    except InvalidToken as exc:
+        raise AuthenticationFailed(f"Telegram: {exc.message}", code=401) from exc
+    except BadRequest as exc:
+        raise PermanentFailure(f"Telegram: {exc.message}", code=400) from exc
+    except NetworkError as exc:  # includes TimedOut
+        raise TemporaryFailure(f"Telegram: {exc.message}") from exc
+    except TelegramError as exc:
+        raise PermanentFailure(f"Telegram: {exc.message}") from exc
+
+
+def message_key(message: Message) -> str:
+    """Telegram numbers messages per chat, so our provider id is `chat:message`."""
+    return f"{message.chat_id}:{message.message_id}"
+
+
+class TelegramChannel:
+    name = CHANNEL
+    # Telegram sends no delivery statuses: nothing to keep per sent message.
+    tracks_delivery = False
+    channel = CHANNEL
+
+    def __init__(self, bot: Bot, renderer: Renderer) -> None:
+        self.bot = bot
+        self.renderer = renderer
+        self.ids = CallbackIds()
+
+    # -- InboundChannel --------------------------------------------------------------------
+
+    async def parse(self, stored: StoredInbound) -> Incoming | Unsupported | None:
+        update = Update.de_json(stored.payload, self.bot)
+        if update.callback_query is not None:
+            # Always answered, so the user's button stops spinning; a failure here is not fatal.
+            try:
+                async with translated_errors():
+                    await update.callback_query.answer()
+            except Exception as exc:
+                log.warning("telegram.callback_answer_failed", extra={"error": str(exc)})
+        return to_incoming(update, self.ids)
+
+    def render(self, reply: Reply, locale: str) -> RenderedReply:
+        return self.renderer.render_reply(reply, locale)
+
+    async def send_all(
+        self, external_id: str, reply: RenderedReply, locale: str = DEFAULT_LOCALE
+    ) -> list[str]:
+        share_label = self.renderer.render("channels/share_contact_button", locale)
+        sent: list[str] = []
+        async with translated_errors():
+            for message in plan(reply, self.ids, share_label):
+                if isinstance(message, TextMessage):
+                    result = await self.bot.send_message(
+                        external_id, message.html, parse_mode=ParseMode.HTML, reply_markup=message.markup
+                    )
+                else:
+                    result = await self._send_file(external_id, message)
+                sent.append(message_key(result))
+        return sent
+
+    async def _send_file(self, chat_id: str, message: FileMessage) -> Message:
+        upload = InputFile(message.attachment.content, filename=message.attachment.filename)
+        caption = message.caption_html or None
+        if message.kind == "photo":
+            return await self.bot.send_photo(
+                chat_id, upload, caption=caption, parse_mode=ParseMode.HTML, reply_markup=message.markup
+            )
+        return await self.bot.send_document(
+            chat_id, upload, caption=caption, parse_mode=ParseMode.HTML, reply_markup=message.markup
+        )
+
+    # -- Sender ----------------------------------------------------------------------------
+
+    async def send(self, external_id: str, reply: RenderedReply, locale: str = DEFAULT_LOCALE) -> str:
+        sent = await self.send_all(external_id, reply, locale)
+        if not sent:
+            raise PermanentFailure("nothing to send: the reply is empty")
+        return sent[-1]
+
+    async def send_template(
+        self, external_id: str, template: str, language: str, parameters: Sequence[str]
+    ) -> str:
+        raise PermanentFailure("Telegram has no template messages; send an ordinary message")

@@ -1,0 +1,69 @@
+"""Long polling: getUpdates in a loop; each batch is stored (deduplicated by update_id),
+then confirmed by the next offset, then processed from the store like a webhook delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Bot
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+
+from bot.channels.inbound import InboundProcessor
+from bot.channels.telegram.ingest import ALLOWED_UPDATES, store_updates
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+POLL_TIMEOUT = 30  # seconds Telegram holds a getUpdates open
+BACKOFF_MAX = 30.0
+
+
+class Poller:
+    def __init__(
+        self, bot: Bot, db: Database, processor: InboundProcessor, *, timeout: int = POLL_TIMEOUT
+    ) -> None:
+        self.bot = bot
+        self.db = db
+        self.processor = processor
+        self.timeout = timeout
+        self.offset: int | None = None
+        self.last_error: str | None = None
+
+    async def run(self) -> None:
+        """Poll until cancelled. Network trouble backs off and retries; a bad token stops."""
+        backoff = 1.0
+        while True:
+            try:
+                updates = await self.bot.get_updates(
+                    offset=self.offset,
+                    timeout=self.timeout,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                    read_timeout=self.timeout + 10,
+                )
+                raw = [update.to_dict() for update in updates]
+                rows = await store_updates(self.db, raw)
+                if updates:
+                    self.offset = updates[-1].update_id + 1
+                self.processor.submit(rows)
+                self.last_error = None
+                backoff = 1.0
+            except asyncio.CancelledError:
+                raise
+            except InvalidToken:
+                self.last_error = "invalid token"
+                log.error("telegram.polling_stopped", extra={"error": "invalid token"})
+                raise
+            except RetryAfter as exc:
+                self.last_error = str(exc)
+                await asyncio.sleep(float(exc.retry_after if isinstance(exc.retry_after, int) else 5))
+            except (Conflict, NetworkError, TelegramError, OSError) as exc:
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("telegram.polling_error", extra={"error": self.last_error, "retry_in": backoff})
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, BACKOFF_MAX)
+            except Exception as exc:  # the database: do not confirm, retry the same updates
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("telegram.polling_store_failed")
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, BACKOFF_MAX)

@@ -1,0 +1,3 @@
+"""The WhatsApp Cloud API channel: a typed Graph client, webhook parsing, rendering, a Sender."""
+
+CHANNEL = "whatsapp"

@@ -1,0 +1,381 @@
+"""The outbox dispatcher: one sweep claims due rows of a channel and sends them within its limits.
+
+A sweep
+1. takes (or renews) the channel's sender lease: exactly one process sends per channel;
+2. stops at once while the channel is paused (429 / 130429 / 131056 / bad token);
+3. in quiet hours moves announcements and reminders to the end of them;
+4. gives expired row leases back (their process died), then claims batches until none is due,
+   paced by the channel's token bucket and per-recipient spacing, a few sends in flight at once.
+
+Each result is committed by one writer right after its send returns (several results that
+finish together share a commit); a send slot is only freed after its result is committed, so
+a process killed at any moment leaves at most `max_in_flight` messages sent but not recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+
+from bot.channels.base import OutsideWindow, PermanentFailure, Sender
+from bot.outbox.outcomes import Action, Outcome, RetryPolicy, describe, outcome_of
+from bot.outbox.quiet import QUIET_KINDS, in_quiet_hours, quiet_end
+from bot.outbox.ratelimit import ChannelLimits
+from handlers.agency import AgencyProfile
+from handlers.payload import reply_from_payload
+from handlers.types import utcnow
+from messages import Renderer
+from storage.database import Database
+from storage.models.outbox import FAILED, SENT, UNREACHABLE, OutboxMessage
+from storage.repositories.outbox import ClaimedMessage, Recipient
+
+log = logging.getLogger(__name__)
+
+OPTED_OUT = "opted_out"
+
+
+def process_name() -> str:
+    """How this process signs its leases: host, pid and a random part (pids are reused)."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchConfig:
+    batch: int = 100
+    row_lease: timedelta = timedelta(seconds=60)
+    sender_lease: timedelta = timedelta(seconds=30)
+    max_in_flight: int = 8
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass(slots=True)
+class SweepResult:
+    sent: int = 0
+    failed: int = 0
+    unreachable: int = 0
+    retried: int = 0
+    held: bool = False  # another process holds the sender lease, or the channel is paused
+
+
+@dataclass(slots=True)
+class _Done:
+    """A finished send (or give-up) waiting for the writer."""
+
+    message: ClaimedMessage
+    status: str  # sent | retry | failed | unreachable | pause
+    detail: str = ""
+    at: datetime | None = None
+    committed: asyncio.Future[None] | None = None
+
+
+class ChannelDispatcher:
+    """Sends one channel's outbox rows through its `Sender`."""
+
+    def __init__(
+        self,
+        db: Database,
+        sender: Sender,
+        renderer: Renderer,
+        agency: AgencyProfile,
+        *,
+        limits: ChannelLimits,
+        config: DispatchConfig | None = None,
+        templates: Mapping[str, str] | None = None,
+        owner: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.sender = sender
+        self.channel = sender.channel
+        self.renderer = renderer
+        self.agency = agency
+        self.config = config or DispatchConfig()
+        self.templates = dict(templates or {})
+        self.owner = owner or process_name()
+        self._clock = clock
+        self._bucket = limits.bucket()
+        self._spacing = limits.spacing()
+        self._limits = limits
+        self._paused_until: datetime | None = None
+        self._write_lock = asyncio.Lock()
+        self._stopping = False
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    # The sweep ---------------------------------------------------------------
+
+    async def sweep(self, *, max_seconds: float | None = None) -> SweepResult:
+        """Send what is due now; return when nothing more is, or the lease or a pause stops it."""
+        if self._stopping:
+            return SweepResult(held=True)
+        self._idle.clear()
+        try:
+            return await self._sweep(max_seconds)
+        finally:
+            self._idle.set()
+
+    async def stop(self, grace: float = 15.0) -> None:
+        """Finish the batch in hand (its results are recorded), then give the sender lease up."""
+        self._stopping = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace)
+        except TimeoutError:
+            log.warning("outbox.stop_timeout", extra={"channel": self.channel})
+        await self.release()
+
+    async def _sweep(self, max_seconds: float | None) -> SweepResult:
+        result = SweepResult()
+        started = time.monotonic()
+        if not await self._hold_lease():
+            result.held = True
+            return result
+        if self._paused():
+            result.held = True
+            return result
+        await self._prepare()
+        while not self._stopping and (max_seconds is None or time.monotonic() - started < max_seconds):
+            now = self._clock()
+            # Long enough for a whole batch at the channel's rate, whatever the setting says.
+            lease = max(
+                self.config.row_lease, timedelta(seconds=2 * self.config.batch / self._limits.per_second)
+            )
+            async with self.db.transaction() as tx:
+                claimed = await tx.outbox.claim(
+                    self.channel, self.owner, batch=self.config.batch, lease_until=now + lease, now=now
+                )
+                recipients = await tx.outbox.recipients(m.user_id for m in claimed if m.user_id is not None)
+            if not claimed:
+                break
+            await self._send_batch(claimed, recipients, result)
+            if self._paused() or not await self._hold_lease():
+                break
+        return result
+
+    async def release(self) -> None:
+        """Give the sender lease up (on shutdown), so another process takes over at once."""
+        async with self.db.transaction() as tx:
+            await tx.sender_leases.release(self.channel, self.owner)
+
+    async def _hold_lease(self) -> bool:
+        now = self._clock()
+        async with self.db.transaction() as tx:
+            held = await tx.sender_leases.acquire(
+                self.channel, self.owner, until=now + self.config.sender_lease, now=now
+            )
+            if held:
+                paused = await tx.sender_leases.paused_until(self.channel, now)
+                if paused is not None and (self._paused_until is None or paused > self._paused_until):
+                    self._pause_locally(paused)
+        return held
+
+    def _paused(self) -> bool:
+        return self._paused_until is not None and self._paused_until > self._clock()
+
+    def _pause_locally(self, until: datetime) -> None:
+        self._paused_until = until
+        wait = (until - self._clock()).total_seconds()
+        self._bucket.pause_until(time.monotonic() + max(0.0, wait))
+
+    async def _prepare(self) -> None:
+        now = self._clock()
+        agency = self.agency
+        async with self.db.transaction() as tx:
+            if in_quiet_hours(now, agency.time_zone, agency.quiet_start, agency.quiet_end):
+                until = quiet_end(now, agency.time_zone, agency.quiet_start, agency.quiet_end)
+                deferred = await tx.outbox.defer(self.channel, QUIET_KINDS, until)
+                if deferred:
+                    log.info("outbox.quiet_hours", extra={"channel": self.channel, "deferred": deferred})
+            released = await tx.outbox.release_expired(self.channel, now)
+        if released:
+            log.warning("outbox.leases_expired", extra={"channel": self.channel, "released": released})
+
+    # Sending a batch ---------------------------------------------------------
+
+    async def _send_batch(
+        self, claimed: list[ClaimedMessage], recipients: Mapping[int, Recipient], result: SweepResult
+    ) -> None:
+        queue: asyncio.Queue[_Done] = asyncio.Queue()
+        writer = asyncio.create_task(self._writer(queue, result))
+        slots = asyncio.Semaphore(self.config.max_in_flight)
+        tasks: list[asyncio.Task[None]] = []
+        later: list[tuple[ClaimedMessage, datetime]] = []
+        try:
+            for index, message in enumerate(claimed):
+                if self._paused():
+                    assert self._paused_until is not None
+                    later.extend((m, self._paused_until) for m in claimed[index:])
+                    break
+                recipient = recipients.get(message.user_id) if message.user_id is not None else None
+                if recipient is not None and recipient.opted_out:
+                    await queue.put(_Done(message, OPTED_OUT, "opted out (berhenti)"))
+                    continue
+                mono = time.monotonic()
+                ready = self._spacing.ready_at(message.external_id, mono)
+                if ready > mono:
+                    later.append((message, self._clock() + timedelta(seconds=ready - mono)))
+                    continue
+                await slots.acquire()
+                wait = self._bucket.reserve(time.monotonic())
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                if self._paused():
+                    slots.release()
+                    assert self._paused_until is not None
+                    later.extend((m, self._paused_until) for m in claimed[index:])
+                    break
+                self._spacing.take(message.external_id, time.monotonic())
+                locale = recipient.locale if recipient is not None else "id"
+                tasks.append(asyncio.create_task(self._send_one(message, locale, queue, slots)))
+            if tasks:
+                await asyncio.gather(*tasks)
+        finally:
+            await queue.join()
+            writer.cancel()
+        await self._put_back(later)
+
+    async def _send_one(
+        self, message: ClaimedMessage, locale: str, queue: asyncio.Queue[_Done], slots: asyncio.Semaphore
+    ) -> None:
+        try:
+            done = await self._attempt(message, locale)
+            done.committed = asyncio.get_running_loop().create_future()
+            await queue.put(done)
+            await done.committed
+        finally:
+            slots.release()
+
+    async def _attempt(self, message: ClaimedMessage, locale: str) -> _Done:
+        try:
+            rendered = self.renderer.render_reply(reply_from_payload(message.payload), locale)
+            provider_id = await self.sender.send(message.external_id, rendered)
+            return _Done(message, SENT, provider_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            outcome = outcome_of(exc, attempts=message.attempts, now=self._clock(), policy=self.config.retry)
+            if outcome.action is Action.TEMPLATE:
+                return await self._attempt_template(message, locale, exc)
+            return self._done_for(message, outcome)
+
+    async def _attempt_template(self, message: ClaimedMessage, locale: str, cause: BaseException) -> _Done:
+        """WhatsApp 131047: outside the 24-hour window, only an approved template may go."""
+        name = self.templates.get(message.kind)
+        if not name:
+            return _Done(message, FAILED, f"{describe(cause)}; no approved template for {message.kind!r}")
+        parameters = [str(p) for p in message.payload.get("template_parameters", [])]
+        try:
+            provider_id = await self.sender.send_template(message.external_id, name, locale, parameters)
+            return _Done(message, SENT, provider_id)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if isinstance(exc, OutsideWindow):
+                exc = PermanentFailure(str(exc), code=exc.code)
+            outcome = outcome_of(exc, attempts=message.attempts, now=self._clock(), policy=self.config.retry)
+            return self._done_for(message, outcome)
+
+    def _done_for(self, message: ClaimedMessage, outcome: Outcome) -> _Done:
+        if outcome.action is Action.PAUSE:
+            assert outcome.at is not None
+            if self._paused_until is None or outcome.at > self._paused_until:
+                self._pause_locally(outcome.at)
+            log.warning(
+                "outbox.channel_paused",
+                extra={"channel": self.channel, "until": outcome.at.isoformat(), "reason": outcome.reason},
+            )
+            return _Done(message, "pause", outcome.reason, outcome.at)
+        if outcome.action is Action.UNREACHABLE:
+            return _Done(message, UNREACHABLE, outcome.reason)
+        if outcome.action is Action.RETRY:
+            return _Done(message, "retry", outcome.reason, outcome.at)
+        return _Done(message, FAILED, outcome.reason)
+
+    # Recording results -------------------------------------------------------
+
+    async def _writer(self, queue: asyncio.Queue[_Done], result: SweepResult) -> None:
+        while True:
+            items = [await queue.get()]
+            while not queue.empty():
+                items.append(queue.get_nowait())
+            try:
+                await self._record(items, result)
+            except Exception as exc:
+                log.exception("outbox.record_failed", extra={"channel": self.channel})
+                for item in items:
+                    if item.committed is not None and not item.committed.done():
+                        item.committed.set_exception(exc)
+            else:
+                for item in items:
+                    if item.committed is not None and not item.committed.done():
+                        item.committed.set_result(None)
+            finally:
+                for _ in items:
+                    queue.task_done()
+
+    async def _record(self, items: list[_Done], result: SweepResult) -> None:
+        now = self._clock()
+        sent = [i for i in items if i.status == SENT]
+        async with self._write_lock, self.db.transaction() as tx:
+            if sent:
+                await tx.session.execute(
+                    update(OutboxMessage),
+                    [
+                        {
+                            "id": i.message.id,
+                            "status": SENT,
+                            "provider_message_id": i.detail[:128],
+                            "sent_at": now,
+                            "lease_owner": None,
+                            "lease_until": None,
+                            "last_error": None,
+                        }
+                        for i in sent
+                    ],
+                )
+                result.sent += len(sent)
+            for item in items:
+                if item.status == SENT:
+                    continue
+                message = item.message
+                if item.status == OPTED_OUT:
+                    await tx.outbox.end(message.id, UNREACHABLE, item.detail)
+                    result.unreachable += 1
+                elif item.status == UNREACHABLE:
+                    await tx.outbox.mark_unreachable(message.channel, message.external_id, item.detail, now)
+                    result.unreachable += 1
+                elif item.status == "pause":
+                    assert item.at is not None
+                    await tx.sender_leases.pause(self.channel, item.at, item.detail)
+                    await tx.outbox.reschedule([message.id], item.at, error=item.detail, refund=True)
+                    result.retried += 1
+                elif item.status == "retry":
+                    assert item.at is not None
+                    await tx.outbox.reschedule([message.id], item.at, error=item.detail, refund=False)
+                    result.retried += 1
+                else:
+                    await tx.outbox.end(message.id, FAILED, item.detail)
+                    result.failed += 1
+                    log.warning(
+                        "outbox.failed",
+                        extra={"channel": self.channel, "outbox_id": message.id, "reason": item.detail},
+                    )
+
+    async def _put_back(self, later: list[tuple[ClaimedMessage, datetime]]) -> None:
+        """Rows claimed but not tried (paused channel, recipient spacing) wait, without losing an attempt."""
+        if not later:
+            return
+        by_time: dict[datetime, list[int]] = {}
+        for message, at in later:
+            by_time.setdefault(at, []).append(message.id)
+        async with self._write_lock, self.db.transaction() as tx:
+            for at, ids in by_time.items():
+                await tx.outbox.reschedule(ids, at, error=None, refund=True)

@@ -1,0 +1,35 @@
+"""Quiet hours, pure: announcements and reminders wait from 21:00 to 07:00 agency time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+# Kinds of outbox rows that wait out quiet hours; replies never go through the outbox.
+QUIET_KINDS = ("announcement", "reminder")
+
+
+def in_quiet_hours(now: datetime, zone: ZoneInfo, start: time, end: time) -> bool:
+    """Whether `now` (aware) falls in [start, end) local time; the window may wrap midnight."""
+    if start == end:
+        return False
+    local = now.astimezone(zone).time().replace(tzinfo=None)
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+def quiet_end(now: datetime, zone: ZoneInfo, start: time, end: time) -> datetime:
+    """When the quiet hours that contain `now` end (UTC); `now` itself when it is not quiet."""
+    if not in_quiet_hours(now, zone, start, end):
+        return now
+    local = now.astimezone(zone)
+    candidate = datetime.combine(local.date(), end, tzinfo=zone)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), end, tzinfo=zone)
+    return candidate.astimezone(UTC)
+
+
+def release_time(kind: str, now: datetime, zone: ZoneInfo, start: time, end: time) -> datetime:
+    """The earliest time a row of `kind` may be sent, seen from `now`."""
+    return quiet_end(now, zone, start, end) if kind in QUIET_KINDS else now

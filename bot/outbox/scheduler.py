@@ -1,0 +1,144 @@
+"""The clock: APScheduler 3.11 runs the outbox sweeps and the planners; it holds no state.
+
+Jobs are created here at start-up in an in-memory job store, never pickled. Every
+job is `max_instances=1` and `coalesce`d with a generous misfire grace time, so a
+slow sweep delays the next one instead of piling up, and a planner that missed
+its time while the process slept runs once when it wakes. What must survive a
+restart (rows, reminders already planned, leases) is in the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.channels.base import Sender
+from bot.outbox.dispatcher import ChannelDispatcher, DispatchConfig
+from bot.outbox.outcomes import RetryPolicy
+from bot.outbox.ratelimit import ChannelLimits
+from bot.settings import Settings
+from handlers.agency import AgencyProfile
+from messages import Renderer
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+MISFIRE_GRACE = 3600
+PLAN_EVERY = timedelta(minutes=5)
+
+
+class Planner(Protocol):
+    """Turns due reminders into outbox rows; planning twice queues nothing new (dedupe keys)."""
+
+    name: str
+
+    async def plan(self, now: datetime) -> int: ...
+
+
+def channel_limits(settings: Settings, channel: str) -> ChannelLimits:
+    if channel == "whatsapp":
+        return ChannelLimits(settings.outbox_whatsapp_per_second, settings.outbox_whatsapp_per_user_seconds)
+    return ChannelLimits(settings.outbox_telegram_per_second, settings.outbox_telegram_per_chat_seconds)
+
+
+def dispatch_config(settings: Settings) -> DispatchConfig:
+    return DispatchConfig(
+        batch=settings.outbox_batch,
+        row_lease=timedelta(seconds=settings.outbox_lease_seconds),
+        sender_lease=timedelta(seconds=settings.outbox_sender_lease_seconds),
+        max_in_flight=settings.outbox_in_flight,
+        retry=RetryPolicy(),
+    )
+
+
+def _guarded(name: str, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        try:
+            await job()
+        except Exception:
+            log.exception("scheduler.job_failed", extra={"job": name})
+
+    return run
+
+
+@dataclass
+class OutboxService:
+    """The dispatchers (one per channel with a sender) and the planners, on one scheduler."""
+
+    dispatchers: list[ChannelDispatcher]
+    planners: list[Planner]
+    sweep_every: float
+    plan_every: timedelta = PLAN_EVERY
+    scheduler: AsyncIOScheduler | None = None
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        db: Database,
+        renderer: Renderer,
+        agency: AgencyProfile,
+        *,
+        senders: Sequence[Sender],
+        planners: Sequence[Planner] = (),
+    ) -> OutboxService:
+        config = dispatch_config(settings)
+        dispatchers = [
+            ChannelDispatcher(
+                db,
+                sender,
+                renderer,
+                agency,
+                limits=channel_limits(settings, sender.channel),
+                config=config,
+                templates=agency.whatsapp_templates,
+            )
+            for sender in senders
+        ]
+        return cls(dispatchers, list(planners), settings.outbox_sweep_seconds)
+
+    def start(self) -> None:
+        scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": MISFIRE_GRACE},
+        )
+        now = datetime.now(UTC)
+        for planner in self.planners:
+            scheduler.add_job(
+                _guarded(f"plan:{planner.name}", lambda p=planner: p.plan(datetime.now(UTC))),  # type: ignore[misc]
+                IntervalTrigger(seconds=self.plan_every.total_seconds()),
+                id=f"plan:{planner.name}",
+                next_run_time=now,
+            )
+        for dispatcher in self.dispatchers:
+            scheduler.add_job(
+                _guarded(f"sweep:{dispatcher.channel}", dispatcher.sweep),
+                IntervalTrigger(seconds=self.sweep_every),
+                id=f"sweep:{dispatcher.channel}",
+                next_run_time=now,
+            )
+        scheduler.start()
+        self.scheduler = scheduler
+        log.info(
+            "outbox.started",
+            extra={
+                "channels": [d.channel for d in self.dispatchers],
+                "planners": [p.name for p in self.planners],
+            },
+        )
+
+    async def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        for dispatcher in self.dispatchers:
+            try:
+                await dispatcher.stop()
+            except Exception:
+                log.exception("outbox.release_failed", extra={"channel": dispatcher.channel})

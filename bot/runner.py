@@ -1,0 +1,224 @@
+"""`umkm-bot run` with platforms configured: channels, the inbound processor and the HTTP
+server in one event loop, started and stopped in this order:
+
+    start: HTTP clients (one per platform) -> inbound processor -> leftovers from the store
+           -> HTTP server -> Telegram webhook registration or long polling
+    stop:  polling -> HTTP server (in-flight webhooks finish) -> processor (in-flight replies
+           finish; the rest stays stored) -> HTTP clients
+
+SIGTERM and SIGINT stop it cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+from collections.abc import Generator
+from typing import Any
+
+import httpx
+import uvicorn
+from telegram import Bot
+from telegram.request import HTTPXRequest
+
+from bot.app import App
+from bot.channels.inbound import InboundChannel, InboundProcessor
+from bot.channels.telegram import CHANNEL as TELEGRAM
+from bot.channels.telegram.channel import TelegramChannel, translated_errors
+from bot.channels.telegram.ingest import ALLOWED_UPDATES
+from bot.channels.telegram.polling import POLL_TIMEOUT, Poller
+from bot.channels.whatsapp import CHANNEL as WHATSAPP
+from bot.channels.whatsapp.channel import WhatsAppChannel
+from bot.channels.whatsapp.client import TIMEOUT, GraphClient
+from bot.outbox.scheduler import OutboxService
+from bot.settings import Settings
+from bot.web import TelegramHook, WhatsAppHook, create_web_app
+
+log = logging.getLogger(__name__)
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn without its own signal handling: the runner owns SIGTERM and SIGINT."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+def telegram_bot(settings: Settings, *, poll_timeout: int = POLL_TIMEOUT) -> Bot:
+    """One Bot (its HTTP client for calls, and PTB's separate one for the long poll)."""
+    assert settings.telegram_bot_token
+    base = settings.telegram_api_base_url
+    file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
+    return Bot(
+        settings.telegram_bot_token,
+        base_url=base,
+        base_file_url=file_base,
+        request=HTTPXRequest(connection_pool_size=128, pool_timeout=5.0),
+        get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=poll_timeout + 10),
+    )
+
+
+def whatsapp_client(settings: Settings) -> GraphClient:
+    assert settings.whatsapp_access_token and settings.whatsapp_phone_number_id
+    return GraphClient(
+        base_url=settings.whatsapp_api_base_url,
+        api_version=settings.whatsapp_api_version,
+        phone_number_id=settings.whatsapp_phone_number_id,
+        access_token=settings.whatsapp_access_token,
+        http=httpx.AsyncClient(
+            timeout=TIMEOUT, limits=httpx.Limits(max_connections=128, max_keepalive_connections=64)
+        ),
+    )
+
+
+class Service:
+    """The running bot for one `App`: start() and stop(), or run() until a signal."""
+
+    def __init__(
+        self, app: App, *, poll_timeout: int = POLL_TIMEOUT, sock: socket.socket | None = None
+    ) -> None:
+        self.app = app
+        self.settings = app.settings
+        self.poll_timeout = poll_timeout
+        self._sock = sock
+        self.whatsapp: WhatsAppChannel | None = None
+        self.telegram: TelegramChannel | None = None
+        self.poller: Poller | None = None
+        self.processor: InboundProcessor | None = None
+        self._server: _EmbeddedServer | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+        self.port: int | None = None
+        self.outbox: OutboxService | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.settings.http_host}:{self.port}"
+
+    async def start(self) -> None:
+        settings, app = self.settings, self.app
+        channels: dict[str, InboundChannel] = {}
+        if settings.whatsapp_enabled:
+            self.whatsapp = WhatsAppChannel(whatsapp_client(settings), app.renderer)
+            channels[WHATSAPP] = self.whatsapp
+        if settings.telegram_enabled:
+            bot = telegram_bot(settings, poll_timeout=self.poll_timeout)
+            async with translated_errors():
+                await bot.initialize()
+            self.telegram = TelegramChannel(bot, app.renderer)
+            channels[TELEGRAM] = self.telegram
+        self.processor = InboundProcessor(app.db, app.router, channels)
+        await self.processor.recover()
+        await self._start_http()
+        if self.telegram is not None:
+            await self._start_telegram(self.telegram)
+        senders = [s for s in (self.telegram, self.whatsapp) if s is not None]
+        self.outbox = OutboxService.build(
+            settings, app.db, app.renderer, app.agency, senders=senders, planners=app.planners()
+        )
+        self.outbox.start()
+        log.info("service.started", extra={"channels": sorted(channels), "port": self.port})
+
+    async def _start_http(self) -> None:
+        settings = self.settings
+        assert self.processor is not None
+        whatsapp = (
+            WhatsAppHook(settings.whatsapp_app_secret or "", settings.whatsapp_verify_token or "")
+            if self.whatsapp is not None
+            else None
+        )
+        telegram = (
+            TelegramHook(settings.telegram_webhook_secret or "")
+            if self.telegram is not None and settings.telegram_webhook_url
+            else None
+        )
+        web = create_web_app(
+            db=self.app.db,
+            processor=self.processor,
+            whatsapp=whatsapp,
+            telegram=telegram,
+            channel_state=self.channel_state,
+        )
+        config = uvicorn.Config(
+            web, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=5
+        )
+        self._server = _EmbeddedServer(config)
+        sock = self._sock or socket.create_server((settings.http_host, settings.http_port), reuse_port=False)
+        self.port = sock.getsockname()[1]
+        task = asyncio.create_task(self._server.serve(sockets=[sock]), name="http")
+        self._tasks.append(task)
+        while not self._server.started:
+            if task.done():
+                task.result()  # raises the server's start-up error
+            await asyncio.sleep(0.005)
+
+    async def _start_telegram(self, telegram: TelegramChannel) -> None:
+        settings = self.settings
+        assert self.processor is not None
+        async with translated_errors():
+            if settings.telegram_webhook_url:
+                await telegram.bot.set_webhook(
+                    settings.telegram_webhook_url,
+                    secret_token=settings.telegram_webhook_secret,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                )
+                return
+            await telegram.bot.delete_webhook()
+        self.poller = Poller(telegram.bot, self.app.db, self.processor, timeout=self.poll_timeout)
+        self._tasks.append(asyncio.create_task(self.poller.run(), name="telegram-polling"))
+
+    async def channel_state(self) -> dict[str, Any]:
+        state: dict[str, Any] = {}
+        if self.whatsapp is not None:
+            state[WHATSAPP] = {"mode": "webhook", "state": "ok"}
+        if self.telegram is not None:
+            if self.poller is None:
+                state[TELEGRAM] = {"mode": "webhook", "state": "ok"}
+            else:
+                error = self.poller.last_error
+                polling = any(t.get_name() == "telegram-polling" and not t.done() for t in self._tasks)
+                state[TELEGRAM] = {
+                    "mode": "polling",
+                    "state": "ok" if polling and error is None else "error",
+                    **({"last_error": error} if error else {}),
+                }
+        return state
+
+    async def stop(self) -> None:
+        if self.outbox is not None:
+            await self.outbox.stop()
+        for task in self._tasks:
+            if task.get_name() == "telegram-polling":
+                task.cancel()
+        if self._server is not None:
+            self._server.should_exit = True
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self.processor is not None:
+            await self.processor.close()
+        if self.telegram is not None:
+            with contextlib.suppress(Exception):
+                await self.telegram.bot.shutdown()
+        if self.whatsapp is not None:
+            await self.whatsapp.client.aclose()
+        log.info("service.stopped")
+
+    async def run(self) -> None:
+        """Serve until SIGTERM or SIGINT."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await self.start()
+            print(f"umkm-bot: serving on {self.url}", flush=True)
+            await stop.wait()
+        finally:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+            await self.stop()

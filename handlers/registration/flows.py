@@ -1,0 +1,119 @@
+"""The registration flows and menu entries: Daftar usaha, Data saya, Ubah data, Hapus data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.context import Context
+from handlers.conversation import Answer, Conversation
+from handlers.flow import MenuEntry, OneStepFlow
+from handlers.forms import FormFlow
+from handlers.registration import details, service
+from handlers.registration.details import DECLINED
+from handlers.registration.form import registration_form
+from handlers.types import Choice, Reply
+
+REGISTER, EDIT, ERASE = "registration", "registration_edit", "registration_erase"
+ERASE_YES, ERASE_NO = "erase:yes", "erase:no"
+
+
+class RegistrationFlow(FormFlow):
+    """The form engine, plus one rule: declining the data notice ends the form and keeps nothing."""
+
+    async def handle(self, ctx: Context, conv: Conversation, answer: Answer) -> list[Reply]:
+        replies = await super().handle(ctx, conv, answer)
+        if conv.flow == self.name and conv.data.get("answers", {}).get("consent") == DECLINED:
+            self.cancel(conv)
+            return [Reply("registration/declined"), *await ctx.nav.main_menu(ctx, conv)]
+        return replies
+
+
+def register_flow() -> RegistrationFlow:
+    return RegistrationFlow(registration_form(REGISTER, service.complete_registration))
+
+
+def edit_flow() -> RegistrationFlow:
+    return RegistrationFlow(registration_form(EDIT, service.update_registration))
+
+
+class EraseFlow(OneStepFlow):
+    """Hapus data: confirm, then erase the personal fields (UU PDP)."""
+
+    name = ERASE
+
+    async def reprompt(self, ctx: Context, conv: Conversation) -> list[Reply]:
+        choices = [
+            Choice(ERASE_YES, template="registration/choice_erase_yes"),
+            Choice(ERASE_NO, template="choices/no"),
+        ]
+        return [Reply("registration/erase_confirm", choices=choices)]
+
+    async def handle(self, ctx: Context, conv: Conversation, answer: Answer) -> list[Reply]:
+        if answer.choice_id == ERASE_YES:
+            conv.finish()
+            erased = await service.erase_registration(ctx)
+            for name in (REGISTER, EDIT):
+                conv.drafts.pop(name, None)
+            reply = Reply("registration/erased") if erased else Reply("registration/not_registered")
+            return [reply, *await ctx.nav.main_menu(ctx, conv)]
+        if answer.choice_id == ERASE_NO:
+            conv.finish()
+            return [Reply("registration/erase_cancelled"), *await ctx.nav.main_menu(ctx, conv)]
+        return [Reply("errors/choose_option"), *await self.reprompt(ctx, conv)]
+
+
+def flows() -> list[Any]:
+    return [register_flow(), edit_flow(), EraseFlow()]
+
+
+# Menu entries -----------------------------------------------------------
+
+
+async def _registered(ctx: Context) -> bool:
+    return await service.is_registered(ctx)
+
+
+async def _not_registered(ctx: Context) -> bool:
+    return not await _registered(ctx)
+
+
+async def _register(ctx: Context, conv: Conversation) -> list[Reply]:
+    return await ctx.nav.start_flow(ctx, conv, REGISTER)
+
+
+async def _my_data(ctx: Context, conv: Conversation) -> list[Reply]:
+    answers = await service.stored_answers(ctx)
+    if answers is None:
+        return [Reply("registration/not_registered"), *await ctx.nav.main_menu(ctx, conv)]
+    found = await ctx.tx.owners.of_user(ctx.user.id)
+    assert found is not None
+    owner, business = found
+    values = {
+        **details.display(ctx, answers),
+        "reg_no": owner.reg_no,
+        "registered_at": owner.registered_at,
+        "consent_at": owner.consent_at,
+        "nib_verified": business.nib_verified,
+    }
+    return [Reply("registration/profile", values), *await ctx.nav.main_menu(ctx, conv)]
+
+
+async def _edit(ctx: Context, conv: Conversation) -> list[Reply]:
+    answers = await service.stored_answers(ctx)
+    if answers is None:
+        return [Reply("registration/not_registered"), *await ctx.nav.main_menu(ctx, conv)]
+    return await edit_flow().start(ctx, conv, answers)
+
+
+async def _erase(ctx: Context, conv: Conversation) -> list[Reply]:
+    return await ctx.nav.start_flow(ctx, conv, ERASE)
+
+
+REGISTER_ENTRY = MenuEntry("register", "registration/menu_register", _register, _not_registered)
+MY_DATA_ENTRY = MenuEntry("my_data", "registration/menu_my_data", _my_data, _registered)
+EDIT_ENTRY = MenuEntry("edit", "registration/menu_edit", _edit, _registered)
+ERASE_ENTRY = MenuEntry("erase", "registration/menu_erase", _erase, _registered)
+
+
+def menu_entries() -> list[MenuEntry]:
+    return [REGISTER_ENTRY, MY_DATA_ENTRY, EDIT_ENTRY, ERASE_ENTRY]

@@ -1,0 +1,107 @@
+"""Opening a round, and the planner that reminds owners who have not answered.
+
+Reminders go at 09:00 agency time 7, 3 and 1 days before the deadline. A reminder
+whose time passed while the bot was down is still sent when it is back, but only the
+latest one that is due (nobody gets three at once), and none after the deadline:
+then the round closes and non-responders are marked "tidak merespons".
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers.agency import AgencyProfile
+from handlers.payload import reply_to_payload
+from handlers.types import Reply
+from storage.database import Database
+from storage.models.update_round import UpdateRound
+from storage.repositories import Transaction
+
+log = logging.getLogger(__name__)
+
+REMINDER_DAYS = (7, 3, 1)
+REMINDER_TIME = time(9, 0)
+
+
+def reminder_times(deadline: date, zone: ZoneInfo) -> list[tuple[int, datetime]]:
+    """(days before, UTC time) of each reminder of a round."""
+    return [
+        (days, datetime.combine(deadline - timedelta(days=days), REMINDER_TIME, tzinfo=zone).astimezone(UTC))
+        for days in REMINDER_DAYS
+    ]
+
+
+def deadline_end(deadline: date, zone: ZoneInfo) -> datetime:
+    """The round is open through the whole deadline day, agency time."""
+    return datetime.combine(deadline + timedelta(days=1), time(0, 0), tzinfo=zone).astimezone(UTC)
+
+
+def due_reminder(deadline: date, zone: ZoneInfo, now: datetime) -> int | None:
+    """Days-before of the latest reminder that is due at `now`, or None (none yet, or too late)."""
+    if now >= deadline_end(deadline, zone):
+        return None
+    due = [days for days, at in reminder_times(deadline, zone) if at <= now]
+    return min(due) if due else None
+
+
+async def open_round(
+    tx: Transaction, *, officer: str, deadline: date, note: str | None, now: datetime
+) -> tuple[UpdateRound, int]:
+    """Open a round and queue the question to every registered owner; returns the round and how many."""
+    current = await tx.update_rounds.current()
+    if current is not None:
+        raise ValueError(f"round {current.id} is still open (deadline {current.deadline.isoformat()})")
+    round_row = await tx.update_rounds.open(opened_by=officer, deadline=deadline, note=note, now=now)
+    invitation = Reply("update_round/invitation", {"deadline": deadline, "note": note})
+    queued = await tx.update_rounds.queue_unanswered(
+        round_row.id,
+        step="invite",
+        kind="announcement",
+        payload=reply_to_payload(invitation),
+        due_at=now,
+        now=now,
+    )
+    await tx.audit.record(
+        actor=officer,
+        action="update_round.opened",
+        subject=f"update_round:{round_row.id}",
+        details={"deadline": deadline.isoformat(), "invited": queued},
+    )
+    return round_row, queued
+
+
+class UpdateRoundPlanner:
+    """Runs every few minutes (and at start-up): queues due reminders, closes rounds past the deadline."""
+
+    name = "update-rounds"
+
+    def __init__(self, db: Database, agency: AgencyProfile) -> None:
+        self.db = db
+        self.agency = agency
+
+    async def plan(self, now: datetime) -> int:
+        zone = self.agency.time_zone
+        queued = 0
+        async with self.db.transaction("planner:update-rounds") as tx:
+            for round_row in await tx.update_rounds.open_rounds():
+                if now >= deadline_end(round_row.deadline, zone):
+                    marked = await tx.update_rounds.close(round_row, now)
+                    log.info("update_round.closed", extra={"round": round_row.id, "no_response": marked})
+                    continue
+                days = due_reminder(round_row.deadline, zone, now)
+                if days is None:
+                    continue
+                reminder = Reply("update_round/reminder", {"deadline": round_row.deadline, "days_left": days})
+                queued += await tx.update_rounds.queue_unanswered(
+                    round_row.id,
+                    step=f"h-{days}",
+                    kind="reminder",
+                    payload=reply_to_payload(reminder),
+                    due_at=now,
+                    now=now,
+                )
+        if queued:
+            log.info("update_round.reminders_queued", extra={"queued": queued})
+        return queued

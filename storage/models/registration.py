@@ -1,0 +1,74 @@
+"""Owners (pelaku usaha), their businesses (usaha) and the NIB help queue (bantuan NIB).
+
+Personal fields are nullable: erasing an owner's data (UU PDP) nulls them and keeps only the anonymous
+statistics of the business (region, sector, size class, year started, workers, status, registered_at).
+The NIK is never stored in clear: `nik_ciphertext` (AES-GCM) and `nik_index` (keyed hash, UNIQUE, so one
+registration per NIK holds on every engine and under concurrency).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, utcnow
+
+
+class Owner(Base):
+    """A registered business owner (pelaku usaha)."""
+
+    __tablename__ = "owners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), unique=True, default=None
+    )
+    full_name: Mapped[str | None] = mapped_column(String(100), default=None)
+    nik_ciphertext: Mapped[str | None] = mapped_column(String(200), default=None)
+    nik_index: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    phone: Mapped[str | None] = mapped_column(String(20), default=None)
+    consent_at: Mapped[datetime | None] = mapped_column(default=None)
+    consent_version: Mapped[str | None] = mapped_column(String(20), default=None)
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reg_no: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Business(Base):
+    """The owner's business (usaha), with its address by Kemendagri code."""
+
+    __tablename__ = "businesses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), unique=True)
+    name: Mapped[str | None] = mapped_column(String(120), default=None)
+    sector: Mapped[str | None] = mapped_column(String(40), default=None)
+    kbli: Mapped[str | None] = mapped_column(String(5), default=None)
+    district_code: Mapped[str | None] = mapped_column(String(13), default=None, index=True)
+    village_code: Mapped[str | None] = mapped_column(String(13), default=None)
+    street: Mapped[str | None] = mapped_column(String(200), default=None)
+    year_started: Mapped[int | None] = mapped_column(default=None)
+    workers: Mapped[int | None] = mapped_column(default=None)
+    annual_sales: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    capital: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    size_class: Mapped[str | None] = mapped_column(String(10), default=None)
+    nib: Mapped[str | None] = mapped_column(String(13), default=None)
+    # An NIB typed by the owner is unverified until an officer checks it in OSS.
+    nib_verified: Mapped[bool] = mapped_column(default=False)
+    # active | inactive | unknown (pendataan ulang: is the business still running?)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+
+
+class NibHelpRequest(Base):
+    """An owner without an NIB asked for help; an officer follows up (antrean bantuan NIB)."""
+
+    __tablename__ = "nib_help_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(default=None)
+    done_by: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -1,0 +1,207 @@
+"""The inbound message store and outbound message records (see `storage.models.channels`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.crypto import Cipher
+from storage.models import InboundMessage, OutboundMessage, utcnow
+
+SEALED = "sealed"
+PAYLOAD_PURPOSE = "inbound-payload"
+
+# A status only moves forward; `failed` ends it whatever came before.
+STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+# A row whose processing failed this often (a bug, not a crash) is left for an officer to look at.
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class StoredInbound:
+    """One stored platform message, as the inbound processor needs it."""
+
+    id: int
+    channel: str
+    external_user_id: str
+    payload: dict[str, Any]
+
+
+class InboundRepository:
+    """Stored deliveries. What an owner typed may hold a NIK, so a payload is sealed (AES-GCM)
+    while it waits and emptied once processed: the dedupe needs only the provider id."""
+
+    def __init__(self, session: AsyncSession, *, sqlite: bool, cipher: Cipher) -> None:
+        self.session = session
+        self.sqlite = sqlite
+        self.cipher = cipher
+
+    def _seal(self, payload: dict[str, Any]) -> dict[str, Any]:
+        return {SEALED: self.cipher.encrypt(json.dumps(payload), purpose=PAYLOAD_PURPOSE)}
+
+    def _open(self, stored: dict[str, Any]) -> dict[str, Any]:
+        opened: dict[str, Any] = json.loads(self.cipher.decrypt(stored[SEALED], purpose=PAYLOAD_PURPOSE))
+        return opened
+
+    async def store(
+        self,
+        channel: str,
+        provider_message_id: str,
+        external_user_id: str,
+        payload: dict[str, Any],
+        received_at: datetime | None = None,
+    ) -> StoredInbound | None:
+        """Store a delivered message; None if this provider message id was stored before."""
+        insert = sqlite_insert if self.sqlite else pg_insert
+        statement = (
+            insert(InboundMessage)
+            .values(
+                channel=channel,
+                provider_message_id=provider_message_id,
+                external_user_id=external_user_id,
+                payload=self._seal(payload),
+                received_at=received_at or utcnow(),
+                attempts=0,
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "provider_message_id"])
+            .returning(InboundMessage.id)
+        )
+        new_id = (await self.session.execute(statement)).scalar_one_or_none()
+        if new_id is None:
+            return None
+        return StoredInbound(new_id, channel, external_user_id, payload)
+
+    async def pending(self, limit: int = 1000) -> list[StoredInbound]:
+        """Stored but unprocessed messages, oldest first."""
+        result = await self.session.execute(
+            select(InboundMessage)
+            .where(InboundMessage.processed_at.is_(None), InboundMessage.attempts < MAX_ATTEMPTS)
+            .order_by(InboundMessage.id)
+            .limit(limit)
+        )
+        return [
+            StoredInbound(row.id, row.channel, row.external_user_id, self._open(row.payload))
+            for row in result.scalars()
+        ]
+
+    async def mark_processed(self, inbound_id: int, *, error: str | None = None) -> None:
+        await self.session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == inbound_id)
+            .values(processed_at=utcnow(), attempts=InboundMessage.attempts + 1, error=error, payload={})
+        )
+
+    async def note_reply_error(self, inbound_id: int, error: str) -> None:
+        """The message was processed but its reply could not be sent."""
+        await self.session.execute(
+            update(InboundMessage).where(InboundMessage.id == inbound_id).values(error=error)
+        )
+
+    async def record_attempt(self, inbound_id: int, error: str) -> None:
+        """A processing attempt failed before the conversation answered; keep the row pending."""
+        await self.session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.id == inbound_id)
+            .values(attempts=InboundMessage.attempts + 1, error=error)
+        )
+
+    async def get(self, inbound_id: int) -> InboundMessage | None:
+        return await self.session.get(InboundMessage, inbound_id)
+
+    async def all(self, channel: str | None = None) -> Sequence[InboundMessage]:
+        query = select(InboundMessage).order_by(InboundMessage.id)
+        if channel is not None:
+            query = query.where(InboundMessage.channel == channel)
+        return list((await self.session.execute(query)).scalars())
+
+    async def count_pending(self) -> int:
+        result = await self.session.execute(
+            select(func.count()).select_from(InboundMessage).where(InboundMessage.processed_at.is_(None))
+        )
+        return int(result.scalar_one())
+
+
+class OutboundRepository:
+    def __init__(self, session: AsyncSession, *, sqlite: bool) -> None:
+        self.session = session
+        self.sqlite = sqlite
+
+    async def record_sent(
+        self, channel: str, provider_message_ids: Sequence[str], external_user_id: str
+    ) -> None:
+        if not provider_message_ids:
+            return
+        insert = sqlite_insert if self.sqlite else pg_insert
+        now = utcnow()
+        await self.session.execute(
+            insert(OutboundMessage)
+            .values(
+                [
+                    dict(
+                        channel=channel,
+                        provider_message_id=message_id,
+                        external_user_id=external_user_id,
+                        status="sent",
+                        sent_at=now,
+                        status_at=now,
+                    )
+                    for message_id in provider_message_ids
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "provider_message_id"])
+        )
+
+    async def record_status(
+        self,
+        channel: str,
+        provider_message_id: str,
+        external_user_id: str,
+        status: str,
+        *,
+        at: datetime,
+        error_code: int | None = None,
+    ) -> None:
+        """Store a delivery status against our message (a status for an unknown message adds a row)."""
+        row = (
+            await self.session.execute(
+                select(OutboundMessage).where(
+                    OutboundMessage.channel == channel,
+                    OutboundMessage.provider_message_id == provider_message_id,
+                )
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            self.session.add(
+                OutboundMessage(
+                    channel=channel,
+                    provider_message_id=provider_message_id,
+                    external_user_id=external_user_id,
+                    status=status,
+                    error_code=error_code,
+                    sent_at=at,
+                    status_at=at,
+                )
+            )
+            return
+        if STATUS_RANK.get(status, 0) >= STATUS_RANK.get(row.status, 0):
+            row.status, row.status_at = status, at
+            if error_code is not None:
+                row.error_code = error_code
+
+    async def find(self, channel: str, provider_message_id: str) -> OutboundMessage | None:
+        return (
+            await self.session.execute(
+                select(OutboundMessage).where(
+                    OutboundMessage.channel == channel,
+                    OutboundMessage.provider_message_id == provider_message_id,
+                )
+            )
+        ).scalar_one_or_none()

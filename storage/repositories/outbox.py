@@ -1,0 +1,412 @@
+"""The outbox: queueing rows, claiming batches under a lease, recording outcomes, sender leases.
+
+A claim is one statement on both engines: PostgreSQL `UPDATE … WHERE id IN
+(SELECT … FOR UPDATE SKIP LOCKED) RETURNING`, SQLite the same UPDATE without
+the row locks (SQLite holds its one write lock for the whole statement).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models.core import ChannelIdentity, User
+from storage.models.outbox import (
+    CANCELLED,
+    FAILED,
+    LEASED,
+    OPEN_STATUSES,
+    PENDING,
+    SENT,
+    UNREACHABLE,
+    OutboxMessage,
+    OutboxSender,
+    UnreachableRecipient,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A row to queue."""
+
+    channel: str
+    external_id: str
+    user_id: int | None
+    kind: str
+    dedupe_key: str
+    payload: dict[str, Any]
+    due_at: datetime
+    broadcast_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedMessage:
+    """A row this process holds a lease on, with what the send needs about the recipient."""
+
+    id: int
+    channel: str
+    external_id: str
+    user_id: int | None
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    broadcast_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    locale: str
+    opted_out: bool
+
+
+_CLAIMED_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.channel,
+    OutboxMessage.external_id,
+    OutboxMessage.user_id,
+    OutboxMessage.kind,
+    OutboxMessage.payload,
+    OutboxMessage.attempts,
+    OutboxMessage.broadcast_id,
+)
+
+
+class OutboxRepository:
+    def __init__(self, session: AsyncSession, *, sqlite: bool) -> None:
+        self.session = session
+        self.sqlite = sqlite
+
+    def _insert(self) -> Any:
+        return sqlite_insert if self.sqlite else pg_insert
+
+    # Queueing ------------------------------------------------------------
+
+    async def enqueue(self, messages: Iterable[NewMessage]) -> int:
+        """Queue rows; a row whose dedupe key exists already is skipped. Returns how many were new."""
+        rows = [
+            {
+                "channel": m.channel,
+                "external_id": m.external_id,
+                "user_id": m.user_id,
+                "kind": m.kind,
+                "dedupe_key": m.dedupe_key,
+                "payload": m.payload,
+                "due_at": m.due_at,
+                "next_attempt_at": m.due_at,
+                "status": PENDING,
+                "attempts": 0,
+                "broadcast_id": m.broadcast_id,
+            }
+            for m in messages
+        ]
+        if not rows:
+            return 0
+        table = OutboxMessage.__table__
+        statement = (
+            self._insert()(table)
+            .on_conflict_do_nothing(index_elements=[table.c.dedupe_key])
+            .returning(table.c.id)
+        )
+        result = await self.session.execute(statement, rows)
+        return len(result.all())
+
+    async def enqueue_from(self, select_rows: Any, columns: Sequence[str]) -> int:
+        """Queue the rows of an INSERT … SELECT (audiences of any size, never loaded into memory)."""
+        statement = (
+            self._insert()(OutboxMessage.__table__)
+            .from_select(list(columns), select_rows)
+            .on_conflict_do_nothing(index_elements=[OutboxMessage.__table__.c.dedupe_key])
+        )
+        result = await self.session.execute(statement)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def cancel(self, dedupe_prefix: str, reason: str) -> int:
+        """End open rows whose dedupe key starts with `dedupe_prefix` (their subject is over)."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.dedupe_key.startswith(dedupe_prefix, autoescape=True))
+            .where(OutboxMessage.status == PENDING)
+            .values(status=CANCELLED, last_error=reason[:500])
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    # Claiming ------------------------------------------------------------
+
+    async def release_expired(self, channel: str, now: datetime) -> int:
+        """Leases that ran out (their process died or stalled) become claimable again."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.status == LEASED,
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .values(status=PENDING, lease_owner=None, lease_until=None)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def claim(
+        self, channel: str, owner: str, *, batch: int, lease_until: datetime, now: datetime
+    ) -> list[ClaimedMessage]:
+        """Lease up to `batch` due rows of `channel`, oldest first; each claim counts as an attempt."""
+        due = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.status == PENDING,
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .order_by(OutboxMessage.next_attempt_at)
+            .limit(batch)
+        )
+        if not self.sqlite:
+            due = due.with_for_update(skip_locked=True)
+        statement = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(due))
+            .values(
+                status=LEASED,
+                lease_owner=owner,
+                lease_until=lease_until,
+                next_attempt_at=lease_until,
+                attempts=OutboxMessage.attempts + 1,
+            )
+            .returning(*_CLAIMED_COLUMNS)
+        )
+        rows = (await self.session.execute(statement, execution_options={"synchronize_session": False})).all()
+        claimed = [ClaimedMessage(*row) for row in rows]
+        claimed.sort(key=lambda m: m.id)
+        return claimed
+
+    async def recipients(self, user_ids: Iterable[int]) -> dict[int, Recipient]:
+        ids = sorted(set(user_ids))
+        if not ids:
+            return {}
+        rows = await self.session.execute(
+            select(User.id, User.locale, User.opted_out).where(User.id.in_(ids))
+        )
+        return {row.id: Recipient(row.locale, row.opted_out) for row in rows}
+
+    # Outcomes ------------------------------------------------------------
+
+    async def mark_sent(self, message_id: int, provider_message_id: str, now: datetime) -> None:
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(
+                status=SENT,
+                provider_message_id=provider_message_id[:128],
+                sent_at=now,
+                lease_owner=None,
+                lease_until=None,
+                last_error=None,
+            )
+        )
+
+    async def reschedule(
+        self, message_ids: Sequence[int], at: datetime, *, error: str | None, refund: bool
+    ) -> None:
+        """Back to pending at `at`; `refund` gives back the attempt the claim counted (pauses, quiet hours)."""
+        if not message_ids:
+            return
+        values: dict[str, Any] = {
+            "status": PENDING,
+            "next_attempt_at": at,
+            "lease_owner": None,
+            "lease_until": None,
+        }
+        if error is not None:
+            values["last_error"] = error[:500]
+        if refund:
+            values["attempts"] = (
+                func.max(OutboxMessage.attempts - 1, 0)
+                if self.sqlite
+                else func.greatest(OutboxMessage.attempts - 1, 0)
+            )
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(message_ids)), OutboxMessage.status == LEASED)
+            .values(**values)
+        )
+
+    async def end(self, message_id: int, status: str, reason: str) -> None:
+        """Finish a row without sending it: failed, unreachable or cancelled, with the reason."""
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(status=status, last_error=reason[:500], lease_owner=None, lease_until=None)
+        )
+
+    async def mark_unreachable(self, channel: str, external_id: str, reason: str, now: datetime) -> int:
+        """Remember that this identity cannot be reached and end all its open rows."""
+        statement = (
+            self._insert()(UnreachableRecipient)
+            .values(channel=channel, external_id=external_id, reason=reason[:200], at=now)
+            .on_conflict_do_update(
+                index_elements=[UnreachableRecipient.channel, UnreachableRecipient.external_id],
+                set_={"reason": reason[:200], "at": now},
+            )
+        )
+        await self.session.execute(statement)
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.external_id == external_id,
+                OutboxMessage.status.in_(OPEN_STATUSES),
+            )
+            .values(status=UNREACHABLE, last_error=reason[:500], lease_owner=None, lease_until=None)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def defer(self, channel: str, kinds: Sequence[str], until: datetime) -> int:
+        """Quiet hours: pending rows of these kinds due before `until` wait until then."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.channel == channel,
+                OutboxMessage.status == PENDING,
+                OutboxMessage.next_attempt_at < until,
+                OutboxMessage.kind.in_(list(kinds)),
+            )
+            .values(next_attempt_at=until)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    # Reading -------------------------------------------------------------
+
+    async def status_counts(self, *, broadcast_id: int | None = None) -> dict[str, int]:
+        query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        if broadcast_id is not None:
+            query = query.where(OutboxMessage.broadcast_id == broadcast_id)
+        return {status: int(count) for status, count in (await self.session.execute(query)).all()}
+
+    async def last_sent_at(self, *, broadcast_id: int) -> datetime | None:
+        value: datetime | None = await self.session.scalar(
+            select(func.max(OutboxMessage.sent_at)).where(
+                OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.status == SENT
+            )
+        )
+        return value
+
+    async def sent_since(self, since: datetime, *, broadcast_id: int | None = None) -> int:
+        query = select(func.count()).where(OutboxMessage.status == SENT, OutboxMessage.sent_at >= since)
+        if broadcast_id is not None:
+            query = query.where(OutboxMessage.broadcast_id == broadcast_id)
+        return int(await self.session.scalar(query) or 0)
+
+    async def by_key(self, dedupe_key: str) -> OutboxMessage | None:
+        result = await self.session.execute(
+            select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+        )
+        return result.scalar_one_or_none()
+
+    async def errors(self, *, broadcast_id: int, limit: int = 5) -> list[tuple[str, int]]:
+        """The most common reasons rows of a broadcast ended as failed."""
+        rows = await self.session.execute(
+            select(OutboxMessage.last_error, func.count())
+            .where(OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.status == FAILED)
+            .group_by(OutboxMessage.last_error)
+            .order_by(func.count().desc())
+            .limit(limit)
+        )
+        return [(str(reason), int(count)) for reason, count in rows.all()]
+
+
+class SenderLeaseRepository:
+    """One sending process per channel: a lease row renewed by its holder, taken over when it runs out."""
+
+    def __init__(self, session: AsyncSession, *, sqlite: bool) -> None:
+        self.session = session
+        self.sqlite = sqlite
+
+    async def acquire(self, channel: str, owner: str, *, until: datetime, now: datetime) -> bool:
+        """Take or renew the channel's sender lease; False while another live process holds it."""
+        insert_ = sqlite_insert if self.sqlite else pg_insert
+        await self.session.execute(
+            insert_(OutboxSender)
+            .values(channel=channel)
+            .on_conflict_do_nothing(index_elements=[OutboxSender.channel])
+        )
+        result = await self.session.execute(
+            update(OutboxSender)
+            .where(
+                OutboxSender.channel == channel,
+                or_(
+                    OutboxSender.owner == owner,
+                    OutboxSender.owner.is_(None),
+                    OutboxSender.lease_until.is_(None),
+                    OutboxSender.lease_until < now,
+                ),
+            )
+            .values(owner=owner, lease_until=until)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def release(self, channel: str, owner: str) -> None:
+        await self.session.execute(
+            update(OutboxSender)
+            .where(OutboxSender.channel == channel, OutboxSender.owner == owner)
+            .values(owner=None, lease_until=None)
+        )
+
+    async def holder(self, channel: str, now: datetime) -> str | None:
+        row = await self.session.get(OutboxSender, channel)
+        if row is None or row.lease_until is None or row.lease_until < now:
+            return None
+        return row.owner
+
+    async def pause(self, channel: str, until: datetime, reason: str) -> None:
+        await self.session.execute(
+            update(OutboxSender)
+            .where(OutboxSender.channel == channel)
+            .values(paused_until=until, pause_reason=reason[:200])
+        )
+
+    async def paused_until(self, channel: str, now: datetime) -> datetime | None:
+        value: datetime | None = await self.session.scalar(
+            select(OutboxSender.paused_until).where(OutboxSender.channel == channel)
+        )
+        return value if value is not None and value > now else None
+
+
+class UnreachableRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def reachable_again(self, channel: str, external_id: str) -> None:
+        await self.session.execute(
+            delete(UnreachableRecipient).where(
+                UnreachableRecipient.channel == channel, UnreachableRecipient.external_id == external_id
+            )
+        )
+
+    @staticmethod
+    def still_unreachable(identity: type[ChannelIdentity] = ChannelIdentity) -> Any:
+        """SQL condition: the identity is marked unreachable and has not written since."""
+        return (
+            select(UnreachableRecipient.channel)
+            .where(
+                UnreachableRecipient.channel == identity.channel,
+                UnreachableRecipient.external_id == identity.external_id,
+                or_(identity.last_inbound_at.is_(None), identity.last_inbound_at < UnreachableRecipient.at),
+            )
+            .exists()
+        )
+
+
+__all__ = [
+    "ClaimedMessage",
+    "NewMessage",
+    "OutboxRepository",
+    "Recipient",
+    "SenderLeaseRepository",
+    "UnreachableRepository",
+]

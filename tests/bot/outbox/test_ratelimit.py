@@ -1,0 +1,70 @@
+"""Token bucket and per-recipient spacing: plain arithmetic, no clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.outbox.ratelimit import DEFAULT_LIMITS, KeyedInterval, TokenBucket
+
+
+def send_times(bucket: TokenBucket, n: int, start: float = 0.0) -> list[float]:
+    """When n messages go if the caller sleeps as told after each reservation."""
+    now, times = start, []
+    for _ in range(n):
+        now += bucket.reserve(now)
+        times.append(now)
+    return times
+
+
+def test_the_bucket_never_exceeds_its_rate_over_any_second() -> None:
+    times = send_times(TokenBucket(25, burst=1), 500)
+    for i in range(len(times) - 25):
+        assert times[i + 25] - times[i] >= 1.0 - 1e-9
+    assert times[-1] == pytest.approx(500 / 25)  # an empty bucket: the first token takes 1/rate
+
+
+def test_a_burst_is_spent_at_once_then_the_rate_holds() -> None:
+    bucket = TokenBucket(10, burst=5)
+    bucket.reserve(100.0)  # start: tokens refill from 0 over a long idle time
+    bucket.tokens = 5
+    times = send_times(bucket, 10, start=100.0)
+    assert times[:5] == [100.0] * 5
+    assert times[9] == pytest.approx(100.5)
+
+
+def test_after_a_pause_nothing_goes_before_it_ends_and_no_burst_follows() -> None:
+    bucket = TokenBucket(20, burst=10)
+    bucket.tokens, bucket.updated = 10, 0.0
+    bucket.pause_until(3.0)
+    times = send_times(bucket, 5, start=0.5)
+    assert times[0] >= 3.0
+    assert times[4] - times[0] == pytest.approx(4 / 20)
+
+
+def test_spacing_per_recipient() -> None:
+    spacing = KeyedInterval(6.0)
+    assert spacing.ready_at("62811", 0.0) == 0.0
+    spacing.take("62811", 0.0)
+    assert spacing.ready_at("62811", 1.0) == 6.0
+    assert spacing.ready_at("62812", 1.0) == 1.0
+    assert spacing.ready_at("62811", 7.0) == 7.0
+
+
+def test_spacing_forgets_old_keys_when_full() -> None:
+    spacing = KeyedInterval(1.0, max_keys=3)
+    for n in range(3):
+        spacing.take(str(n), 0.0)
+    spacing.take("new", 10.0)
+    assert len(spacing._next) == 1
+
+
+def test_defaults_follow_the_platform_limits() -> None:
+    assert DEFAULT_LIMITS["telegram"].per_second == 25
+    assert DEFAULT_LIMITS["telegram"].per_recipient_interval == 1
+    assert DEFAULT_LIMITS["whatsapp"].per_second == 60
+    assert DEFAULT_LIMITS["whatsapp"].per_recipient_interval == 6
+
+
+def test_bad_limits_are_refused() -> None:
+    with pytest.raises(ValueError):
+        TokenBucket(0)

@@ -1,0 +1,76 @@
+"""Data saya, Ubah data, Hapus data: the owner's rights over their data (UU PDP)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.app import App
+from bot.channels.console import ConsoleChannel
+from storage.models import AuditEntry, Business, NibHelpRequest, Owner
+from tests.handlers.registration.conversation import NIK, router_sender, to_summary
+
+
+async def _registered(app: App, console: ConsoleChannel) -> None:
+    await to_summary(router_sender(app.router, app.renderer, "console", console.user))
+    await console.send("1")
+
+
+async def test_data_saya_shows_the_profile_with_the_nik_masked(app: App, console: ConsoleChannel) -> None:
+    await _registered(app, console)
+    text = "\n".join(await console.send("Data saya"))
+    assert "6372********0003" in text and NIK not in text
+    assert "Warung Bu Tini" in text and "BJB-" in text and "Guntung Payung" in text
+
+
+async def test_ubah_data_changes_one_field_and_audits_its_name_only(
+    app: App, console: ConsoleChannel
+) -> None:
+    await _registered(app, console)
+    text = "\n".join(await console.send("Ubah data"))
+    assert "Ringkasan pendaftaran" in text and "Warung Bu Tini" in text
+    assert "Nama usaha" in "\n".join(await console.send("2"))
+    assert "nama usaha" in "\n".join(await console.send("Nama usaha"))
+    assert "Warung Bu Tini Dua" in "\n".join(await console.send("Warung Bu Tini Dua"))
+    assert "1 jawaban diubah" in "\n".join(await console.send("1"))
+    async with app.db.transaction() as tx:
+        business = (await tx.session.execute(select(Business))).scalar_one()
+        assert business.name == "Warung Bu Tini Dua"
+        entries = (await tx.session.execute(select(AuditEntry).order_by(AuditEntry.id))).scalars().all()
+        assert [(e.action, e.details.get("field")) for e in entries][-1] == ("owner.updated", "business_name")
+        assert "Warung" not in str([e.details for e in entries])
+
+
+async def test_hapus_data_erases_personal_fields_and_keeps_statistics(
+    app: App, console: ConsoleChannel
+) -> None:
+    await _registered(app, console)
+    assert "Yakin" in "\n".join(await console.send("Hapus data"))
+    assert "tidak dihapus" in "\n".join(await console.send("Tidak"))
+    await console.send("Hapus data")
+    text = "\n".join(await console.send("Ya, hapus data saya"))
+    assert "sudah dihapus" in text and "kecamatan" in text and "Daftar usaha" in text
+    async with app.db.transaction() as tx:
+        owner = (await tx.session.execute(select(Owner))).scalar_one()
+        business = (await tx.session.execute(select(Business))).scalar_one()
+        assert owner.deleted_at is not None
+        personal = (
+            owner.user_id,
+            owner.full_name,
+            owner.nik_ciphertext,
+            owner.nik_index,
+            owner.phone,
+            owner.reg_no,
+        )
+        assert personal == (None,) * 6
+        assert (business.name, business.street, business.kbli, business.annual_sales, business.capital) == (
+            None,
+        ) * 5
+        kept = (business.district_code, business.village_code, business.sector, business.size_class)
+        assert kept == ("63.72.02", "63.72.02.1004", "kuliner", "micro")
+        assert (business.year_started, business.workers, business.status) == (2019, 3, "active")
+        assert (await tx.session.execute(select(NibHelpRequest))).first() is None
+        actions = [e.action for e in await tx.audit.for_subject(f"owner:{owner.id}")]
+        assert actions[-1] == "owner.erased"
+    # The same NIK can register again after erasure.
+    await to_summary(router_sender(app.router, app.renderer, "console", console.user))
+    assert "BJB-" in "\n".join(await console.send("1"))

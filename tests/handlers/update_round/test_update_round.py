@@ -1,0 +1,165 @@
+"""A data-update round end to end: the officer opens it, owners answer by chat, reminders, the report."""
+
+from __future__ import annotations
+
+import argparse
+import io
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.app import App
+from bot.channels.console import ConsoleChannel
+from bot.officer.update_round import run_stats
+from bot.settings import Settings
+from handlers.agency import AgencyProfile
+from handlers.update_round import UpdateRoundPlanner, open_round
+from handlers.update_round.planner import due_reminder
+from storage.database import Database
+from storage.models import Business, OutboxMessage, Owner, UpdateAnswer
+from storage.models.outbox import CANCELLED
+from tests.bot.outbox.seed import seed_owners
+
+DISTRICT, VILLAGE = "63.72.05", "63.72.05.1004"
+
+
+async def register_console_user(db: Database, user: str, nik: str) -> int:
+    async with db.transaction() as tx:
+        account, _ = await tx.users.find_or_create("console", user)
+        owner = Owner(
+            user_id=account.id,
+            full_name="Siti Aminah",
+            nik_ciphertext=tx.cipher.encrypt(nik),
+            nik_index=tx.cipher.blind_index(nik),
+            phone="+6281234567890",
+            reg_no=f"BJB-2026-{account.id:06d}",
+        )
+        tx.session.add(owner)
+        await tx.session.flush()
+        tx.session.add(
+            Business(
+                owner_id=owner.id,
+                name="Sasirangan Siti",
+                sector="fesyen",
+                district_code=DISTRICT,
+                village_code=VILLAGE,
+                street="Jl. Mistar Cokrokusumo 12",
+                year_started=2019,
+                workers=2,
+                annual_sales=90_000_000,
+                capital=20_000_000,
+                size_class="micro",
+                nib="1234567890123",
+            )
+        )
+        return account.id
+
+
+def choose(replies: list[str], label: str) -> str:
+    """The number of the offered choice whose label contains `label`."""
+    for line in replies[-1].splitlines():
+        stripped = line.strip()
+        if label in stripped and stripped[:1].isdigit():
+            return stripped.split(".", 1)[0]
+    raise AssertionError(f"{label!r} not offered in: {replies[-1]}")
+
+
+async def test_owners_answer_by_chat_and_the_report_counts_them(
+    app: App, db: Database, console: ConsoleChannel, settings: Settings
+) -> None:
+    await register_console_user(db, "tester", "6372054107900001")
+    async with db.transaction() as tx:
+        round_row, _ = await open_round(
+            tx,
+            officer="officer:test",
+            deadline=date.today() + timedelta(days=10),
+            note=None,
+            now=datetime.now(UTC),
+        )
+
+    replies = await console.send("menu")
+    replies = await console.send(choose(replies, "Perbarui data"))
+    assert "masih berjalan" in replies[-1]
+    replies = await console.send(choose(replies, "Masih berjalan"))
+    summary = replies[-1]
+    assert (
+        "Jl. Mistar Cokrokusumo 12" in summary
+        and "Banjarbaru Selatan" in summary
+        and "1234567890123" in summary
+    )
+    replies = await console.send(choose(replies, "Ubah"))
+    replies = await console.send(choose(replies, "Tenaga kerja"))
+    replies = await console.send("5 orang")
+    assert "5 orang" in replies[-1]
+    replies = await console.send(choose(replies, "Simpan"))
+    assert any("aktif" in r for r in replies)
+
+    closed = ConsoleChannel(app.router, app.renderer, "second")
+    await register_console_user(db, "second", "6372054107900002")
+    replies = await closed.send("menu")
+    replies = await closed.send(choose(replies, "Perbarui data"))
+    replies = await closed.send(choose(replies, "Sudah tutup"))
+    replies = await closed.send("Pindah ke Kalimantan Timur")
+    assert "Pindah ke Kalimantan Timur" in replies[-1]
+    replies = await closed.send(choose(replies, "Simpan"))
+    assert any("tidak aktif" in r for r in replies)
+
+    async with db.transaction() as tx:
+        answers = (await tx.session.execute(select(UpdateAnswer).order_by(UpdateAnswer.id))).scalars().all()
+        statuses = (
+            await tx.session.execute(select(Business.status, Business.workers).order_by(Business.id))
+        ).all()
+    assert [(a.outcome, a.reason) for a in answers] == [
+        ("active", None),
+        ("closed", "Pindah ke Kalimantan Timur"),
+    ]
+    assert [tuple(s) for s in statuses] == [("active", 5), ("inactive", 2)]
+
+    out = io.StringIO()
+    await run_stats(settings, argparse.Namespace(round=round_row.id), out)
+    report = out.getvalue()
+    assert "1 aktif, 1 tidak aktif, 0 tidak merespons" in report
+    assert "63.72.05 Banjarbaru Selatan" in report and "micro" in report
+
+
+async def test_reminders_go_to_non_responders_once_and_the_deadline_closes_the_round(
+    db: Database, agency: AgencyProfile
+) -> None:
+    zone = agency.time_zone
+    deadline = date(2026, 3, 31)
+    await seed_owners(db, 4)
+    opened = datetime(2026, 3, 1, 1, tzinfo=UTC)
+    async with db.transaction() as tx:
+        round_row, invited = await open_round(
+            tx, officer="officer:test", deadline=deadline, note="Cek", now=opened
+        )
+    assert invited == 4
+    planner = UpdateRoundPlanner(db, agency)
+    assert await planner.plan(opened) == 0  # no reminder is due yet
+
+    # The bot was down over the h-7 and h-3 reminders: it sends only the latest one (h-3), once.
+    back = datetime(2026, 3, 29, 3, tzinfo=UTC)  # 11:00 WITA, after h-3 (28 March 09:00)
+    assert due_reminder(deadline, zone, back) == 3
+    assert await planner.plan(back) == 4
+    assert await planner.plan(back + timedelta(minutes=5)) == 0
+
+    # One owner answers: their pending reminder is cancelled and they get no more.
+    async with db.transaction() as tx:
+        keys = (await tx.session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.user_id))).all()
+        first_user = min(uid for _, uid in keys)
+        owner, business = await tx.owners.of_user(first_user)  # type: ignore[misc]
+        await tx.update_rounds.answer(round_row.id, owner, business, outcome="active", reason=None, now=back)
+        await tx.outbox.cancel(f"update-round:{round_row.id}:user:{first_user}:", "answered")
+    h1 = datetime(2026, 3, 30, 1, 30, tzinfo=UTC)  # 09:30 WITA on 30 March
+    assert await planner.plan(h1) == 3
+
+    after = datetime(2026, 3, 31, 16, 1, tzinfo=UTC)  # 00:01 WITA on 1 April
+    assert await planner.plan(after) == 0
+    async with db.transaction() as tx:
+        outcomes = (await tx.session.execute(select(UpdateAnswer.outcome))).scalars().all()
+        assert sorted(outcomes) == ["active", "no_response", "no_response", "no_response"]
+        statuses = sorted((await tx.session.execute(select(Business.status))).scalars().all())
+        assert statuses == ["active", "unknown", "unknown", "unknown"]
+        counts = await tx.outbox.status_counts()
+        assert counts == {CANCELLED: 4 + 4 + 3}  # nothing was sent here: invites, h-3 and h-1 all end
+        assert (await tx.update_rounds.get(round_row.id)).closed_at is not None  # type: ignore[union-attr]

@@ -1,0 +1,126 @@
+"""The outbox table: dedupe keys, atomic claims under a lease, expired leases, sender leases."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from storage.database import Database
+from storage.models.outbox import LEASED, PENDING, SENT, UNREACHABLE
+from storage.repositories.outbox import NewMessage
+
+NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+
+
+def message(n: int, *, channel: str = "telegram", due: datetime = NOW, key: str | None = None) -> NewMessage:
+    return NewMessage(
+        channel=channel,
+        external_id=str(1000 + n),
+        user_id=None,
+        kind="announcement",
+        dedupe_key=key or f"test:{n}",
+        payload={"template": "broadcast/text", "values": {"text": f"pesan {n}"}},
+        due_at=due,
+    )
+
+
+async def queue(db: Database, messages: list[NewMessage]) -> int:
+    async with db.transaction() as tx:
+        return await tx.outbox.enqueue(messages)
+
+
+async def test_the_same_dedupe_key_is_queued_once(db: Database) -> None:
+    assert await queue(db, [message(1), message(2)]) == 2
+    assert await queue(db, [message(1), message(2), message(3)]) == 1
+    async with db.transaction() as tx:
+        assert await tx.outbox.status_counts() == {PENDING: 3}
+
+
+async def test_a_claim_leases_due_rows_oldest_first_and_counts_an_attempt(db: Database) -> None:
+    await queue(db, [message(n, due=NOW - timedelta(minutes=n)) for n in range(5)])
+    await queue(db, [message(9, due=NOW + timedelta(hours=1))])
+    async with db.transaction() as tx:
+        claimed = await tx.outbox.claim(
+            "telegram", "p1", batch=3, lease_until=NOW + timedelta(minutes=1), now=NOW
+        )
+    assert sorted(m.external_id for m in claimed) == ["1002", "1003", "1004"]
+    assert all(m.attempts == 1 for m in claimed)
+    async with db.transaction() as tx:
+        rest = await tx.outbox.claim(
+            "telegram", "p2", batch=10, lease_until=NOW + timedelta(minutes=1), now=NOW
+        )
+        assert sorted(m.external_id for m in rest) == ["1000", "1001"]
+        assert await tx.outbox.claim("whatsapp", "p2", batch=10, lease_until=NOW, now=NOW) == []
+        assert await tx.outbox.status_counts() == {LEASED: 5, PENDING: 1}
+
+
+async def test_concurrent_claims_never_hand_out_a_row_twice(db: Database) -> None:
+    await queue(db, [message(n) for n in range(300)])
+
+    async def claimer(name: str) -> list[int]:
+        got: list[int] = []
+        while True:
+            async with db.transaction() as tx:
+                batch = await tx.outbox.claim(
+                    "telegram", name, batch=7, lease_until=NOW + timedelta(minutes=1), now=NOW
+                )
+            if not batch:
+                return got
+            got.extend(m.id for m in batch)
+            await asyncio.sleep(0)
+
+    results = await asyncio.gather(*(claimer(f"p{i}") for i in range(6)))
+    every = [i for got in results for i in got]
+    assert len(every) == len(set(every)) == 300
+
+
+async def test_expired_leases_are_taken_again(db: Database) -> None:
+    await queue(db, [message(1)])
+    async with db.transaction() as tx:
+        first = await tx.outbox.claim(
+            "telegram", "dead", batch=5, lease_until=NOW + timedelta(seconds=30), now=NOW
+        )
+    later = NOW + timedelta(seconds=10)
+    async with db.transaction() as tx:
+        assert await tx.outbox.release_expired("telegram", later) == 0
+        assert await tx.outbox.claim("telegram", "p2", batch=5, lease_until=later, now=later) == []
+    later = NOW + timedelta(seconds=31)
+    async with db.transaction() as tx:
+        assert await tx.outbox.release_expired("telegram", later) == 1
+        again = await tx.outbox.claim("telegram", "p2", batch=5, lease_until=later, now=later)
+    assert [m.id for m in again] == [m.id for m in first]
+    assert again[0].attempts == 2
+
+
+async def test_outcomes_sent_rescheduled_and_unreachable(db: Database) -> None:
+    await queue(db, [message(1), message(2), message(3), message(4, key="other:4")])
+    async with db.transaction() as tx:
+        claimed = await tx.outbox.claim(
+            "telegram", "p", batch=10, lease_until=NOW + timedelta(minutes=1), now=NOW
+        )
+        one, two, three, _ = claimed
+        await tx.outbox.mark_sent(one.id, "tg:77", NOW)
+        await tx.outbox.reschedule([two.id], NOW + timedelta(seconds=5), error="429", refund=True)
+        await tx.outbox.mark_unreachable("telegram", three.external_id, "blocked", NOW)
+    async with db.transaction() as tx:
+        row = await tx.outbox.by_key("test:1")
+        assert row is not None and row.status == SENT and row.provider_message_id == "tg:77"
+        row = await tx.outbox.by_key("test:2")
+        assert row is not None and row.status == PENDING and row.attempts == 0 and row.last_error == "429"
+        row = await tx.outbox.by_key("test:3")
+        assert row is not None and row.status == UNREACHABLE
+        assert await tx.outbox.claim("telegram", "p", batch=10, lease_until=NOW, now=NOW) == []
+
+
+async def test_one_sender_per_channel_until_its_lease_runs_out(db: Database) -> None:
+    async with db.transaction() as tx:
+        assert await tx.sender_leases.acquire("telegram", "a", until=NOW + timedelta(seconds=30), now=NOW)
+        assert not await tx.sender_leases.acquire("telegram", "b", until=NOW + timedelta(seconds=30), now=NOW)
+        assert await tx.sender_leases.acquire("whatsapp", "b", until=NOW + timedelta(seconds=30), now=NOW)
+        assert await tx.sender_leases.acquire("telegram", "a", until=NOW + timedelta(seconds=60), now=NOW)
+    later = NOW + timedelta(seconds=61)
+    async with db.transaction() as tx:
+        assert await tx.sender_leases.acquire("telegram", "b", until=later + timedelta(seconds=30), now=later)
+        assert await tx.sender_leases.holder("telegram", later) == "b"
+        await tx.sender_leases.release("telegram", "b")
+        assert await tx.sender_leases.acquire("telegram", "c", until=later + timedelta(seconds=30), now=later)
