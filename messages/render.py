@@ -50,6 +50,8 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            # Templates ship with the package: no stat() of the file on every render.
+            auto_reload=False,
         )
         self._env.globals["agency"] = dict(agency or {})
         self._install_filters()

@@ -144,7 +144,7 @@ def update_flow() -> UpdateDataFlow:
 
 
 async def _registered(ctx: Context) -> bool:
-    return await ctx.tx.owners.of_user(ctx.user.id) is not None
+    return await registration.is_registered(ctx)
 
 
 async def _start(ctx: Context, conv: Conversation) -> list[Reply]:
