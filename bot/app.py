@@ -17,6 +17,7 @@ from handlers import registration, update_round
 from handlers.agency import AgencyProfile, ProfileError, load_profile
 from handlers.context import HandlerConfig
 from handlers.flow import Flow, MenuEntry
+from handlers.linking import LINK_ENTRY, LinkFlow
 from handlers.menu import HELP_ENTRY, LANGUAGE_ENTRY, LanguageFlow
 from handlers.router import Router
 from messages import Renderer
@@ -28,11 +29,11 @@ log = logging.getLogger(__name__)
 
 
 def flows() -> list[Flow]:
-    return [*registration.flows(), update_round.update_flow(), LanguageFlow()]
+    return [*registration.flows(), update_round.update_flow(), LinkFlow(), LanguageFlow()]
 
 
 def menu() -> list[MenuEntry]:
-    return [*registration.menu_entries(), update_round.UPDATE_ENTRY, LANGUAGE_ENTRY, HELP_ENTRY]
+    return [*registration.menu_entries(), update_round.UPDATE_ENTRY, LINK_ENTRY, LANGUAGE_ENTRY, HELP_ENTRY]
 
 
 def planners(db: Database, agency: AgencyProfile) -> list[Planner]:

@@ -20,6 +20,8 @@ from handlers.context import Context, HandlerConfig
 from handlers.conversation import Answer, Conversation
 from handlers.flow import Flow, MenuEntry
 from handlers.locks import KeyedLocks
+from handlers.result import Invalid
+from handlers.rules import parse_mobile
 from handlers.types import Choice, Incoming, Reply, utcnow
 from handlers.words import Command, command_of, label_key
 from storage.database import Database
@@ -95,8 +97,10 @@ class Router:
         seen.update(user_id=user.id, locale=user.locale)
         await self.db.lock(tx, f"user:{user.id}")
         await tx.users.mark_inbound(identity, incoming.received_at)
-        if incoming.shared_phone:
-            identity.phone = incoming.shared_phone
+        vouched = incoming.shared_phone or incoming.sender_phone
+        if vouched:
+            phone = parse_mobile(vouched)
+            identity.phone = vouched if isinstance(phone, Invalid) else phone
         state = await tx.states.load(user.id)
         conv = Conversation.from_stored(state.flow, state.step, state.data)
         ctx = Context(tx, user, identity, incoming, self.agency, self.config, self, self._clock())

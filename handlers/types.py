@@ -21,7 +21,8 @@ class Incoming:
     """One message from a user, whatever the platform.
 
     `choice_id` is set when the user pressed a button or picked a list row;
-    `shared_phone` when they shared their own contact card.
+    `shared_phone` when they shared their own contact card; `sender_phone` when
+    the platform itself vouches for the sender's number (a WhatsApp sender).
     """
 
     channel: str
@@ -32,6 +33,7 @@ class Incoming:
     provider_message_id: str | None = None
     received_at: datetime = field(default_factory=utcnow)
     display_name: str | None = None
+    sender_phone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

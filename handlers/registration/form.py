@@ -108,15 +108,11 @@ NIK_CONFIRM_OPTIONS = [
 
 
 def own_phone(ctx: Context) -> str | None:
-    """The number the platform vouches for: the WhatsApp sender, or a shared contact."""
-    candidates = [ctx.identity.external_id] if ctx.channel == "whatsapp" else []
-    if ctx.identity.phone:
-        candidates.append(ctx.identity.phone)
-    for candidate in candidates:
-        parsed = parse_mobile(candidate)
-        if not isinstance(parsed, Invalid):
-            return parsed
-    return None
+    """The number the platform vouches for (the WhatsApp sender, or a shared contact), if mobile."""
+    if not ctx.identity.phone:
+        return None
+    parsed = parse_mobile(ctx.identity.phone)
+    return None if isinstance(parsed, Invalid) else parsed
 
 
 def _phone_options(ctx: Context, answers: Answers) -> list[Option]:

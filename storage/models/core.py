@@ -36,6 +36,8 @@ class ChannelIdentity(Base):
     # The user's own number as the platform vouches for it (shared contact, WhatsApp sender).
     phone: Mapped[str | None] = mapped_column(String(20), default=None)
     last_inbound_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The owner said no to linking this identity with another channel's user of the same number.
+    link_declined: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -14,6 +14,7 @@ from storage.repositories.channels import InboundRepository, OutboundRepository
 from storage.repositories.core import (
     AuditRepository,
     CounterRepository,
+    LinkRepository,
     StateRepository,
     UserRepository,
 )
@@ -33,6 +34,10 @@ class Transaction:
     @property
     def users(self) -> UserRepository:
         return UserRepository(self.session)
+
+    @property
+    def links(self) -> LinkRepository:
+        return LinkRepository(self.session)
 
     @property
     def states(self) -> StateRepository:

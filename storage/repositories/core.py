@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
-from storage.models import AuditEntry, ChannelIdentity, ConversationState, Counter, User, utcnow
+from storage.models import AuditEntry, Base, ChannelIdentity, ConversationState, Counter, User, utcnow
 
 
 class UserRepository:
@@ -129,3 +129,43 @@ class AuditRepository:
             select(AuditEntry).where(AuditEntry.subject == subject).order_by(AuditEntry.id)
         )
         return list(result.scalars())
+
+
+class LinkRepository:
+    """One person on several channels: find the other user with the same number, and merge."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def candidate(self, identity: ChannelIdentity) -> int | None:
+        """Another user, on another channel, whose platform vouched for the same number."""
+        if not identity.phone or identity.link_declined:
+            return None
+        found = await self.session.scalar(
+            select(ChannelIdentity.user_id)
+            .where(
+                ChannelIdentity.phone == identity.phone,
+                ChannelIdentity.channel != identity.channel,
+                ChannelIdentity.user_id != identity.user_id,
+            )
+            .order_by(ChannelIdentity.id)
+            .limit(1)
+        )
+        return int(found) if found is not None else None
+
+    async def absorb(self, keep: int, other: int) -> None:
+        """Move everything of user `other` to user `keep`, then delete `other`.
+
+        Every column that references users.id moves, whatever capability owns the table; the
+        other user's conversation state goes with them (the kept user's conversation goes on).
+        """
+        users = User.__table__
+        for table in Base.metadata.sorted_tables:
+            if table.name == ConversationState.__tablename__:
+                continue
+            for column in table.columns:
+                if any(fk.column is users.c.id for fk in column.foreign_keys):
+                    await self.session.execute(
+                        update(table).where(column == other).values({column.name: keep})
+                    )
+        await self.session.execute(delete(User).where(User.id == other))

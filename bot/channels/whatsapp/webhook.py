@@ -127,6 +127,7 @@ def to_incoming(payload: dict[str, Any]) -> Incoming | Unsupported:
         "provider_message_id": message.get("id"),
         "received_at": received,
         "display_name": payload.get("name"),
+        "sender_phone": _own_number(sender) if sender else None,
     }
     kind = message.get("type")
     if kind == "text":

@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("external_id", sa.String(64), nullable=False),
         sa.Column("phone", sa.String(20), nullable=True),
         sa.Column("last_inbound_at", UTCDateTime(), nullable=True),
+        sa.Column("link_declined", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_channel_identities_user_id_users"), ondelete="CASCADE"
