@@ -28,5 +28,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+bench: $(STAMP)
+	$(PY) -m bench.channels
+	$(PY) -m bench.outbox
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -48,6 +48,11 @@ PROFILE = Path(__file__).parents[1] / "bot" / "profiles" / "banjarbaru.toml"
 CREATED: list[str] = []
 
 
+def args_timeout() -> float:
+    """How long a broadcast run may take at most (BENCH_TIMEOUT seconds, default 900)."""
+    return float(os.environ.get("BENCH_TIMEOUT", "900"))
+
+
 async def drop_created(base: str | None) -> None:
     if base is None:
         return
@@ -128,7 +133,7 @@ async def broadcast_run(
             )
         queued_in = time.monotonic() - t0
         peak = 0.0
-        deadline = time.monotonic() + recipients / cap * 3 + 60
+        deadline = time.monotonic() + max(recipients / cap * 3 + 60, args_timeout())
         while time.monotonic() < deadline:
             peak = max(peak, peak_rss_mb(sender.pid))
             async with db.transaction() as tx:
@@ -146,14 +151,19 @@ async def broadcast_run(
     elapsed = times[-1] - times[0] if len(times) > 1 else float("nan")
     rate = (len(times) - 1) / elapsed if len(times) > 1 else 0.0
     duplicates = sum(n - 1 for n in delivered.values() if n > 1)
-    lost = len(set(chats) - set(delivered))
+    missing = set(chats) - set(delivered)
+    async with db.transaction() as tx:
+        counts = await tx.outbox.status_counts(broadcast_id=broadcast.id)
+    waiting = counts.get("pending", 0) + counts.get("leased", 0)
+    # Lost: not delivered and not waiting either (a row recorded as sent or ended without a delivery).
+    lost = len(missing) - waiting
     print(f"\n[{label}] broadcast to {recipients:,} recipients, cap {cap:g}/s, {in_flight} in flight")
     print(
         f"  seeding owners: {seeded:.1f} s; queueing the broadcast (one INSERT … SELECT): {queued_in:.2f} s"
     )
     print(f"  sent {len(times):,} in {elapsed:.1f} s: {rate:,.1f} msg/s = {rate / cap:.3f} of the cap")
     print(f"  sender peak memory (VmHWM): {peak:.0f} MB")
-    print(f"  duplicates: {duplicates}; lost: {lost}")
+    print(f"  duplicates: {duplicates}; lost: {lost}; still queued when the run stopped: {waiting}")
     await db.close()
 
 

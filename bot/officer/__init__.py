@@ -12,7 +12,13 @@ from bot.officer.common import OfficerError
 from bot.outbox import command as outbox_command
 from bot.settings import Settings
 
-COMMANDS = {"owners": owners.run, "nib-queue": nib_queue.run, "broadcast": broadcast.run, "outbox": outbox_command.run, "update-round": update_round.run}
+COMMANDS = {
+    "owners": owners.run,
+    "nib-queue": nib_queue.run,
+    "broadcast": broadcast.run,
+    "outbox": outbox_command.run,
+    "update-round": update_round.run,
+}
 
 
 def add_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
