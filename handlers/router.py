@@ -1,10 +1,11 @@
 """The router: one message in, replies out, for any channel.
 
-It finds the user by channel identity, serialises work per user (an asyncio
-lock in this process, an advisory lock across PostgreSQL processes, SQLite's
-write lock otherwise), resolves typed numbers and labels to offered choices,
-runs a global command or the active flow, and saves the new state in the same
-transaction. A failure rolls everything back, is logged with its traceback and
+It finds the user by channel identity, resolves typed numbers and labels to
+offered choices, runs a global command or the active flow, and saves the new
+state in the same transaction. Messages are handled in the order they arrive,
+in shared transactions (`handlers.group_commit`), so one user's messages never
+interleave; across PostgreSQL processes an advisory lock per user serialises
+them. A failure rolls back that message alone, is logged with its traceback and
 answers with an apology; the user's earlier answers stay as they were.
 """
 
@@ -19,7 +20,7 @@ from handlers.agency import AgencyProfile
 from handlers.context import Context, HandlerConfig
 from handlers.conversation import Answer, Conversation
 from handlers.flow import Flow, MenuEntry
-from handlers.locks import KeyedLocks
+from handlers.group_commit import GroupCommitter
 from handlers.result import Invalid
 from handlers.rules import parse_mobile
 from handlers.types import Choice, Incoming, Reply, utcnow
@@ -65,32 +66,49 @@ class Router:
         self.config = config or HandlerConfig()
         self._label_of = label_of
         self._clock = clock
-        self._locks = KeyedLocks()
+        self._committer = GroupCommitter(db)
 
     async def handle(
         self, incoming: Incoming, *, before_commit: Callable[[Transaction], Awaitable[None]] | None = None
     ) -> Response:
-        """Handle one message. `before_commit` runs in the same transaction, after the new state
-        is saved: a channel marks its stored delivery processed there, so the state change and
-        "processed" commit together and a crash can never apply one message twice."""
+        """Handle one message; never raises.
+
+        `before_commit` runs in the same transaction, after the new state is saved (a channel
+        marks its stored delivery processed there, so the state change and "processed" commit
+        together and a crash can never apply one message twice). The response comes back only
+        after that transaction has committed. A failing handler is rolled back alone, logged
+        with its traceback, answered with an apology, and its delivery still marked processed
+        (so it is not replayed at every start); earlier answers stay as they were.
+        """
         key = f"identity:{incoming.channel}:{incoming.external_user_id}"
         seen: dict[str, object] = {}
-        async with self._locks.hold(key):
-            try:
-                async with self.db.transaction(key) as tx:
-                    response = await self._process(tx, incoming, seen)
-                    if before_commit is not None:
-                        await before_commit(tx)
-            except Exception:
-                log.exception("message.failed", extra={"channel": incoming.channel, **seen})
-                locale = seen.get("locale")
-                user_id = seen.get("user_id")
-                return Response(
-                    user_id if isinstance(user_id, int) else None,
-                    locale if isinstance(locale, str) else DEFAULT_LOCALE,
-                    [Reply("errors/internal")],
-                )
-        return response
+
+        async def work(tx: Transaction) -> Response:
+            response = await self._process(tx, incoming, seen)
+            if before_commit is not None:
+                await before_commit(tx)
+            return response
+
+        async def fallback(tx: Transaction, exc: Exception) -> Response:
+            log.error("message.failed", exc_info=exc, extra={"channel": incoming.channel, **seen})
+            if before_commit is not None:
+                await before_commit(tx)
+            return self._apology(seen)
+
+        try:
+            return await self._committer.run(work, fallback=fallback, locks=[key])
+        except Exception:
+            log.exception("message.not_committed", extra={"channel": incoming.channel, **seen})
+            return self._apology(seen)
+
+    @staticmethod
+    def _apology(seen: dict[str, object]) -> Response:
+        locale, user_id = seen.get("locale"), seen.get("user_id")
+        return Response(
+            user_id if isinstance(user_id, int) else None,
+            locale if isinstance(locale, str) else DEFAULT_LOCALE,
+            [Reply("errors/internal")],
+        )
 
     async def _process(self, tx: Transaction, incoming: Incoming, seen: dict[str, object]) -> Response:
         user, identity = await tx.users.find_or_create(incoming.channel, incoming.external_user_id)

@@ -36,8 +36,13 @@ class FakeTelegram:
     ``with FakeTelegram() as tg:`` starts it on a free port of 127.0.0.1 and stops it after.
     """
 
-    def __init__(self, token: str = "123:TEST", *, bot_username: str = "umkm_test_bot") -> None:
+    def __init__(
+        self, token: str = "123:TEST", *, bot_username: str = "umkm_test_bot", latency: float = 0.0
+    ) -> None:
         self.token = token
+        # Seconds every API call waits before it is handled, as a request crossing the internet
+        # does (benchmarks model the real distance to Telegram with it; tests leave it at 0).
+        self.latency = latency
         self.bot_id = int(token.split(":", 1)[0])
         self._rec = Recorder()
         self._lock = self._rec.cond
@@ -242,6 +247,8 @@ class FakeTelegram:
     async def _endpoint(self, request: Request) -> Response:
         if request.path_params["token"] != self.token:
             return _answer_error(ApiError(401, "Unauthorized"))
+        if self.latency:
+            await asyncio.sleep(self.latency)
         raw_method = request.path_params["method"]
         method = tgo.CANONICAL_METHODS.get(raw_method.lower())
         try:

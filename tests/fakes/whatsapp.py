@@ -7,6 +7,7 @@ from :mod:`tests.fakes.whatsapp_payloads`.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import itertools
 from collections.abc import Callable
@@ -53,8 +54,12 @@ class FakeWhatsApp:
         access_token: str = "TEST-TOKEN",
         phone_number_id: str = PHONE_NUMBER_ID,
         api_version: str = "v21.0",
+        *,
+        latency: float = 0.0,
     ) -> None:
         self.access_token = access_token
+        # Seconds every send waits before it is handled (the distance to Meta; tests leave it at 0).
+        self.latency = latency
         self.phone_number_id = phone_number_id
         self.api_version = api_version
         self._rec = Recorder()
@@ -189,6 +194,8 @@ class FakeWhatsApp:
     # -- HTTP ----------------------------------------------------------------------------------
 
     async def _messages(self, request: Request) -> Response:
+        if self.latency:
+            await asyncio.sleep(self.latency)
         try:
             self._check_access(request)
             self._check_path(request)
