@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -74,6 +75,8 @@ def _quiet_unless_asked(settings: Settings) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # python-telegram-bot 22: durations as timedelta (the coming default), without deprecation noise.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     configure_logging("WARNING")  # until the settings say otherwise
     try:
         settings = load_settings()

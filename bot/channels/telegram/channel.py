@@ -35,15 +35,19 @@ from storage.repositories.channels import StoredInbound
 log = logging.getLogger(__name__)
 
 
+def retry_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asks us to wait, as seconds (PTB gives an int or, opted in, a timedelta)."""
+    retry = exc.retry_after
+    return retry.total_seconds() if isinstance(retry, timedelta) else float(retry)
+
+
 @asynccontextmanager
 async def translated_errors() -> AsyncIterator[None]:
     """Turn python-telegram-bot's exceptions into the channel error tree."""
     try:
         yield
     except RetryAfter as exc:
-        retry = exc.retry_after
-        seconds = retry.total_seconds() if isinstance(retry, timedelta) else float(retry)
-        raise RateLimited(f"Telegram: {exc.message}", retry_after=seconds, code=429) from exc
+        raise RateLimited(f"Telegram: {exc.message}", retry_after=retry_seconds(exc), code=429) from exc
     except Forbidden as exc:
         raise RecipientBlocked(f"Telegram: {exc.message}", code=403) from exc
     except InvalidToken as exc:

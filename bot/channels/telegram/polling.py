@@ -10,6 +10,7 @@ from telegram import Bot
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.channels.inbound import InboundProcessor
+from bot.channels.telegram.channel import retry_seconds
 from bot.channels.telegram.ingest import ALLOWED_UPDATES, store_updates
 from storage.database import Database
 
@@ -56,7 +57,7 @@ class Poller:
                 raise
             except RetryAfter as exc:
                 self.last_error = str(exc)
-                await asyncio.sleep(float(exc.retry_after if isinstance(exc.retry_after, int) else 5))
+                await asyncio.sleep(retry_seconds(exc))
             except (Conflict, NetworkError, TelegramError, OSError) as exc:
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.warning("telegram.polling_error", extra={"error": self.last_error, "retry_in": backoff})
