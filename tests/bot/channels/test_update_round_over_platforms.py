@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,13 +54,6 @@ async def _answers(service: Service) -> list[tuple[str, str]]:
         return [(outcome, status) for outcome, status in rows]
 
 
-async def _wait_until(check: Any, timeout: float = 15) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not check():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.05)
-
-
 async def test_update_round_over_telegram(
     start_service: StartService, tg: FakeTelegram, tmp_path: Path
 ) -> None:
@@ -72,7 +64,7 @@ async def test_update_round_over_telegram(
     before = len(tg.sent_messages(TELEGRAM_USER))
 
     await _open_round(service)
-    await _wait_until(lambda: len(tg.sent_messages(TELEGRAM_USER)) > before)
+    await tg.wait_for_messages_async(before + 1, chat_id=TELEGRAM_USER, timeout=15)
     invitation = str(tg.sent_messages(TELEGRAM_USER)[-1]["text"])
     assert "Pembaruan data" in invitation and "Perbarui data" in invitation
 
@@ -102,7 +94,7 @@ async def test_update_round_over_whatsapp(
     before = len(wa.sent_messages(to=WA_ID))
 
     await _open_round(service)
-    await _wait_until(lambda: len(wa.sent_messages(to=WA_ID)) > before)
+    await wa.wait_for_messages_async(before + 1, to=WA_ID, timeout=15)
     assert "Pembaruan data" in str(wa.sent_messages(to=WA_ID)[-1])
 
     await say("menu")
