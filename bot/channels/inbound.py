@@ -64,6 +64,11 @@ class InboundChannel(Protocol):
         ...
 
 
+class _AlreadyProcessed(Exception):
+    """Another process marked this delivery processed first (it recovered the row at its start
+    while this one was handling it): this attempt is rolled back and answers nothing."""
+
+
 @dataclass
 class _UserQueue:
     rows: deque[StoredInbound] = field(default_factory=deque)
@@ -105,7 +110,7 @@ class InboundProcessor:
         last_id = 0
         while True:
             async with self.db.transaction() as tx:
-                rows = [row for row in await tx.inbound.pending() if row.id > last_id]
+                rows = await tx.inbound.pending(after_id=last_id)
             if not rows:
                 break
             self.submit(rows)
@@ -157,8 +162,15 @@ class InboundProcessor:
             await self._record_attempt(row, "channel not configured")
             return
 
+        claimed_elsewhere = False
+
         async def mark_processed(tx: Transaction) -> None:
-            await tx.inbound.mark_processed(row.id)
+            nonlocal claimed_elsewhere
+            if claimed_elsewhere:
+                return  # the router's fallback marks again after rolling the attempt back
+            if not await tx.inbound.mark_processed(row.id):
+                claimed_elsewhere = True
+                raise _AlreadyProcessed(row.id)
 
         try:
             message = await channel.parse(row)
@@ -173,6 +185,11 @@ class InboundProcessor:
             else:
                 response = await self.router.handle(message, before_commit=mark_processed)
                 locale, replies = response.locale, response.replies
+            if claimed_elsewhere:
+                raise _AlreadyProcessed(row.id)
+        except _AlreadyProcessed:
+            log.info("inbound.already_processed", extra=extra)
+            return
         except Exception as exc:  # a bug or the database: keep the row for a later start
             log.exception("inbound.failed", extra=extra)
             self.failed += 1

@@ -3,7 +3,8 @@
 A sweep
 1. takes (or renews) the channel's sender lease: exactly one process sends per channel;
 2. stops at once while the channel is paused (429 / 130429 / 131056 / bad token);
-3. in quiet hours moves announcements and reminders to the end of them;
+3. in quiet hours moves announcements and reminders to the end of them (checked again for
+   every batch and every row, so a long broadcast stops at the start of quiet hours);
 4. gives expired row leases back (their process died), then claims batches until none is due,
    paced by the channel's token bucket and per-recipient spacing, a few sends in flight at once.
 
@@ -141,8 +142,8 @@ class ChannelDispatcher:
         if self._paused():
             result.held = True
             return result
-        await self._prepare()
         while not self._stopping and (max_seconds is None or time.monotonic() - started < max_seconds):
+            await self._prepare()  # every batch: a long sweep may run into quiet hours
             now = self._clock()
             # Long enough for a whole batch at the channel's rate, whatever the setting says.
             lease = max(
@@ -198,6 +199,15 @@ class ChannelDispatcher:
         if released:
             log.warning("outbox.leases_expired", extra={"channel": self.channel, "released": released})
 
+    def _quiet_until(self, kind: str) -> datetime | None:
+        """The end of the quiet hours a row of `kind` must wait for now, or None to send it."""
+        if kind not in QUIET_KINDS:
+            return None
+        now, agency = self._clock(), self.agency
+        if not in_quiet_hours(now, agency.time_zone, agency.quiet_start, agency.quiet_end):
+            return None
+        return quiet_end(now, agency.time_zone, agency.quiet_start, agency.quiet_end)
+
     # Sending a batch ---------------------------------------------------------
 
     async def _send_batch(
@@ -207,6 +217,7 @@ class ChannelDispatcher:
         writer = asyncio.create_task(self._writer(queue, result))
         slots = asyncio.Semaphore(self.config.max_in_flight)
         tasks: list[asyncio.Task[None]] = []
+        errors: list[BaseException] = []
         later: list[tuple[ClaimedMessage, datetime]] = []
         try:
             for index, message in enumerate(claimed):
@@ -214,6 +225,10 @@ class ChannelDispatcher:
                     assert self._paused_until is not None
                     later.extend((m, self._paused_until) for m in claimed[index:])
                     break
+                quiet_until = self._quiet_until(message.kind)
+                if quiet_until is not None:
+                    later.append((message, quiet_until))
+                    continue
                 recipient = recipients.get(message.user_id) if message.user_id is not None else None
                 if recipient is not None and recipient.opted_out:
                     await queue.put(_Done(message, OPTED_OUT, "opted out (berhenti)"))
@@ -236,11 +251,15 @@ class ChannelDispatcher:
                 locale = recipient.locale if recipient is not None else "id"
                 tasks.append(asyncio.create_task(self._send_one(message, locale, queue, slots)))
             if tasks:
-                await asyncio.gather(*tasks)
+                # Every send is waited for (none left running unrecorded), then the first error raised.
+                outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+                errors = [o for o in outcomes if isinstance(o, BaseException)]
         finally:
             await queue.join()
             writer.cancel()
         await self._put_back(later)
+        if errors:
+            raise errors[0]
 
     async def _send_one(
         self, message: ClaimedMessage, locale: str, queue: asyncio.Queue[_Done], slots: asyncio.Semaphore
@@ -307,7 +326,7 @@ class ChannelDispatcher:
             while not queue.empty():
                 items.append(queue.get_nowait())
             try:
-                await self._record(items, result)
+                await self._record_with_retry(items, result)
             except Exception as exc:
                 log.exception("outbox.record_failed", extra={"channel": self.channel})
                 for item in items:
@@ -320,6 +339,22 @@ class ChannelDispatcher:
             finally:
                 for _ in items:
                     queue.task_done()
+
+    async def _record_with_retry(self, items: list[_Done], result: SweepResult) -> None:
+        """Record, retrying a failed write while the rows' leases last: these messages went out,
+        and a row left leased is sent again once its lease runs out."""
+        deadline = time.monotonic() + self.config.row_lease.total_seconds()
+        delay = 0.1
+        while True:
+            try:
+                await self._record(items, result)
+                return
+            except Exception:
+                if time.monotonic() + delay >= deadline:
+                    raise
+                log.warning("outbox.record_retry", extra={"channel": self.channel}, exc_info=True)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     async def _record(self, items: list[_Done], result: SweepResult) -> None:
         now = self._clock()

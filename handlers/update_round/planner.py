@@ -38,11 +38,18 @@ def deadline_end(deadline: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(deadline + timedelta(days=1), time(0, 0), tzinfo=zone).astimezone(UTC)
 
 
-def due_reminder(deadline: date, zone: ZoneInfo, now: datetime) -> int | None:
-    """Days-before of the latest reminder that is due at `now`, or None (none yet, or too late)."""
+def due_reminder(
+    deadline: date, zone: ZoneInfo, now: datetime, opened_at: datetime | None = None
+) -> int | None:
+    """Days-before of the latest reminder that is due at `now`, or None (none yet, or too late).
+    A reminder whose time came before the round was opened (`opened_at`) is not one of its own."""
     if now >= deadline_end(deadline, zone):
         return None
-    due = [days for days, at in reminder_times(deadline, zone) if at <= now]
+    due = [
+        days
+        for days, at in reminder_times(deadline, zone)
+        if at <= now and (opened_at is None or at > opened_at)
+    ]
     return min(due) if due else None
 
 
@@ -90,7 +97,7 @@ class UpdateRoundPlanner:
                     marked = await tx.update_rounds.close(round_row, now)
                     log.info("update_round.closed", extra={"round": round_row.id, "no_response": marked})
                     continue
-                days = due_reminder(round_row.deadline, zone, now)
+                days = due_reminder(round_row.deadline, zone, now, round_row.opened_at)
                 if days is None:
                     continue
                 reminder = Reply("update_round/reminder", {"deadline": round_row.deadline, "days_left": days})

@@ -79,11 +79,15 @@ class InboundRepository:
             return None
         return StoredInbound(new_id, channel, external_user_id, payload)
 
-    async def pending(self, limit: int = 1000) -> list[StoredInbound]:
-        """Stored but unprocessed messages, oldest first."""
+    async def pending(self, limit: int = 1000, *, after_id: int = 0) -> list[StoredInbound]:
+        """Stored but unprocessed messages with an id above `after_id`, oldest first."""
         result = await self.session.execute(
             select(InboundMessage)
-            .where(InboundMessage.processed_at.is_(None), InboundMessage.attempts < MAX_ATTEMPTS)
+            .where(
+                InboundMessage.processed_at.is_(None),
+                InboundMessage.attempts < MAX_ATTEMPTS,
+                InboundMessage.id > after_id,
+            )
             .order_by(InboundMessage.id)
             .limit(limit)
         )
@@ -92,12 +96,14 @@ class InboundRepository:
             for row in result.scalars()
         ]
 
-    async def mark_processed(self, inbound_id: int, *, error: str | None = None) -> None:
-        await self.session.execute(
+    async def mark_processed(self, inbound_id: int, *, error: str | None = None) -> bool:
+        """Mark the message processed; False if it already was (another process got there first)."""
+        result = await self.session.execute(
             update(InboundMessage)
-            .where(InboundMessage.id == inbound_id)
+            .where(InboundMessage.id == inbound_id, InboundMessage.processed_at.is_(None))
             .values(processed_at=utcnow(), attempts=InboundMessage.attempts + 1, error=error, payload={})
         )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def note_reply_error(self, inbound_id: int, error: str) -> None:
         """The message was processed but its reply could not be sent."""

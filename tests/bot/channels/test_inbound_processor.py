@@ -1,0 +1,111 @@
+"""The inbound processor on its own: recovery at start, and two processes on one store."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.app import App, build_app
+from bot.channels.inbound import InboundProcessor, Unsupported
+from bot.settings import load_settings
+from handlers.types import Incoming
+from messages import RenderedReply
+from storage.database import Database
+from storage.repositories.channels import StoredInbound
+from tests.conftest import TEST_SECRET_KEY
+
+CHANNEL = "whatsapp"
+
+
+class RecordingChannel:
+    """Reads a stored `{"text": …}`; `gate` (when set) holds every parse until it is opened."""
+
+    name = CHANNEL
+    tracks_delivery = False
+
+    def __init__(self, gate: asyncio.Event | None = None) -> None:
+        self.gate = gate
+        self.parsed: list[int] = []
+        self.sent: list[tuple[str, str]] = []
+
+    async def parse(self, stored: StoredInbound) -> Incoming | Unsupported | None:
+        self.parsed.append(stored.id)
+        if self.gate is not None:
+            await self.gate.wait()
+        return Incoming(
+            channel=CHANNEL,
+            external_user_id=stored.external_user_id,
+            text=str(stored.payload["text"]),
+            provider_message_id=str(stored.id),
+        )
+
+    def render(self, reply: object, locale: str) -> RenderedReply:
+        return RenderedReply(getattr(reply, "template", "?"))
+
+    async def send_all(self, external_id: str, reply: RenderedReply, locale: str) -> list[str]:
+        self.sent.append((external_id, reply.text))
+        return [f"out-{len(self.sent)}"]
+
+
+async def _store(db: Database, count: int, *, users: int = 1) -> None:
+    async with db.transaction() as tx:
+        for n in range(count):
+            await tx.inbound.store(CHANNEL, f"wamid.{n}", f"62811{n % users:05d}", {"text": "halo"})
+
+
+async def _app(database_url: str, tmp_path: Path) -> App:
+    settings = load_settings(
+        database_url=database_url, data_dir=tmp_path / "data", secret_key=TEST_SECRET_KEY, _env_file=None
+    )
+    return await build_app(settings)
+
+
+async def test_recovery_queues_every_pending_row_not_only_the_first_thousand(
+    database_url: str, tmp_path: Path
+) -> None:
+    app = await _app(database_url, tmp_path)
+    try:
+        await _store(app.db, 1200, users=40)
+        gate = asyncio.Event()  # nothing is processed while recovery reads the store
+        processor = InboundProcessor(app.db, app.router, {CHANNEL: RecordingChannel(gate)})
+        assert await processor.recover() == 1200
+        gate.set()
+        await asyncio.wait_for(processor.drain(), 60)
+        async with app.db.transaction() as tx:
+            assert await tx.inbound.count_pending() == 0
+        await processor.close()
+    finally:
+        await app.close()
+
+
+async def test_a_row_recovered_by_a_second_process_while_the_first_handles_it_is_answered_once(
+    database_url: str, tmp_path: Path
+) -> None:
+    first, second = await _app(database_url, tmp_path), await _app(database_url, tmp_path)
+    try:
+        gate = asyncio.Event()
+        slow = RecordingChannel(gate)
+        fast = RecordingChannel()
+        running = InboundProcessor(first.db, first.router, {CHANNEL: slow})
+        starting = InboundProcessor(second.db, second.router, {CHANNEL: fast})
+
+        async with first.db.transaction() as tx:
+            row = await tx.inbound.store(CHANNEL, "wamid.1", "628110000", {"text": "halo"})
+        assert row is not None
+        running.submit([row])  # the live process took the webhook and is handling it…
+        await asyncio.sleep(0.05)
+        assert slow.parsed == [row.id]
+        assert await starting.recover() == 1  # …while a second process starts and recovers it
+        await asyncio.wait_for(starting.drain(), 10)
+        gate.set()
+        await asyncio.wait_for(running.drain(), 10)
+
+        assert len(fast.sent) + len(slow.sent) == 1, (fast.sent, slow.sent)
+        async with first.db.transaction() as tx:
+            stored = await tx.inbound.get(row.id)
+            assert stored is not None and stored.processed_at is not None
+        await running.close()
+        await starting.close()
+    finally:
+        await first.close()
+        await second.close()

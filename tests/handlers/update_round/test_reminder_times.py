@@ -1,0 +1,33 @@
+"""Reminders belong to the round: none whose time came before the round was opened."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from handlers.agency import AgencyProfile
+from handlers.update_round import UpdateRoundPlanner, open_round
+from storage.database import Database
+from storage.models import OutboxMessage
+from tests.bot.outbox.seed import seed_owners
+
+
+async def test_a_round_opened_after_the_h7_time_sends_no_h7_reminder_with_the_invitation(
+    db: Database, agency: AgencyProfile
+) -> None:
+    deadline = date(2026, 3, 31)
+    await seed_owners(db, 3)
+    opened = datetime(2026, 3, 26, 2, tzinfo=UTC)  # 10:00 WITA, five days before the deadline
+    async with db.transaction() as tx:
+        _round, invited = await open_round(
+            tx, officer="officer:test", deadline=deadline, note=None, now=opened
+        )
+    assert invited == 3
+    planner = UpdateRoundPlanner(db, agency)
+    assert await planner.plan(opened) == 0, "the invitation has just gone; h-7 was before the round"
+    h3 = datetime(2026, 3, 28, 1, 0, tzinfo=UTC)  # 09:00 WITA on 28 March
+    assert await planner.plan(h3) == 3
+    async with db.transaction() as tx:
+        keys = {row.dedupe_key for row in (await tx.session.execute(select(OutboxMessage))).scalars()}
+    assert not any(key.endswith(":h-7") for key in keys)
