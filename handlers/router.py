@@ -11,6 +11,7 @@ answers with an apology; the user's earlier answers stay as they were.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -120,7 +121,9 @@ class Router:
             phone = parse_mobile(vouched)
             identity.phone = vouched if isinstance(phone, Invalid) else phone
         state = await tx.states.load(user.id)
-        conv = Conversation.from_stored(state.flow, state.step, state.data)
+        # A deep copy: flows change nested answers in place, and the loaded value outlives a failed
+        # message's SAVEPOINT when the next message of the batch finds the state in the identity map.
+        conv = Conversation.from_stored(state.flow, state.step, copy.deepcopy(state.data))
         ctx = Context(tx, user, identity, incoming, self.agency, self.config, self, self._clock())
         replies = await self._dispatch(ctx, conv, state.updated_at)
         conv.remember_offered(next((list(r.choices) for r in reversed(replies) if r.choices), []))

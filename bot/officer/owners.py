@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import sys
 from pathlib import Path
@@ -14,13 +15,15 @@ from bot.officer.common import OfficerError, agency_of, officer_name, open_datab
 from bot.settings import Settings
 from handlers.agency import AgencyProfile
 from handlers.rules import display_phone, districts_of, mask_nik, region_name
-from storage.crypto import Cipher
+from storage.crypto import Cipher, DecryptionError
 from storage.models import Business, Owner
 from storage.repositories.registration import OwnerFilter
 
 SIZE_CLASSES = ("micro", "small", "medium", "large")
 SIZE_NAMES_ID = {"micro": "Mikro", "small": "Kecil", "medium": "Menengah", "large": "Besar"}
 STATUS_NAMES_ID = {"active": "Aktif", "inactive": "Tidak aktif", "unknown": "Belum diketahui"}
+# Owners type names and addresses: a cell starting with one of these would be a formula in Excel.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Column headers of the export, in Indonesian: officers open it in Excel.
 HEADERS = (
     "No. Pendaftaran",
@@ -139,12 +142,22 @@ async def _export(db: Any, agency: AgencyProfile, where: OwnerFilter, args: argp
     output: Path = args.output
     if not output.parent.is_dir():
         raise OfficerError(f"no such directory: {output.parent}")
+    _not_a_directory(output)
     async with db.transaction() as tx:
         rows = (
             row(owner, business, agency, tx.cipher, with_nik=args.with_nik)
             async for owner, business in tx.owners.stream(where)
         )
-        count = await (_write_xlsx(output, rows) if args.format == "xlsx" else _write_csv(output, rows))
+        try:
+            count = await (_write_xlsx(output, rows) if args.format == "xlsx" else _write_csv(output, rows))
+        except BaseException as exc:
+            # A partial export holds personal data and has no audit entry (this transaction rolls back).
+            _remove_partial(output)
+            if isinstance(exc, DecryptionError):
+                raise OfficerError("SECRET_KEY: the stored NIKs cannot be decrypted with this key") from None
+            if isinstance(exc, OSError):
+                raise OfficerError(f"cannot write {output}: {exc.strerror or exc}") from None
+            raise
         await tx.audit.record(
             actor=officer_name(),
             action="owners.export_with_nik" if args.with_nik else "owners.export",
@@ -163,6 +176,16 @@ async def _export(db: Any, agency: AgencyProfile, where: OwnerFilter, args: argp
     print(f"exported {count} row(s) to {output}", file=sys.stderr)
 
 
+def _not_a_directory(output: Path) -> None:
+    if output.is_dir():
+        raise OfficerError(f"{output} is a directory; name a file to write")
+
+
+def _remove_partial(output: Path) -> None:
+    with contextlib.suppress(OSError):
+        output.unlink()
+
+
 async def _write_xlsx(path: Path, rows: Any) -> int:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Pelaku Usaha")
@@ -177,12 +200,21 @@ async def _write_xlsx(path: Path, rows: Any) -> int:
     return count
 
 
+def _csv_cell(value: Any) -> Any:
+    """A text that Excel would read as a formula (= + - @ first) is quoted with a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
 async def _write_csv(path: Path, rows: Any) -> int:
     count = 0
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADERS)
         async for values in rows:
-            writer.writerow(["" if v is None else v for v in values])
+            writer.writerow([_csv_cell(v) for v in values])
             count += 1
     return count

@@ -52,8 +52,8 @@ class EraseFlow(OneStepFlow):
         if answer.choice_id == ERASE_YES:
             conv.finish()
             erased = await service.erase_registration(ctx)
-            for name in (REGISTER, EDIT):
-                conv.drafts.pop(name, None)
+            # Every unfinished form (registration, correction, data update) holds what the owner typed.
+            conv.drafts.clear()
             reply = Reply("registration/erased") if erased else Reply("registration/not_registered")
             return [reply, *await ctx.nav.main_menu(ctx, conv)]
         if answer.choice_id == ERASE_NO:

@@ -88,7 +88,7 @@ class StateRepository:
         state.flow, state.step, state.updated_at = flow, step, at or utcnow()
         # A fresh dict, so SQLAlchemy sees the JSON column change.
         state.data = dict(data)
-        # Nested dicts (form answers) are shared with the loaded value and mutated in place, so a
+        # Nested dicts (form answers) may be shared with the loaded value and mutated in place, so a
         # comparison with the loaded value can miss the change: always write the column.
         flag_modified(state, "data")
         await self.session.flush()

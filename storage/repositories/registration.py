@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.registration import Business, NibHelpRequest, Owner
+from storage.models.update_round import UpdateAnswer
 
 
 class DuplicateOwner(Exception):
@@ -107,6 +108,10 @@ class OwnerRepository:
             setattr(business, name, None)
         business.nib_verified = False
         await self.session.execute(delete(NibHelpRequest).where(NibHelpRequest.owner_id == owner.id))
+        # The reason a business closed is free text the owner typed; the outcome is the statistic.
+        await self.session.execute(
+            update(UpdateAnswer).where(UpdateAnswer.owner_id == owner.id).values(reason=None)
+        )
         await self.session.flush()
 
     async def stream(self, where: OwnerFilter | None = None) -> AsyncIterator[tuple[Owner, Business]]:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.channels.console import ConsoleChannel
-from storage.models import AuditEntry, Business, NibHelpRequest, Owner
+from storage.models import AuditEntry, Base, Business, ConversationState, NibHelpRequest, Owner
 from tests.handlers.registration.conversation import NIK, router_sender, to_summary
 
 
@@ -74,3 +74,35 @@ async def test_hapus_data_erases_personal_fields_and_keeps_statistics(
     # The same NIK can register again after erasure.
     await to_summary(router_sender(app.router, app.renderer, "console", console.user))
     assert "BJB-" in "\n".join(await console.send("1"))
+
+
+async def test_after_hapus_data_no_personal_value_is_left_in_any_table(
+    app: App, console: ConsoleChannel
+) -> None:
+    await _registered(app, console)
+    await console.send("Hapus data")
+    assert "sudah dihapus" in "\n".join(await console.send("Ya, hapus data saya"))
+    await console.send("halo")  # a later message: the state is written again
+    async with app.db.transaction() as tx:
+        rows = [
+            str(tuple(r))
+            for table in Base.metadata.sorted_tables
+            for r in await tx.session.execute(select(table))
+        ]
+    for value in ("Siti Aminah", "Warung Bu Tini", "Jl. A. Yani Km. 5", "81234567890", NIK, "v1:"):
+        assert not [r for r in rows if value in r], value
+
+
+async def test_hapus_data_drops_every_unfinished_form(app: App, console: ConsoleChannel) -> None:
+    """A half-filled data update (pembaruan data) holds what the owner typed: erased too."""
+    await _registered(app, console)
+    await console.send("Perbarui data")
+    await console.send("Sudah tutup")
+    await console.send("pindah ikut suami ke Jl. Melati 5")
+    await console.send("menu")  # the update form is kept as a draft
+    await console.send("Hapus data")
+    assert "sudah dihapus" in "\n".join(await console.send("Ya, hapus data saya"))
+    async with app.db.transaction() as tx:
+        state = (await tx.session.execute(select(ConversationState))).scalar_one()
+        assert state.data["drafts"] == {}
+        assert "Melati" not in str(state.data)
