@@ -2,7 +2,8 @@
 
 Log calls name an event and pass fields: `log.info("message.handled", extra={"user_id": 7})`.
 Message texts are never logged; as a second line of defence any run of 16 digits
-(the shape of a NIK) is replaced before a line is written.
+(the shape of a NIK, also written with spaces, dots or dashes) is replaced before a
+line is written.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime", "taskName"}
-_NIK_LIKE = re.compile(r"(?<!\d)\d{16}(?!\d)")
+# 16 digits, also as owners type them: "6372 0245 0190 0003", "6372.0245.0190.0003".
+_NIK_LIKE = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){15}(?!\d)")
 _NEEDS_QUOTES = re.compile(r"[\s\"=]")
 
 

@@ -9,6 +9,7 @@ restart (rows, reminders already planned, leases) is in the database.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -61,6 +62,10 @@ def _guarded(name: str, job: Callable[[], Awaitable[object]]) -> Callable[[], Aw
     async def run() -> None:
         try:
             await job()
+        except asyncio.CancelledError:
+            # Stopping mid-sweep is safe (leased rows come back after their lease); without this,
+            # APScheduler reports every clean shutdown as a failed job.
+            log.info("scheduler.job_cancelled", extra={"job": name})
         except Exception:
             log.exception("scheduler.job_failed", extra={"job": name})
 

@@ -179,3 +179,14 @@ async def test_symbols_alone_select_nothing(db: Database, agency) -> None:
     await h.say("1")
     await h.say("»")
     assert h.templates == ["errors/choose_option", "language/ask"]
+
+
+@pytest.mark.parametrize(
+    "written", ["6372024501900003", "6372 0245 0190 0003", "6372.0245.0190.0003", "6372-0245-0190-0003"]
+)
+def test_the_log_formatter_redacts_a_nik_however_it_is_written(written: str) -> None:
+    record = logging.LogRecord("x", logging.ERROR, "f", 1, "event", None, None)
+    record.detail = f"typed {written} then 0812-3456-7890 and Rp 15.000.000"
+    line = KeyValueFormatter().format(record)
+    assert written not in line and "[redacted]" in line
+    assert "0812-3456-7890" in line and "15.000.000" in line  # phones and amounts stay readable
