@@ -22,6 +22,8 @@ SKIP = "f:skip"
 CONFIRM, CHANGE, CANCEL = "f:confirm", "f:change", "f:cancel"
 CONTINUE, RESTART = "f:continue", "f:restart"
 OPTION_PREFIX, FIELD_PREFIX = "o:", "e:"
+# The answers a form started from (a correction starts from the stored data); "start over" returns to them.
+ORIGIN = "origin"
 
 
 class FormFlow:
@@ -36,14 +38,24 @@ class FormFlow:
     async def start(
         self, ctx: Context, conv: Conversation, initial: dict[str, Any] | None = None
     ) -> list[Reply]:
-        """Begin the form; with `initial` answers (correcting saved data) go straight to the summary."""
+        """Begin the form; with `initial` answers (correcting saved data) go straight to the summary.
+
+        An unfinished draft of this form is offered first (continue, or start over). Starting
+        over begins again from `initial` (the data as stored now), or from nothing.
+        """
         draft = conv.drafts.get(self.name)
-        if initial is None and draft:
+        if draft:
             conv.enter(
-                self.name, RESUME, {"answers": draft.get("answers", {}), "resume_step": draft.get("step")}
+                self.name,
+                RESUME,
+                {
+                    "answers": draft.get("answers", {}),
+                    "resume_step": draft.get("step"),
+                    ORIGIN: initial if initial is not None else draft.get(ORIGIN),
+                },
             )
             return [self._resume_prompt()]
-        conv.enter(self.name, None, {"answers": dict(initial or {})})
+        conv.enter(self.name, None, {"answers": dict(initial or {}), ORIGIN: initial})
         replies = await self.form.intro(ctx, self._answers(conv)) if self.form.intro and not initial else []
         return replies + await self._advance(ctx, conv)
 
@@ -171,8 +183,9 @@ class FormFlow:
                 return await self.reprompt(ctx, conv)
             return await self._advance(ctx, conv)
         if answer.choice_id == RESTART:
+            origin = conv.data.get(ORIGIN)
             conv.drafts.pop(self.name, None)
-            conv.enter(self.name, None, {"answers": {}})
+            conv.enter(self.name, None, {"answers": dict(origin or {}), ORIGIN: origin})
             return await self._advance(ctx, conv)
         return [Reply("errors/choose_option"), self._resume_prompt()]
 
@@ -208,10 +221,13 @@ class FormFlow:
                     pending.extend(self.form.field(name).clears)
 
     def _suspend(self, conv: Conversation) -> Conversation:
-        if conv.flow == self.name and conv.step != RESUME:
-            conv.drafts[self.name] = {"answers": self._answers(conv), "step": conv.step}
-        elif conv.flow == self.name:
-            conv.drafts[self.name] = {"answers": self._answers(conv), "step": conv.data.get("resume_step")}
+        if conv.flow == self.name:
+            step = conv.data.get("resume_step") if conv.step == RESUME else conv.step
+            conv.drafts[self.name] = {
+                "answers": self._answers(conv),
+                "step": step,
+                ORIGIN: conv.data.get(ORIGIN),
+            }
         conv.finish()
         return conv
 

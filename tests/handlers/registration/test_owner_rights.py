@@ -106,3 +106,22 @@ async def test_hapus_data_drops_every_unfinished_form(app: App, console: Console
         state = (await tx.session.execute(select(ConversationState))).scalar_one()
         assert state.data["drafts"] == {}
         assert "Melati" not in str(state.data)
+
+
+async def test_an_unfinished_correction_is_offered_again_and_starting_over_keeps_the_stored_data(
+    app: App, console: ConsoleChannel
+) -> None:
+    await _registered(app, console)
+    await console.send("Ubah data")
+    await console.send("2")  # change an answer
+    await console.send("Nama usaha")
+    menu = "\n".join(await console.send("menu"))  # leave mid-correction
+    assert "belum selesai masih tersimpan" in menu
+    offered = "\n".join(await console.send("Ubah data"))
+    assert "belum selesai" in offered and "Lanjutkan" in offered  # not silently dropped
+    restarted = "\n".join(await console.send("Mulai dari awal"))
+    # Starting over a correction means the stored registration again, not an empty form.
+    assert "Ringkasan pendaftaran" in restarted and "Warung Bu Tini" in restarted
+    assert "Pemberitahuan data pribadi" not in restarted
+    cancelled = "\n".join(await console.send("Batal"))
+    assert "Menu utama" in cancelled and "belum selesai" not in cancelled
