@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import socket
 import time
 import uuid
@@ -34,14 +35,29 @@ from bot.outbox.ratelimit import ChannelLimits
 from handlers.agency import AgencyProfile
 from handlers.payload import reply_from_payload
 from handlers.types import utcnow
-from messages import Renderer
+from messages import Renderer, to_whatsapp
 from storage.database import Database
-from storage.models.outbox import FAILED, SENT, UNREACHABLE, OutboxMessage
+from storage.models.outbox import FAILED, SEND_AS_TEMPLATE, SENT, UNREACHABLE, OutboxMessage
 from storage.repositories.outbox import ClaimedMessage, Recipient
 
 log = logging.getLogger(__name__)
 
 OPTED_OUT = "opted_out"
+
+# A WhatsApp template body parameter may hold no newline or tab and at most four spaces in a
+# row, and a template body is at most 1,024 characters: the text is cut at 1,000, leaving a
+# little room for the template's own words.
+TEMPLATE_PARAMETER_MAX = 1000
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+_SPACES = re.compile(r"\s+")
+
+
+def template_parameter(text: str) -> str:
+    """A rendered message as one template body parameter: WhatsApp markup on one line, cut short."""
+    flat = _SPACES.sub(" ", _LINE_BREAKS.sub(" · ", to_whatsapp(text).strip()))
+    if len(flat) <= TEMPLATE_PARAMETER_MAX:
+        return flat
+    return flat[: TEMPLATE_PARAMETER_MAX - 1].rstrip() + "…"
 
 
 def process_name() -> str:
@@ -76,6 +92,7 @@ class _Done:
     detail: str = ""
     at: datetime | None = None
     committed: asyncio.Future[None] | None = None
+    as_template: bool = False  # sent as the approved template (WhatsApp 131047)
 
 
 class ChannelDispatcher:
@@ -273,6 +290,9 @@ class ChannelDispatcher:
             slots.release()
 
     async def _attempt(self, message: ClaimedMessage, locale: str) -> _Done:
+        if message.payload.get(SEND_AS_TEMPLATE):
+            # Meta reported 131047 for the free-form send after accepting it (a status webhook).
+            return await self._attempt_template(message, locale, None)
         try:
             rendered = self.renderer.render_reply(reply_from_payload(message.payload), locale)
             provider_id = await self.sender.send(message.external_id, rendered)
@@ -285,15 +305,21 @@ class ChannelDispatcher:
                 return await self._attempt_template(message, locale, exc)
             return self._done_for(message, outcome)
 
-    async def _attempt_template(self, message: ClaimedMessage, locale: str, cause: BaseException) -> _Done:
-        """WhatsApp 131047: outside the 24-hour window, only an approved template may go."""
+    async def _attempt_template(
+        self, message: ClaimedMessage, locale: str, cause: BaseException | None
+    ) -> _Done:
+        """WhatsApp 131047: outside the 24-hour window, only an approved template may go.
+
+        Its one body parameter is the row's own message, rendered in the recipient's locale."""
         name = self.templates.get(message.kind)
         if not name:
-            return _Done(message, FAILED, f"{describe(cause)}; no approved template for {message.kind!r}")
-        parameters = [str(p) for p in message.payload.get("template_parameters", [])]
+            why = describe(cause) if cause is not None else "outside the 24-hour window (code 131047)"
+            return _Done(message, FAILED, f"{why}; no approved template for {message.kind!r}")
         try:
+            rendered = self.renderer.render_reply(reply_from_payload(message.payload), locale)
+            parameters = [template_parameter(rendered.text)]
             provider_id = await self.sender.send_template(message.external_id, name, locale, parameters)
-            return _Done(message, SENT, provider_id)
+            return _Done(message, SENT, provider_id, as_template=True)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -377,6 +403,14 @@ class ChannelDispatcher:
                     ],
                 )
                 result.sent += len(sent)
+            for item in sent:
+                if item.as_template and not item.message.payload.get(SEND_AS_TEMPLATE):
+                    # Remembered, so a later 131047 for the template's own id ends the row.
+                    await tx.session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.id == item.message.id)
+                        .values(payload={**item.message.payload, SEND_AS_TEMPLATE: True})
+                    )
             for item in items:
                 if item.status == SENT:
                     continue

@@ -24,6 +24,7 @@ from storage.models.outbox import (
     LEASED,
     OPEN_STATUSES,
     PENDING,
+    SEND_AS_TEMPLATE,
     SENT,
     UNREACHABLE,
     OutboxMessage,
@@ -243,6 +244,55 @@ class OutboxRepository:
             .where(OutboxMessage.id == message_id)
             .values(status=status, last_error=reason[:500], lease_owner=None, lease_until=None)
         )
+
+    async def outside_window(
+        self, channel: str, external_id: str, provider_message_id: str, reason: str, now: datetime
+    ) -> str | None:
+        """A send that was accepted, then reported failed with WhatsApp 131047 (a status webhook).
+
+        A row sent as free-form text goes back to pending at once, flagged to go as its
+        template; a row already sent as the template ends failed. Only a `sent` row whose
+        provider id matches is touched, so a replayed status (the row is pending again, or
+        holds the template's id by then) changes nothing. Returns the row's new status, or
+        None when the id is no outbox row's (a direct reply) or the status was handled before.
+        """
+        query = select(OutboxMessage).where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.external_id == external_id,  # ix_outbox_recipient
+            OutboxMessage.status == SENT,
+            OutboxMessage.provider_message_id == provider_message_id,
+        )
+        if not self.sqlite:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).scalar_one_or_none()
+        if row is None:
+            return None
+        payload = dict(row.payload or {})
+        if payload.get(SEND_AS_TEMPLATE):
+            values: dict[str, Any] = {
+                "status": FAILED,
+                "last_error": f"the template was refused too: {reason}"[:500],
+            }
+        else:
+            values = {
+                "status": PENDING,
+                "payload": {**payload, SEND_AS_TEMPLATE: True},
+                "next_attempt_at": now,
+                "lease_owner": None,
+                "lease_until": None,
+                "last_error": reason[:500],
+            }
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == row.id,
+                OutboxMessage.status == SENT,
+                OutboxMessage.provider_message_id == provider_message_id,
+            )
+            .values(**values),
+            execution_options={"synchronize_session": False},
+        )
+        return str(values["status"]) if result.rowcount else None  # type: ignore[attr-defined]
 
     async def mark_unreachable(self, channel: str, external_id: str, reason: str, now: datetime) -> int:
         """Remember that this identity cannot be reached and end all its open rows."""

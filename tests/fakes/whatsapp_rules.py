@@ -178,6 +178,23 @@ def _check_template(content: Params) -> None:
     language = content.get("language")
     if not isinstance(language, dict) or not language.get("code"):
         raise invalid_parameter("The parameter template['language']['code'] is required.")
+    components = content.get("components", [])
+    if not isinstance(components, list):
+        raise invalid_parameter("Param template['components'] must be an array.")
+    for component in components:
+        if not isinstance(component, dict) or component.get("type") != "body":
+            continue
+        for parameter in component.get("parameters") or []:
+            if not isinstance(parameter, dict) or parameter.get("type") != "text":
+                continue
+            text = parameter.get("text")
+            if not isinstance(text, str) or not text:
+                raise invalid_parameter("The parameter text is required.")
+            if "\n" in text or "\t" in text or "     " in text:
+                raise invalid_parameter(
+                    "Param text cannot have new-line/tab characters or more than 4 consecutive spaces"
+                )
+            _length(text, 1, 1024, "Template body parameter")
 
 
 def _check_interactive(content: Params) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from bot.channels.base import PermanentFailure
@@ -11,10 +12,12 @@ from bot.channels.whatsapp.client import GraphClient
 from bot.channels.whatsapp.render import Buttons, ListMenu, Media, MenuTexts, Text, plan
 from bot.channels.whatsapp.webhook import SHARE_OWN_NUMBER, WebhookBatch, to_incoming
 from handlers.router import DEFAULT_LOCALE
-from handlers.types import Incoming, Reply
+from handlers.types import Incoming, Reply, utcnow
 from messages import RenderedChoice, RenderedReply, Renderer
 from storage.database import Database
 from storage.repositories.channels import StoredInbound
+
+log = logging.getLogger(__name__)
 
 
 class WhatsAppChannel:
@@ -89,9 +92,16 @@ class WhatsAppChannel:
         return await self.client.send_template(external_id, template, language, parameters)
 
 
+# Graph error code of a send outside the 24-hour customer service window.
+OUTSIDE_WINDOW = 131047
+
+
 async def store_delivery(db: Database, batch: WebhookBatch) -> list[StoredInbound]:
     """Store a webhook delivery in one transaction: new messages (a replayed wamid is dropped)
-    and delivery statuses against our outbound messages. Returns the rows to process."""
+    and delivery statuses against our outbound messages. Returns the rows to process.
+
+    A send Meta accepted but then reports failed with 131047 (outside the 24-hour window) is,
+    for an outbox row, queued again at once to go as the approved template for its kind."""
     stored: list[StoredInbound] = []
     async with db.transaction() as tx:
         for message in batch.messages:
@@ -109,4 +119,17 @@ async def store_delivery(db: Database, batch: WebhookBatch) -> list[StoredInboun
                 at=status.at,
                 error_code=status.error_code,
             )
+            if status.status == "failed" and status.error_code == OUTSIDE_WINDOW:
+                requeued = await tx.outbox.outside_window(
+                    CHANNEL,
+                    status.recipient_id,
+                    status.wamid,
+                    f"outside the 24-hour window, reported by a status webhook (code {OUTSIDE_WINDOW})",
+                    utcnow(),
+                )
+                if requeued is not None:
+                    log.info(
+                        "outbox.outside_window",
+                        extra={"channel": CHANNEL, "wamid": status.wamid, "status": requeued},
+                    )
     return stored
