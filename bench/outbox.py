@@ -40,9 +40,9 @@ from storage.repositories.broadcasts import AudienceFilter
 from tests.bot.outbox.seed import seed_owners
 from tests.conftest import TEST_SECRET_KEY
 from tests.fakes import FakeTelegram
+from tests.profiles import profile_without_quiet_hours
 
 TOKEN = "123:TEST"
-PROFILE = Path(__file__).parents[1] / "bot" / "profiles" / "banjarbaru.toml"
 
 
 CREATED: list[str] = []
@@ -78,15 +78,6 @@ async def fresh_database(base: str | None, workdir: Path) -> str:
     return url
 
 
-def no_quiet_profile(workdir: Path) -> Path:
-    path = workdir / "profile.toml"
-    path.write_text(
-        PROFILE.read_text(encoding="utf-8").replace('["21:00", "07:00"]', '["00:00", "00:00"]'),
-        encoding="utf-8",
-    )
-    return path
-
-
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -109,7 +100,7 @@ async def broadcast_run(
             DATABASE_URL=url,
             DATA_DIR=str(workdir / "data"),
             SECRET_KEY=TEST_SECRET_KEY,
-            AGENCY_PROFILE=str(no_quiet_profile(workdir)),
+            AGENCY_PROFILE=str(profile_without_quiet_hours(workdir)),
             TELEGRAM_BOT_TOKEN=TOKEN,
             TELEGRAM_API_BASE_URL=tg.api_base_url,
             OUTBOX_TELEGRAM_PER_SECOND=str(cap),

@@ -28,6 +28,8 @@ from storage.migrate import upgrade
 # As `umkm-bot` does at start: python-telegram-bot's durations as timedelta.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
+pytest_plugins = ["tests.fakes.fixtures"]
+
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 # Per test run, so runs in parallel (several shells, CI) never drop each other's template.
 PG_TEMPLATE = f"umkm_test_template_{os.getpid()}"

@@ -15,7 +15,6 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.settings import DEFAULT_PROFILE
 from handlers.types import utcnow
 from storage.crypto import Cipher
 from storage.database import Database
@@ -27,15 +26,9 @@ from tests.bot.outbox.seed import seed_owners
 from tests.bot.test_run_command import Running, _free_port, _whatsapp_env
 from tests.conftest import TEST_SECRET_KEY
 from tests.fakes import FakeWhatsApp, sign, text_message_payload
+from tests.profiles import profile_without_quiet_hours
 
 SENDER_LEASE = 2.0
-
-
-def _open_profile(tmp_path: Path) -> Path:
-    path = tmp_path / "profile.toml"
-    text = DEFAULT_PROFILE.read_text(encoding="utf-8")
-    path.write_text(text.replace('["21:00", "07:00"]', '["00:00", "00:00"]'), encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -50,7 +43,7 @@ def _start(tmp_path: Path, database_url: str, wa: FakeWhatsApp, name: str) -> Ru
         tmp_path / "data",
         DATABASE_URL=database_url,
         HTTP_PORT=str(port),
-        AGENCY_PROFILE=str(_open_profile(tmp_path)),
+        AGENCY_PROFILE=str(profile_without_quiet_hours(tmp_path)),
         OUTBOX_SWEEP_SECONDS="0.2",
         OUTBOX_SENDER_LEASE_SECONDS=str(SENDER_LEASE),
         OUTBOX_LEASE_SECONDS="3",

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from telegram import Bot
 
-from tests.fakes import FakeTelegram, FakeWhatsApp
+from tests.fakes import FakeTelegram
 
 
 @pytest.fixture(scope="module")
@@ -26,15 +26,3 @@ def tg(telegram_server: FakeTelegram) -> FakeTelegram:
 async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
     async with Bot(tg.token, base_url=tg.api_base_url, base_file_url=tg.file_base_url) as client:
         yield client
-
-
-@pytest.fixture(scope="module")
-def whatsapp_server() -> Iterator[FakeWhatsApp]:
-    with FakeWhatsApp() as server:
-        yield server
-
-
-@pytest.fixture
-def wa(whatsapp_server: FakeWhatsApp) -> FakeWhatsApp:
-    whatsapp_server.reset()
-    return whatsapp_server

@@ -35,18 +35,6 @@ def tg() -> Iterator[FakeTelegram]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def whatsapp_server() -> Iterator[FakeWhatsApp]:
-    with FakeWhatsApp() as server:
-        yield server
-
-
-@pytest.fixture
-def wa(whatsapp_server: FakeWhatsApp) -> FakeWhatsApp:
-    whatsapp_server.reset()
-    return whatsapp_server
-
-
 def whatsapp_settings(wa: FakeWhatsApp) -> dict[str, Any]:
     return {
         "whatsapp_access_token": wa.access_token,

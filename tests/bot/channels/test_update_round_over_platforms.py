@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.runner import Service
-from bot.settings import DEFAULT_PROFILE
 from handlers.types import utcnow
 from handlers.update_round.planner import open_round
 from storage.models import Business, UpdateAnswer
@@ -23,18 +22,11 @@ from tests.bot.channels.conftest import (
 from tests.bot.channels.test_registration_over_platforms import TELEGRAM_USER, WA_ID, _telegram_exchange
 from tests.fakes import FakeTelegram, FakeWhatsApp, text_message_payload
 from tests.handlers.registration.conversation import HAPPY_PATH
-
-
-def _always_open_profile(tmp_path: Path) -> Path:
-    """The shipped profile without quiet hours, so the test does not depend on the time of day."""
-    path = tmp_path / "profile.toml"
-    text = DEFAULT_PROFILE.read_text(encoding="utf-8")
-    path.write_text(text.replace('["21:00", "07:00"]', '["00:00", "00:00"]'), encoding="utf-8")
-    return path
+from tests.profiles import profile_without_quiet_hours
 
 
 def _settings(tmp_path: Path, platform: dict[str, Any]) -> dict[str, Any]:
-    return {**platform, "agency_profile": _always_open_profile(tmp_path), "outbox_sweep_seconds": 0.2}
+    return {**platform, "agency_profile": profile_without_quiet_hours(tmp_path), "outbox_sweep_seconds": 0.2}
 
 
 async def _open_round(service: Service) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+import tests.profiles as tests_profiles
 from handlers.agency import AgencyProfile
 from handlers.types import utcnow
 from storage.database import Database
@@ -33,18 +34,12 @@ from tests.fakes import FakeTelegram
 
 RECIPIENTS = 2000
 IN_FLIGHT = 8
-DEFAULT_PROFILE = Path(__file__).parents[3] / "bot" / "profiles" / "banjarbaru.toml"
 
 
 @pytest.fixture
 def profile_without_quiet_hours(tmp_path: Path) -> Path:
     """The real profile with an empty quiet-hours window, so the test passes at any hour."""
-    text = DEFAULT_PROFILE.read_text(encoding="utf-8").replace(
-        'quiet_hours = ["21:00", "07:00"]', 'quiet_hours = ["00:00", "00:00"]'
-    )
-    path = tmp_path / "profile.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return tests_profiles.profile_without_quiet_hours(tmp_path)
 
 
 def sender_env(database_url: str, tg: FakeTelegram, profile: Path, data_dir: Path) -> dict[str, str]:
