@@ -22,7 +22,6 @@ from typing import Any
 import httpx
 import uvicorn
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bot.app import App
 from bot.channels.inbound import InboundChannel, InboundProcessor
@@ -30,6 +29,7 @@ from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.telegram.channel import TelegramChannel, translated_errors
 from bot.channels.telegram.ingest import ALLOWED_UPDATES
 from bot.channels.telegram.polling import POLL_TIMEOUT, Poller
+from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.whatsapp import CHANNEL as WHATSAPP
 from bot.channels.whatsapp.channel import WhatsAppChannel
 from bot.channels.whatsapp.client import TIMEOUT, GraphClient
@@ -57,8 +57,8 @@ def telegram_bot(settings: Settings, *, poll_timeout: int = POLL_TIMEOUT) -> Bot
         settings.telegram_bot_token,
         base_url=base,
         base_file_url=file_base,
-        request=HTTPXRequest(connection_pool_size=128, pool_timeout=5.0),
-        get_updates_request=HTTPXRequest(connection_pool_size=1, read_timeout=poll_timeout + 10),
+        request=AiohttpRequest(connection_pool_size=128, pool_timeout=5.0),
+        get_updates_request=AiohttpRequest(connection_pool_size=1, read_timeout=poll_timeout + 10),
     )
 
 

@@ -72,7 +72,10 @@ def parse_multipart(content_type: str, body: bytes) -> DecodedBody:
         name = disposition.get("name")
         if name is None:
             raise BodyError("multipart part without a name")
-        if "filename" in disposition or "content-type" in headers:
+        # RFC 7578: a part with a filename is a file; a text/plain part without one (aiohttp
+        # labels its fields so) is an ordinary field, as Telegram reads it.
+        part_type, _ = _header_params(headers.get("content-type", "text/plain"))
+        if "filename" in disposition or part_type.lower() != "text/plain":
             files[name] = UploadedFile(
                 filename=disposition.get("filename"),
                 content_type=headers.get("content-type", "application/octet-stream"),

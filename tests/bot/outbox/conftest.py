@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.request import AiohttpRequest
 from handlers.agency import AgencyProfile
 from messages import Renderer
 from tests.fakes import FakeTelegram
@@ -33,7 +33,7 @@ async def telegram(tg: FakeTelegram, renderer: Renderer) -> AsyncIterator[Telegr
         TOKEN,
         base_url=tg.api_base_url,
         base_file_url=tg.file_base_url,
-        request=HTTPXRequest(connection_pool_size=32),
+        request=AiohttpRequest(connection_pool_size=32),
     )
     await bot.initialize()
     yield TelegramChannel(bot, renderer)
