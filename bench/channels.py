@@ -41,6 +41,7 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bot.app import build_app
+from bot.loop import run_async
 from bot.runner import Service
 from bot.settings import load_settings
 from tests.fakes import FakeTelegram, FakeWhatsApp, sign, text_message_payload
@@ -299,4 +300,5 @@ if __name__ == "__main__":
         help="seconds each fake API call takes (repeatable); default: 0 and 0.03 (a real network)",
     )
     args = parser.parse_args()
-    asyncio.run(main(args.users, args.rounds, args.latency or [0.0, 0.03]))
+    # The event loop `umkm-bot run` uses (uvloop where installed), for both bots alike.
+    run_async(main(args.users, args.rounds, args.latency or [0.0, 0.03]))

@@ -6,7 +6,6 @@ Every command exits non-zero with a one-line reason on bad input or settings.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
@@ -16,6 +15,7 @@ from bot import officer
 from bot.app import build_app
 from bot.channels.console import ConsoleChannel
 from bot.logs import configure_logging
+from bot.loop import run_async
 from bot.runner import Service
 from bot.settings import ConfigError, Settings, load_settings
 from storage.migrate import upgrade
@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             action = lambda: _db_upgrade(settings)  # noqa: E731
         result = action()
         if result is not None:
-            asyncio.run(result)
+            run_async(result)
     except (ConfigError, officer.OfficerError) as exc:
         print(f"umkm-bot: {exc}", file=sys.stderr)
         return 2

@@ -7,6 +7,8 @@ A sweep
    every batch and every row, so a long broadcast stops at the start of quiet hours);
 4. gives expired row leases back (their process died), then claims batches until none is due,
    paced by the channel's token bucket and per-recipient spacing, a few sends in flight at once.
+   The sends flow across batches: the next batch is claimed while the last sends of the one
+   before are still on their way, and a batch is at least a quarter of a second's sending.
 
 Each result is committed by one writer right after its send returns (several results that
 finish together share a commit); a send slot is only freed after its result is committed, so
@@ -17,14 +19,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import re
 import socket
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import update
 
@@ -35,7 +39,7 @@ from bot.outbox.ratelimit import ChannelLimits
 from handlers.agency import AgencyProfile
 from handlers.payload import reply_from_payload
 from handlers.types import utcnow
-from messages import Renderer, to_whatsapp
+from messages import RenderedReply, Renderer, to_whatsapp
 from storage.database import Database
 from storage.models.outbox import FAILED, SEND_AS_TEMPLATE, SENT, UNREACHABLE, OutboxMessage
 from storage.repositories.outbox import ClaimedMessage, Recipient
@@ -95,6 +99,43 @@ class _Done:
     as_template: bool = False  # sent as the approved template (WhatsApp 131047)
 
 
+class _Pipeline:
+    """The sends of one sweep: at most `in_flight` at once, across batches; one writer records
+    their results as they come (results that finish together share a commit)."""
+
+    def __init__(
+        self, writer: Callable[[asyncio.Queue[_Done]], Coroutine[Any, Any, None]], in_flight: int
+    ) -> None:
+        self.slots = asyncio.Semaphore(in_flight)
+        self.errors: list[BaseException] = []
+        self._queue: asyncio.Queue[_Done] = asyncio.Queue()
+        self._running: set[asyncio.Task[None]] = set()
+        self._writer = asyncio.create_task(writer(self._queue))
+
+    async def record(self, done: _Done) -> None:
+        await self._queue.put(done)
+
+    def start(self, send: Coroutine[Any, Any, None]) -> None:
+        # Finished tasks are dropped at once: a long broadcast keeps only the ones in flight.
+        task = asyncio.create_task(send)
+        self._running.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            self.errors.append(error)
+
+    async def drain(self) -> None:
+        """Wait for every send started and for its result to be recorded; then stop the writer."""
+        try:
+            while self._running:
+                await asyncio.wait(set(self._running))
+            await self._queue.join()
+        finally:
+            self._writer.cancel()
+
+
 class ChannelDispatcher:
     """Sends one channel's outbox rows through its `Sender`."""
 
@@ -125,6 +166,9 @@ class ChannelDispatcher:
         self._limits = limits
         self._paused_until: datetime | None = None
         self._write_lock = asyncio.Lock()
+        self._lease_renewed = float("-inf")
+        self._released = float("-inf")
+        self._rendered: dict[tuple[int, str], RenderedReply] = {}
         self._stopping = False
         self._idle = asyncio.Event()
         self._idle.set()
@@ -139,6 +183,7 @@ class ChannelDispatcher:
         try:
             return await self._sweep(max_seconds)
         finally:
+            self._rendered.clear()
             self._idle.set()
 
     async def stop(self, grace: float = 15.0) -> None:
@@ -159,31 +204,53 @@ class ChannelDispatcher:
         if self._paused():
             result.held = True
             return result
-        while not self._stopping and (max_seconds is None or time.monotonic() - started < max_seconds):
-            await self._prepare()  # every batch: a long sweep may run into quiet hours
-            now = self._clock()
-            # Long enough for a whole batch at the channel's rate, whatever the setting says.
-            lease = max(
-                self.config.row_lease, timedelta(seconds=2 * self.config.batch / self._limits.per_second)
-            )
-            async with self.db.transaction() as tx:
-                claimed = await tx.outbox.claim(
-                    self.channel, self.owner, batch=self.config.batch, lease_until=now + lease, now=now
-                )
-                recipients = await tx.outbox.recipients(m.user_id for m in claimed if m.user_id is not None)
-            if not claimed:
-                break
-            await self._send_batch(claimed, recipients, result)
-            if self._paused() or not await self._hold_lease():
-                break
+        pipeline = _Pipeline(lambda queue: self._write_results(queue, result), self.config.max_in_flight)
+        try:
+            first = True
+            while not self._stopping and (max_seconds is None or time.monotonic() - started < max_seconds):
+                # Every batch: a long sweep may run into quiet hours.
+                await self._prepare(release_every=0.0 if first else 1.0)
+                first = False
+                now = self._clock()
+                batch = self._claim_size()
+                # Long enough for a whole batch at the channel's rate, whatever the setting says.
+                lease = max(self.config.row_lease, timedelta(seconds=2 * batch / self._limits.per_second))
+                async with self.db.transaction() as tx:
+                    claimed = await tx.outbox.claim(
+                        self.channel, self.owner, batch=batch, lease_until=now + lease, now=now
+                    )
+                    recipients = await tx.outbox.recipients(
+                        m.user_id for m in claimed if m.user_id is not None
+                    )
+                if not claimed:
+                    break
+                # Returns once every row of the batch is started, not finished: the next batch is
+                # claimed while this one's last sends are still on their way.
+                await self._start_batch(claimed, recipients, pipeline)
+                if pipeline.errors or self._paused() or not await self._hold_lease(renew_every=1.0):
+                    break
+        finally:
+            # Every send is waited for and recorded (none left running unrecorded).
+            await pipeline.drain()
+        if pipeline.errors:
+            raise pipeline.errors[0]
         return result
+
+    def _claim_size(self) -> int:
+        """The configured batch, or a quarter of a second's sending if that is more: at a high rate
+        the claim, lease and housekeeping statements are shared by more messages."""
+        return max(self.config.batch, math.ceil(self._limits.per_second / 4))
 
     async def release(self) -> None:
         """Give the sender lease up (on shutdown), so another process takes over at once."""
         async with self.db.transaction() as tx:
             await tx.sender_leases.release(self.channel, self.owner)
 
-    async def _hold_lease(self) -> bool:
+    async def _hold_lease(self, *, renew_every: float = 0.0) -> bool:
+        """Take or renew the sender lease; within a sweep, at most once per `renew_every` seconds
+        (the lease lasts far longer), so a fast broadcast does not renew it for every batch."""
+        if renew_every and time.monotonic() - self._lease_renewed < renew_every:
+            return True
         now = self._clock()
         async with self.db.transaction() as tx:
             held = await tx.sender_leases.acquire(
@@ -193,6 +260,7 @@ class ChannelDispatcher:
                 paused = await tx.sender_leases.paused_until(self.channel, now)
                 if paused is not None and (self._paused_until is None or paused > self._paused_until):
                     self._pause_locally(paused)
+        self._lease_renewed = time.monotonic() if held else float("-inf")
         return held
 
     def _paused(self) -> bool:
@@ -203,16 +271,26 @@ class ChannelDispatcher:
         wait = (until - self._clock()).total_seconds()
         self._bucket.pause_until(time.monotonic() + max(0.0, wait))
 
-    async def _prepare(self) -> None:
+    async def _prepare(self, *, release_every: float = 0.0) -> None:
+        """Defer quiet-hour rows (checked every batch) and take expired row leases back (within a
+        sweep at most once per `release_every` seconds: leases run out in minutes, not batches)."""
         now = self._clock()
         agency = self.agency
+        quiet = in_quiet_hours(now, agency.time_zone, agency.quiet_start, agency.quiet_end)
+        release = not release_every or time.monotonic() - self._released >= release_every
+        if not quiet and not release:
+            return
+        released = 0
         async with self.db.transaction() as tx:
-            if in_quiet_hours(now, agency.time_zone, agency.quiet_start, agency.quiet_end):
+            if quiet:
                 until = quiet_end(now, agency.time_zone, agency.quiet_start, agency.quiet_end)
                 deferred = await tx.outbox.defer(self.channel, QUIET_KINDS, until)
                 if deferred:
                     log.info("outbox.quiet_hours", extra={"channel": self.channel, "deferred": deferred})
-            released = await tx.outbox.release_expired(self.channel, now)
+            if release:
+                released = await tx.outbox.release_expired(self.channel, now)
+        if release:
+            self._released = time.monotonic()
         if released:
             log.warning("outbox.leases_expired", extra={"channel": self.channel, "released": released})
 
@@ -227,14 +305,9 @@ class ChannelDispatcher:
 
     # Sending a batch ---------------------------------------------------------
 
-    async def _send_batch(
-        self, claimed: list[ClaimedMessage], recipients: Mapping[int, Recipient], result: SweepResult
+    async def _start_batch(
+        self, claimed: list[ClaimedMessage], recipients: Mapping[int, Recipient], pipeline: _Pipeline
     ) -> None:
-        queue: asyncio.Queue[_Done] = asyncio.Queue()
-        writer = asyncio.create_task(self._writer(queue, result))
-        slots = asyncio.Semaphore(self.config.max_in_flight)
-        tasks: list[asyncio.Task[None]] = []
-        errors: list[BaseException] = []
         later: list[tuple[ClaimedMessage, datetime]] = []
         try:
             for index, message in enumerate(claimed):
@@ -242,60 +315,51 @@ class ChannelDispatcher:
                     assert self._paused_until is not None
                     later.extend((m, self._paused_until) for m in claimed[index:])
                     break
-                quiet_until = self._quiet_until(message.kind)
-                if quiet_until is not None:
-                    later.append((message, quiet_until))
-                    continue
                 recipient = recipients.get(message.user_id) if message.user_id is not None else None
                 if recipient is not None and recipient.opted_out:
-                    await queue.put(_Done(message, OPTED_OUT, "opted out (berhenti)"))
+                    await pipeline.record(_Done(message, OPTED_OUT, "opted out (berhenti)"))
                     continue
                 mono = time.monotonic()
                 ready = self._spacing.ready_at(message.external_id, mono)
                 if ready > mono:
                     later.append((message, self._clock() + timedelta(seconds=ready - mono)))
                     continue
-                await slots.acquire()
+                await pipeline.slots.acquire()
                 wait = self._bucket.reserve(time.monotonic())
                 if wait > 0:
                     await asyncio.sleep(wait)
                 if self._paused():
-                    slots.release()
+                    pipeline.slots.release()
                     assert self._paused_until is not None
                     later.extend((m, self._paused_until) for m in claimed[index:])
                     break
+                # Checked at the moment of sending: the sends before it may have run past 21:00.
+                quiet_until = self._quiet_until(message.kind)
+                if quiet_until is not None:
+                    pipeline.slots.release()
+                    later.append((message, quiet_until))
+                    continue
                 self._spacing.take(message.external_id, time.monotonic())
                 locale = recipient.locale if recipient is not None else "id"
-                tasks.append(asyncio.create_task(self._send_one(message, locale, queue, slots)))
-            if tasks:
-                # Every send is waited for (none left running unrecorded), then the first error raised.
-                outcomes = await asyncio.gather(*tasks, return_exceptions=True)
-                errors = [o for o in outcomes if isinstance(o, BaseException)]
+                pipeline.start(self._send_one(message, locale, pipeline))
         finally:
-            await queue.join()
-            writer.cancel()
-        await self._put_back(later)
-        if errors:
-            raise errors[0]
+            await self._put_back(later)
 
-    async def _send_one(
-        self, message: ClaimedMessage, locale: str, queue: asyncio.Queue[_Done], slots: asyncio.Semaphore
-    ) -> None:
+    async def _send_one(self, message: ClaimedMessage, locale: str, pipeline: _Pipeline) -> None:
         try:
             done = await self._attempt(message, locale)
             done.committed = asyncio.get_running_loop().create_future()
-            await queue.put(done)
+            await pipeline.record(done)
             await done.committed
         finally:
-            slots.release()
+            pipeline.slots.release()
 
     async def _attempt(self, message: ClaimedMessage, locale: str) -> _Done:
         if message.payload.get(SEND_AS_TEMPLATE):
             # Meta reported 131047 for the free-form send after accepting it (a status webhook).
             return await self._attempt_template(message, locale, None)
         try:
-            rendered = self.renderer.render_reply(reply_from_payload(message.payload), locale)
-            provider_id = await self.sender.send(message.external_id, rendered)
+            provider_id = await self.sender.send(message.external_id, self._render(message, locale))
             return _Done(message, SENT, provider_id)
         except asyncio.CancelledError:
             raise
@@ -304,6 +368,17 @@ class ChannelDispatcher:
             if outcome.action is Action.TEMPLATE:
                 return await self._attempt_template(message, locale, exc)
             return self._done_for(message, outcome)
+
+    def _render(self, message: ClaimedMessage, locale: str) -> RenderedReply:
+        """A broadcast's rows share one payload: each locale is rendered once per sweep."""
+        if message.broadcast_id is None:
+            return self.renderer.render_reply(reply_from_payload(message.payload), locale)
+        key = (message.broadcast_id, locale)
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            rendered = self.renderer.render_reply(reply_from_payload(message.payload), locale)
+            self._rendered[key] = rendered
+        return rendered
 
     async def _attempt_template(
         self, message: ClaimedMessage, locale: str, cause: BaseException | None
@@ -346,7 +421,7 @@ class ChannelDispatcher:
 
     # Recording results -------------------------------------------------------
 
-    async def _writer(self, queue: asyncio.Queue[_Done], result: SweepResult) -> None:
+    async def _write_results(self, queue: asyncio.Queue[_Done], result: SweepResult) -> None:
         while True:
             items = [await queue.get()]
             while not queue.empty():
