@@ -41,11 +41,15 @@ class TokenBucket:
 
 @dataclass(slots=True)
 class KeyedInterval:
-    """At most one message per `interval` seconds per key (a chat, a WhatsApp user)."""
+    """At most one message per `interval` seconds per key (a chat, a WhatsApp user).
+
+    Keys whose interval has run out are forgotten once per interval, so what is kept is bounded
+    by the recipients of the last interval or two (a broadcast to 100,000 owners keeps a few
+    thousand keys at 2,000 messages a second, not 100,000)."""
 
     interval: float
     _next: dict[str, float] = field(default_factory=dict)
-    max_keys: int = 100_000
+    _pruned: float = float("-inf")
 
     def ready_at(self, key: str, now: float) -> float:
         """When the next message to `key` may go (`now` or later)."""
@@ -53,8 +57,9 @@ class KeyedInterval:
 
     def take(self, key: str, now: float) -> None:
         """Record a message to `key` sent at `now`."""
-        if len(self._next) >= self.max_keys:
+        if now - self._pruned >= self.interval:
             self._next = {k: t for k, t in self._next.items() if t > now}
+            self._pruned = now
         self._next[key] = max(now, self._next.get(key, now)) + self.interval
 
 

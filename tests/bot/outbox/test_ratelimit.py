@@ -50,12 +50,17 @@ def test_spacing_per_recipient() -> None:
     assert spacing.ready_at("62811", 7.0) == 7.0
 
 
-def test_spacing_forgets_old_keys_when_full() -> None:
-    spacing = KeyedInterval(1.0, max_keys=3)
-    for n in range(3):
-        spacing.take(str(n), 0.0)
-    spacing.take("new", 10.0)
-    assert len(spacing._next) == 1
+def test_spacing_forgets_keys_whose_interval_ran_out() -> None:
+    spacing = KeyedInterval(1.0)
+    sizes = []
+    for n in range(8000):  # a broadcast at 2,000 a second for 4 s, each recipient once
+        spacing.take(str(n), n / 2000)
+        sizes.append(len(spacing._next))
+    assert max(sizes) <= 2 * 2000 + 1  # the recipients of the last two intervals at most
+    assert "0" not in spacing._next and "7999" in spacing._next
+    # Only what had run out is forgotten: a forgotten key may be sent to at once, as before.
+    assert spacing.ready_at("0", 4.0) == 4.0
+    assert spacing.ready_at("7999", 4.0) == pytest.approx(4.9995)
 
 
 def test_defaults_follow_the_platform_limits() -> None:
