@@ -85,6 +85,16 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def busiest_second(times: list[float]) -> int:
+    """The most sends in any one-second window of the sorted send times."""
+    most, first = 0, 0
+    for last, at in enumerate(times):
+        while at - times[first] >= 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
 async def broadcast_run(
     url: str, workdir: Path, *, recipients: int, cap: float, in_flight: int, label: str
 ) -> None:
@@ -153,6 +163,7 @@ async def broadcast_run(
         f"  seeding owners: {seeded:.1f} s; queueing the broadcast (one INSERT … SELECT): {queued_in:.2f} s"
     )
     print(f"  sent {len(times):,} in {elapsed:.1f} s: {rate:,.1f} msg/s = {rate / cap:.3f} of the cap")
+    print(f"  busiest second (any 1 s window): {busiest_second(times):,} messages")
     print(f"  sender peak memory (VmHWM): {peak:.0f} MB")
     print(f"  duplicates: {duplicates}; lost: {lost}; still queued when the run stopped: {waiting}")
     await db.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 _BOLD = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", re.DOTALL)
 _ITALIC = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", re.DOTALL)
@@ -17,7 +18,9 @@ def to_whatsapp(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=256)
 def to_telegram_html(text: str) -> str:
+    """Pure, and a broadcast converts the same text for every recipient: the last few are kept."""
     escaped = html.escape(text, quote=False)
     escaped = _BOLD.sub(r"<b>\1</b>", escaped)
     return _ITALIC.sub(r"<i>\1</i>", escaped)

@@ -17,6 +17,8 @@ whole request gets `write_timeout + read_timeout`). aiohttp's exceptions become 
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -36,6 +38,32 @@ def _or_default(value: object, default: float | None) -> float | None:
     if value is None or isinstance(value, int | float):
         return value
     raise TypeError(f"a timeout is a number of seconds or None, not {value!r}")
+
+
+class FormFields(RequestData):  # type: ignore[misc]  # PTB marks it final; see below
+    """Form fields already in the Bot API's own encoding (no files), for `BaseRequest.post`.
+
+    `RequestData` holds PTB's per-parameter objects (a private class), built by `Bot`'s methods;
+    a caller that builds the few fields of a call itself (the text send of every reply and
+    broadcast) passes them as they go on the wire. PTB marks `RequestData` final, so a new PTB
+    may add to it: what this relies on is what a `BaseRequest` reads (`json_parameters`,
+    `multipart_data`, `contains_files`), and tests/bot/channels/telegram/test_request.py sends
+    text, keyboards and error answers through it against the fake Bot API.
+    """
+
+    __slots__ = ("_fields",)
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__()
+        self._fields = fields
+
+    @property
+    def parameters(self) -> dict[str, str | int | list[object] | dict[object, object]]:
+        return dict(self._fields)
+
+    @property
+    def json_parameters(self) -> dict[str, str]:
+        return self._fields
 
 
 class AiohttpRequest(BaseRequest):
@@ -94,14 +122,17 @@ class AiohttpRequest(BaseRequest):
         connect = _or_default(connect_timeout, self._connect)
         pool = _or_default(pool_timeout, self._pool)
         write = _or_default(write_timeout, MEDIA_WRITE if files else self._write)
-        body: aiohttp.FormData | dict[str, str]
+        body: aiohttp.FormData | bytes
+        headers = {"User-Agent": self.USER_AGENT}
         if files:
             # quote_fields off: a file name stays as written ("data usaha.xlsx", not "data%20usaha.xlsx").
             body = aiohttp.FormData(fields, quote_fields=False)
             for name, (filename, content, mime_type) in files.items():
                 body.add_field(name, content, filename=filename, content_type=mime_type)
         else:
-            body = fields
+            # Encoded here: aiohttp's FormData builds a multipart writer even for a plain form.
+            body = urlencode(fields).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         timeout = aiohttp.ClientTimeout(
             total=write + read if files and write is not None and read is not None else None,
             connect=None if pool is None or connect is None else pool + connect,
@@ -109,9 +140,7 @@ class AiohttpRequest(BaseRequest):
             sock_read=read,
         )
         try:
-            async with session.request(
-                method, url, data=body, timeout=timeout, headers={"User-Agent": self.USER_AGENT}
-            ) as response:
+            async with session.request(method, url, data=body, timeout=timeout, headers=headers) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as exc:
             raise TimedOut(f"Could not connect to the Bot API in time ({exc})") from exc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.outbox.ratelimit import DEFAULT_LIMITS, KeyedInterval, TokenBucket
+from bot.outbox.ratelimit import DEFAULT_LIMITS, ChannelLimits, KeyedInterval, TokenBucket
 
 
 def send_times(bucket: TokenBucket, n: int, start: float = 0.0) -> list[float]:
@@ -61,6 +61,35 @@ def test_spacing_forgets_keys_whose_interval_ran_out() -> None:
     # Only what had run out is forgotten: a forgotten key may be sent to at once, as before.
     assert spacing.ready_at("0", 4.0) == 4.0
     assert spacing.ready_at("7999", 4.0) == pytest.approx(4.9995)
+
+
+def late_send_times(bucket: TokenBucket, n: int, late: float) -> list[float]:
+    """Like send_times, but every sleep wakes `late` seconds after it was asked to."""
+    now, times = 0.0, []
+    for _ in range(n):
+        wait = bucket.reserve(now)
+        now += wait + (late if wait > 0 else 0.0)
+        times.append(now)
+    return times
+
+
+def test_a_sender_that_wakes_late_still_keeps_a_high_cap() -> None:
+    # At 2,000/s, a wake-up 1 ms late is two messages' slots; with room for one token they are lost.
+    tight = late_send_times(TokenBucket(2000, burst=1), 20_000, late=0.001)
+    assert len(tight) / tight[-1] < 0.7 * 2000
+    times = late_send_times(ChannelLimits(2000, 1.0).bucket(), 20_000, late=0.001)
+    assert len(times) / times[-1] == pytest.approx(2000, rel=0.01)
+    # Still a cap: any second holds at most the rate plus the 20 ms saved up.
+    for i in range(len(times) - 2040):
+        assert times[i + 2040] - times[i] > 1.0
+
+
+def test_the_default_caps_save_up_one_whole_message_only() -> None:
+    for limits in DEFAULT_LIMITS.values():
+        assert 1.0 <= limits.bucket().burst < 2.0
+    times = send_times(DEFAULT_LIMITS["telegram"].bucket(), 100)
+    for i in range(len(times) - 25):
+        assert times[i + 25] - times[i] >= 1.0 - 1e-9
 
 
 def test_defaults_follow_the_platform_limits() -> None:

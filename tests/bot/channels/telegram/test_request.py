@@ -11,11 +11,18 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError, TimedOut
 
-from bot.channels.base import TemporaryFailure
+from bot.channels.base import (
+    AuthenticationFailed,
+    ChannelError,
+    PermanentFailure,
+    RateLimited,
+    RecipientBlocked,
+    TemporaryFailure,
+)
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.request import AiohttpRequest
 from handlers.agency import AgencyProfile
-from handlers.types import Attachment, Reply
+from handlers.types import Attachment, Choice, Reply
 from messages import Renderer
 from tests.fakes import FakeTelegram
 from tests.fakes._forms import UploadedFile
@@ -46,6 +53,48 @@ async def test_fields_and_a_keyboard_arrive_as_sent(bot: Bot, tg: FakeTelegram) 
     assert sent["parse_mode"] == "HTML"
     assert sent["reply_markup"]["inline_keyboard"][0][0] == {"text": "Daftar ✅", "callback_data": "c:1"}
     assert message.chat_id == CHAT and message.message_id >= 1
+
+
+async def test_the_channel_sends_text_with_its_keyboard_and_keeps_the_message_id(
+    bot: Bot, tg: FakeTelegram, agency: AgencyProfile
+) -> None:
+    # TelegramChannel builds sendMessage's fields itself (not Bot.send_message): what arrives must
+    # be what Bot.send_message would have sent, and the id must be the one the server gave.
+    channel = TelegramChannel(bot, Renderer(agency.time_zone, agency.template_values()))
+    choices = (Choice("ya", label="Ya"),)
+    reply = Reply("broadcast/text", {"text": "Pelatihan *gratis* <3 & lagi"}, choices=choices)
+    provider_id = await channel.send(str(CHAT), channel.render(reply, "id"))
+    sent = tg.sent_messages(CHAT)[-1]
+    assert "Pelatihan <b>gratis</b> &lt;3 &amp; lagi" in sent["text"]
+    assert sent["parse_mode"] == "HTML"
+    [[button]] = sent["reply_markup"]["inline_keyboard"]
+    assert button["text"] == "Ya" and channel.ids.decode(button["callback_data"]) == "ya"
+    shown = tg.bot_messages(CHAT)[-1]
+    assert shown["text"] == sent["text"]
+    assert provider_id == f"{CHAT}:{shown['message_id']}"
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (429, RateLimited),
+        (403, RecipientBlocked),
+        (401, AuthenticationFailed),
+        (400, PermanentFailure),
+        (502, TemporaryFailure),
+    ],
+)
+async def test_an_error_answer_to_a_text_send_is_the_channel_error(
+    bot: Bot, tg: FakeTelegram, agency: AgencyProfile, status: int, error: type[ChannelError]
+) -> None:
+    channel = TelegramChannel(bot, Renderer(agency.time_zone, agency.template_values()))
+    tg.fail_next("sendMessage", status=status, retry_after=7)
+    with pytest.raises(error) as raised:
+        await channel.send(str(CHAT), channel.render(Reply("broadcast/text", {"text": "x"}), "id"))
+    assert raised.value.code in (status, None)
+    if isinstance(raised.value, RateLimited):
+        assert raised.value.retry_after == 7
+    assert not tg.sent_messages(CHAT)
 
 
 async def test_a_photo_and_a_document_are_uploaded_whole(
