@@ -58,6 +58,23 @@ class Database:
         if not self.is_sqlite:
             await tx.session.execute(select(func.pg_advisory_xact_lock(advisory_key(name))))
 
+    async def checkpoint(self) -> None:
+        """SQLite: copy what the WAL holds into the database file, off the commit path.
+
+        PASSIVE never waits for a writer nor blocks one, and runs on its own pooled connection
+        (its own aiosqlite thread), outside `transaction()`: no BEGIN, no writer lock. Run every
+        few seconds by the app's scheduler, so no conversation or outbox commit pays for it.
+        PostgreSQL checkpoints by itself: nothing to do.
+        """
+        if not self.is_sqlite:
+            return
+        async with self.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            driver = raw.driver_connection  # the aiosqlite connection
+            assert driver is not None
+            cursor = await driver.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            await cursor.close()
+
     async def ping(self) -> bool:
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 MISFIRE_GRACE = 3600
 PLAN_EVERY = timedelta(minutes=5)
+# SQLite only: how often the WAL is copied into the database file (see Database.checkpoint).
+CHECKPOINT_EVERY = 2.0
 
 
 class Planner(Protocol):
@@ -81,6 +83,7 @@ class OutboxService:
     sweep_every: float
     plan_every: timedelta = PLAN_EVERY
     scheduler: AsyncIOScheduler | None = None
+    checkpoint_db: Database | None = None  # SQLite: checkpointed in the background
 
     @classmethod
     def build(
@@ -106,7 +109,12 @@ class OutboxService:
             )
             for sender in senders
         ]
-        return cls(dispatchers, list(planners), settings.outbox_sweep_seconds)
+        return cls(
+            dispatchers,
+            list(planners),
+            settings.outbox_sweep_seconds,
+            checkpoint_db=db if db.is_sqlite else None,
+        )
 
     def start(self) -> None:
         scheduler = AsyncIOScheduler(
@@ -127,6 +135,12 @@ class OutboxService:
                 IntervalTrigger(seconds=self.sweep_every),
                 id=f"sweep:{dispatcher.channel}",
                 next_run_time=now,
+            )
+        if self.checkpoint_db is not None:
+            scheduler.add_job(
+                _guarded("sqlite:checkpoint", self.checkpoint_db.checkpoint),
+                IntervalTrigger(seconds=CHECKPOINT_EVERY),
+                id="sqlite:checkpoint",
             )
         scheduler.start()
         self.scheduler = scheduler
