@@ -48,17 +48,19 @@ class _EmbeddedServer(uvicorn.Server):
         yield
 
 
-def telegram_bot(settings: Settings, *, poll_timeout: int = POLL_TIMEOUT) -> Bot:
-    """One Bot (its HTTP client for calls, and PTB's separate one for the long poll)."""
+def telegram_bot(settings: Settings) -> Bot:
+    """One Bot with one HTTP client (connection pool) for every call, the long poll included:
+    the poller asks for its own read timeout, and one held connection of 128 is no shortage."""
     assert settings.telegram_bot_token
     base = settings.telegram_api_base_url
     file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
+    request = AiohttpRequest(connection_pool_size=128, pool_timeout=5.0)
     return Bot(
         settings.telegram_bot_token,
         base_url=base,
         base_file_url=file_base,
-        request=AiohttpRequest(connection_pool_size=128, pool_timeout=5.0),
-        get_updates_request=AiohttpRequest(connection_pool_size=1, read_timeout=poll_timeout + 10),
+        request=request,
+        get_updates_request=request,
     )
 
 
@@ -105,7 +107,7 @@ class Service:
             self.whatsapp = WhatsAppChannel(whatsapp_client(settings), app.renderer)
             channels[WHATSAPP] = self.whatsapp
         if settings.telegram_enabled:
-            bot = telegram_bot(settings, poll_timeout=self.poll_timeout)
+            bot = telegram_bot(settings)
             async with translated_errors():
                 await bot.initialize()
             self.telegram = TelegramChannel(bot, app.renderer)

@@ -3,11 +3,17 @@
 SQLite has one writer, and every statement through aiosqlite is a hop to a thread
 and back, during which the event loop runs other tasks: a transaction per message
 holds the write lock far longer than its work takes. Here one committer task runs
-everything queued so far in one transaction, each unit inside its own SAVEPOINT
-(a failing unit rolls back alone, and its fallback runs instead), commits once,
-and only then answers the callers. Units run in the order they were queued, so
-one user's messages stay in order. PostgreSQL gets the same batching; the
-advisory locks of every unit in a batch are taken up front, in sorted order.
+everything queued so far in one transaction, commits once, and only then answers
+the callers. Units run in the order they were queued, so one user's messages stay
+in order. PostgreSQL gets the same batching; the advisory locks of every unit in a
+batch are taken up front, in sorted order.
+
+A failing unit rolls back alone, and its fallback runs instead. Units seldom fail
+(a bug), so a batch first runs without SAVEPOINTs (two statements fewer per unit);
+if a unit raises, that transaction is rolled back whole and the batch runs again
+with each unit inside its own SAVEPOINT. A unit's work therefore may run twice: it
+must act only through the transaction (the router's handlers do: replies are sent
+after the commit).
 """
 
 from __future__ import annotations
@@ -34,6 +40,10 @@ class _Unit(Generic[T]):
     work: Callable[[Transaction], Awaitable[T]]
     fallback: Callable[[Transaction, Exception], Awaitable[T]]
     done: asyncio.Future[T]
+
+
+class _UnitFailed(Exception):
+    """A unit raised in a batch run without SAVEPOINTs: run the batch again, isolated."""
 
 
 class GroupCommitter:
@@ -68,12 +78,14 @@ class GroupCommitter:
             await self._commit(batch)
 
     async def _commit(self, batch: list[_Unit[Any]]) -> None:
-        results: list[Any] = []
         locks = sorted({name for unit in batch for name in unit.locks})
         try:
-            async with self.db.transaction(*locks) as tx:
-                for unit in batch:
-                    results.append(await self._run_one(tx, unit))
+            try:
+                results = await self._transaction(batch, locks, isolated=False)
+            except _UnitFailed as failed:
+                # Logged with its traceback by the unit's fallback if it fails again below.
+                log.warning("group_commit.unit_failed", extra={"error": repr(failed.__cause__)[:200]})
+                results = await self._transaction(batch, locks, isolated=True)
         except BaseException as exc:
             for unit in batch:
                 if not unit.done.done():
@@ -85,6 +97,21 @@ class GroupCommitter:
         for unit, result in zip(batch, results, strict=True):
             if not unit.done.done():
                 unit.done.set_result(result)
+
+    async def _transaction(self, batch: list[_Unit[Any]], locks: list[str], *, isolated: bool) -> list[Any]:
+        """Run the batch in one transaction; `isolated`: each unit in a SAVEPOINT, with its
+        fallback on failure. Not isolated: the first failure aborts the whole transaction."""
+        results: list[Any] = []
+        async with self.db.transaction(*locks) as tx:
+            for unit in batch:
+                if isolated:
+                    results.append(await self._run_one(tx, unit))
+                    continue
+                try:
+                    results.append(await unit.work(tx))
+                except Exception as exc:
+                    raise _UnitFailed from exc
+        return results
 
     async def _run_one(self, tx: Transaction, unit: _Unit[Any]) -> Any:
         try:

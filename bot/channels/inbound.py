@@ -162,14 +162,18 @@ class InboundProcessor:
             await self._record_attempt(row, "channel not configured")
             return
 
-        claimed_elsewhere = False
+        # The transaction in which the row was found processed by another process. The router's
+        # fallback marks again after rolling that attempt back: in the same transaction, nothing
+        # to do. A new transaction (the group committer runs a failed batch again) checks anew,
+        # so this attempt's work is rolled back there too.
+        claimed_in: Transaction | None = None
 
         async def mark_processed(tx: Transaction) -> None:
-            nonlocal claimed_elsewhere
-            if claimed_elsewhere:
-                return  # the router's fallback marks again after rolling the attempt back
+            nonlocal claimed_in
+            if claimed_in is tx:
+                return
             if not await tx.inbound.mark_processed(row.id):
-                claimed_elsewhere = True
+                claimed_in = tx
                 raise _AlreadyProcessed(row.id)
 
         try:
@@ -185,7 +189,7 @@ class InboundProcessor:
             else:
                 response = await self.router.handle(message, before_commit=mark_processed)
                 locale, replies = response.locale, response.replies
-            if claimed_elsewhere:
+            if claimed_in is not None:
                 raise _AlreadyProcessed(row.id)
         except _AlreadyProcessed:
             log.info("inbound.already_processed", extra=extra)

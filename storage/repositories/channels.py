@@ -60,24 +60,53 @@ class InboundRepository:
         received_at: datetime | None = None,
     ) -> StoredInbound | None:
         """Store a delivered message; None if this provider message id was stored before."""
+        stored = await self.store_many(
+            channel, [(provider_message_id, external_user_id, payload)], received_at
+        )
+        return stored[0] if stored else None
+
+    async def store_many(
+        self,
+        channel: str,
+        deliveries: Sequence[tuple[str, str, dict[str, Any]]],
+        received_at: datetime | None = None,
+    ) -> list[StoredInbound]:
+        """Store `(provider message id, external user id, payload)` deliveries in one statement;
+        return the new ones in the order given (a provider id stored before, or twice in
+        `deliveries`, is left out)."""
+        fresh: dict[str, tuple[str, dict[str, Any]]] = {}
+        for provider_message_id, external_user_id, payload in deliveries:
+            fresh.setdefault(provider_message_id, (external_user_id, payload))
+        if not fresh:
+            return []
+        at = received_at or utcnow()
         insert = sqlite_insert if self.sqlite else pg_insert
         statement = (
             insert(InboundMessage)
             .values(
-                channel=channel,
-                provider_message_id=provider_message_id,
-                external_user_id=external_user_id,
-                payload=self._seal(payload),
-                received_at=received_at or utcnow(),
-                attempts=0,
+                [
+                    {
+                        "channel": channel,
+                        "provider_message_id": provider_message_id,
+                        "external_user_id": external_user_id,
+                        "payload": self._seal(payload),
+                        "received_at": at,
+                        "attempts": 0,
+                    }
+                    for provider_message_id, (external_user_id, payload) in fresh.items()
+                ]
             )
             .on_conflict_do_nothing(index_elements=["channel", "provider_message_id"])
-            .returning(InboundMessage.id)
+            .returning(InboundMessage.id, InboundMessage.provider_message_id)
         )
-        new_id = (await self.session.execute(statement)).scalar_one_or_none()
-        if new_id is None:
-            return None
-        return StoredInbound(new_id, channel, external_user_id, payload)
+        new_ids = dict(
+            (provider_id, row_id) for row_id, provider_id in (await self.session.execute(statement))
+        )
+        return [
+            StoredInbound(new_ids[provider_message_id], channel, external_user_id, payload)
+            for provider_message_id, (external_user_id, payload) in fresh.items()
+            if provider_message_id in new_ids
+        ]
 
     async def pending(self, limit: int = 1000, *, after_id: int = 0) -> list[StoredInbound]:
         """Stored but unprocessed messages with an id above `after_id`, oldest first."""

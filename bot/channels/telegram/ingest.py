@@ -44,13 +44,10 @@ async def store_updates(db: Database, updates: Sequence[Any]) -> list[StoredInbo
         log.info("telegram.updates_ignored", extra={"count": ignored})
     if not wanted:
         return []
-    stored: list[StoredInbound] = []
     async with db.transaction() as tx:
-        for update, (update_id, user_id) in wanted:
-            row = await tx.inbound.store(CHANNEL, str(update_id), user_id, update)
-            if row is not None:
-                stored.append(row)
-    return stored
+        return await tx.inbound.store_many(
+            CHANNEL, [(str(update_id), user_id, update) for update, (update_id, user_id) in wanted]
+        )
 
 
 async def store_update(db: Database, update: Any) -> StoredInbound | None:

@@ -1,10 +1,17 @@
 """Long polling: getUpdates in a loop; each batch is stored (deduplicated by update_id),
-then confirmed by the next offset, then processed from the store like a webhook delivery."""
+then confirmed by the next offset, then processed from the store like a webhook delivery.
+
+The updates are read as the Bot API's JSON, as a webhook receives them: they are stored as
+such, so building PTB's `Update` objects here (and turning them back into dicts) would be
+work thrown away. `BaseRequest.post` still raises PTB's errors for an error answer.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+from typing import Any
 
 from telegram import Bot
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
@@ -12,6 +19,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 from bot.channels.inbound import InboundProcessor
 from bot.channels.telegram.channel import retry_seconds
 from bot.channels.telegram.ingest import ALLOWED_UPDATES, store_updates
+from bot.channels.telegram.request import FormFields
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -36,16 +44,11 @@ class Poller:
         backoff = 1.0
         while True:
             try:
-                updates = await self.bot.get_updates(
-                    offset=self.offset,
-                    timeout=self.timeout,
-                    allowed_updates=list(ALLOWED_UPDATES),
-                    read_timeout=self.timeout + 10,
-                )
-                raw = [update.to_dict() for update in updates]
-                rows = await store_updates(self.db, raw)
-                if updates:
-                    self.offset = updates[-1].update_id + 1
+                updates = await self._get_updates()
+                rows = await store_updates(self.db, updates)
+                ids = [u["update_id"] for u in updates if isinstance(u.get("update_id"), int)]
+                if ids:
+                    self.offset = max(ids) + 1
                 self.processor.submit(rows)
                 self.last_error = None
                 backoff = 1.0
@@ -68,3 +71,16 @@ class Poller:
                 log.exception("telegram.polling_store_failed")
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX)
+
+    async def _get_updates(self) -> list[dict[str, Any]]:
+        fields = {"timeout": str(self.timeout), "allowed_updates": json.dumps(list(ALLOWED_UPDATES))}
+        if self.offset is not None:
+            fields["offset"] = str(self.offset)
+        answer = await self.bot.request.post(
+            f"{self.bot.base_url}/getUpdates",
+            request_data=FormFields(fields),
+            read_timeout=self.timeout + 10,
+        )
+        if not isinstance(answer, list):
+            raise TelegramError(f"getUpdates answered {type(answer).__name__}, not a list of updates")
+        return [update for update in answer if isinstance(update, dict)]

@@ -53,6 +53,13 @@ async def _store(db: Database, count: int, *, users: int = 1) -> None:
             await tx.inbound.store(CHANNEL, f"wamid.{n}", f"62811{n % users:05d}", {"text": "halo"})
 
 
+async def _state_stamp(db: Database, external_id: str) -> object:
+    """When the conversation of `external_id` was last saved."""
+    async with db.transaction() as tx:
+        user, _ = await tx.users.find_or_create(CHANNEL, external_id)
+        return (await tx.states.load(user.id)).updated_at
+
+
 async def _app(database_url: str, tmp_path: Path) -> App:
     settings = load_settings(
         database_url=database_url, data_dir=tmp_path / "data", secret_key=TEST_SECRET_KEY, _env_file=None
@@ -97,10 +104,14 @@ async def test_a_row_recovered_by_a_second_process_while_the_first_handles_it_is
         assert slow.parsed == [row.id]
         assert await starting.recover() == 1  # …while a second process starts and recovers it
         await asyncio.wait_for(starting.drain(), 10)
+        applied = await _state_stamp(first.db, "628110000")
         gate.set()
         await asyncio.wait_for(running.drain(), 10)
 
         assert len(fast.sent) + len(slow.sent) == 1, (fast.sent, slow.sent)
+        # Applied once: the live process's attempt (its work may run twice in a group-commit
+        # batch) left the conversation as the second process had committed it.
+        assert await _state_stamp(first.db, "628110000") == applied
         async with first.db.transaction() as tx:
             stored = await tx.inbound.get(row.id)
             assert stored is not None and stored.processed_at is not None
