@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,19 @@ PAYLOAD_PURPOSE = "inbound-payload"
 STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 # A row whose processing failed this often (a bug, not a crash) is left for an officer to look at.
 MAX_ATTEMPTS = 5
+
+# Once per message: built once (building it costs more CPU than running it). The payload is
+# emptied: what the owner typed is kept only while it waits.
+_MARK_PROCESSED = (
+    update(InboundMessage)
+    .where(InboundMessage.id == bindparam("inbound_id"), InboundMessage.processed_at.is_(None))
+    .values(
+        processed_at=bindparam("at"),
+        attempts=InboundMessage.attempts + 1,
+        error=bindparam("error"),
+        payload={},
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +141,9 @@ class InboundRepository:
     async def mark_processed(self, inbound_id: int, *, error: str | None = None) -> bool:
         """Mark the message processed; False if it already was (another process got there first)."""
         result = await self.session.execute(
-            update(InboundMessage)
-            .where(InboundMessage.id == inbound_id, InboundMessage.processed_at.is_(None))
-            .values(processed_at=utcnow(), attempts=InboundMessage.attempts + 1, error=error, payload={})
+            _MARK_PROCESSED,
+            {"inbound_id": inbound_id, "at": utcnow(), "error": error},
+            execution_options={"synchronize_session": False},
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -10,12 +10,16 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.registration import Business, NibHelpRequest, Owner
 from storage.models.update_round import UpdateAnswer
+
+# Asked for every message (the menu differs for registered owners): built once, not per call;
+# building a statement costs more CPU than SQLite takes to run it.
+_REGISTERED = select(func.count()).where(Owner.user_id == bindparam("user_id"), Owner.deleted_at.is_(None))
 
 
 class DuplicateOwner(Exception):
@@ -54,10 +58,7 @@ class OwnerRepository:
         return (row[0], row[1]) if row is not None else None
 
     async def is_registered(self, user_id: int) -> bool:
-        found = await self.session.scalar(
-            select(func.count()).where(Owner.user_id == user_id, Owner.deleted_at.is_(None))
-        )
-        return bool(found)
+        return bool(await self.session.scalar(_REGISTERED, {"user_id": user_id}))
 
     async def nik_taken(self, nik_index: str, *, except_owner: int | None = None) -> bool:
         query = select(func.count()).where(Owner.nik_index == nik_index)
