@@ -31,6 +31,11 @@ class HandlerConfig:
     form_idle: timedelta = timedelta(hours=24)
 
 
+#: `Context.memo` key: whether the user has a (not erased) registration. The router knows it
+#: from the message's first query; the registration code forgets it when it changes.
+REGISTERED = "registration:registered"
+
+
 @dataclass(slots=True)
 class Context:
     """One message being handled: who, where, with which transaction."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from handlers.agency import AgencyProfile
-from handlers.context import Context, HandlerConfig
+from handlers.context import REGISTERED, Context, HandlerConfig
 from handlers.conversation import Answer, Conversation
 from handlers.flow import Flow, MenuEntry
 from handlers.group_commit import GroupCommitter
@@ -112,7 +112,8 @@ class Router:
         )
 
     async def _process(self, tx: Transaction, incoming: Incoming, seen: dict[str, object]) -> Response:
-        user, identity = await tx.users.find_or_create(incoming.channel, incoming.external_user_id)
+        found = await tx.users.identify(incoming.channel, incoming.external_user_id)
+        user, identity = found.user, found.identity
         seen.update(user_id=user.id, locale=user.locale)
         await self.db.lock(tx, f"user:{user.id}")
         await tx.users.mark_inbound(identity, incoming.received_at)
@@ -125,6 +126,7 @@ class Router:
         # message's SAVEPOINT when the next message of the batch finds the state in the identity map.
         conv = Conversation.from_stored(state.flow, state.step, copy.deepcopy(state.data))
         ctx = Context(tx, user, identity, incoming, self.agency, self.config, self, self._clock())
+        ctx.memo[REGISTERED] = found.registered
         replies = await self._dispatch(ctx, conv, state.updated_at)
         conv.remember_offered(next((list(r.choices) for r in reversed(replies) if r.choices), []))
         await tx.states.save(state, flow=conv.flow, step=conv.step, data=conv.to_stored(), at=ctx.now)

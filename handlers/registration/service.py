@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from handlers.context import Context
+from handlers.context import REGISTERED, Context
 from handlers.registration.details import NO_NIB, NOTICE_VERSION
 from handlers.rules import size_class
 from handlers.types import Reply
@@ -196,9 +196,6 @@ async def erase_registration(ctx: Context) -> bool:
         },
     )
     return True
-
-
-REGISTERED = "registration:registered"
 
 
 async def is_registered(ctx: Context) -> bool:

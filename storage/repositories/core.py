@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
-from storage.models import AuditEntry, Base, ChannelIdentity, ConversationState, Counter, User, utcnow
+from storage.models import (
+    AuditEntry,
+    Base,
+    ChannelIdentity,
+    ConversationState,
+    Counter,
+    Owner,
+    User,
+    utcnow,
+)
 
 # The first statement of every message: built once (building it costs more CPU than running it).
 _FIND_USER = (
-    select(User, ChannelIdentity, ConversationState)
+    select(
+        User,
+        ChannelIdentity,
+        ConversationState,
+        exists().where(Owner.user_id == User.id, Owner.deleted_at.is_(None)).label("registered"),
+    )
     .join(ChannelIdentity, ChannelIdentity.user_id == User.id)
     .outerjoin(ConversationState, ConversationState.user_id == User.id)
     .where(
@@ -25,12 +40,27 @@ _FIND_USER = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Identified:
+    """Who wrote: the user, the channel identity, and whether they have a registration."""
+
+    user: User
+    identity: ChannelIdentity
+    registered: bool
+
+
 class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def find_or_create(self, channel: str, external_id: str) -> tuple[User, ChannelIdentity]:
-        """The user behind a channel identity, created on first contact.
+        """The user behind a channel identity, created on first contact."""
+        found = await self.identify(channel, external_id)
+        return found.user, found.identity
+
+    async def identify(self, channel: str, external_id: str) -> Identified:
+        """`find_or_create`, and whether the user is a registered owner, in one query (the
+        first of every message: the menu differs for registered owners).
 
         The user's conversation state is loaded by the same query, so `StateRepository.load`
         finds it without another round trip.
@@ -42,14 +72,14 @@ class UserRepository:
             if row[2] is not None:
                 # The identity map holds objects weakly: keep the state alive for `StateRepository.load`.
                 self.session.info.setdefault("loaded", []).append(row[2])
-            return row[0], row[1]
+            return Identified(row[0], row[1], bool(row[3]))
         user = User()
         self.session.add(user)
         await self.session.flush()
         identity = ChannelIdentity(user_id=user.id, channel=channel, external_id=external_id)
         self.session.add(identity)
         await self.session.flush()
-        return user, identity
+        return Identified(user, identity, registered=False)
 
     async def get(self, user_id: int) -> User | None:
         return await self.session.get(User, user_id)
