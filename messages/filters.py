@@ -53,6 +53,11 @@ def format_time(value: datetime, locale: str, zone: ZoneInfo) -> str:
     return f"{local:%H}{separator}{local:%M} {zone_abbreviation(zone)}"
 
 
+def days_until(day: date, now: datetime, zone: ZoneInfo) -> int:
+    """Whole days from today (in the agency's time zone) until `day`; 0 on the day itself."""
+    return (day - now.astimezone(zone).date()).days
+
+
 def format_rupiah(amount: int) -> str:
     """2100000 -> "Rp2.100.000" (no space, dot thousands), the same in both locales."""
     sign = "-" if amount < 0 else ""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,8 +41,15 @@ class Renderer:
     `agency` values are available to every template as `agency`.
     """
 
-    def __init__(self, zone: ZoneInfo, agency: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        zone: ZoneInfo,
+        agency: Mapping[str, Any] | None = None,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self._zone = zone
+        self._clock = clock
         self._env = Environment(
             loader=PackageLoader("messages", "templates"),
             undefined=StrictUndefined,
@@ -108,6 +115,16 @@ class Renderer:
         def angka(ctx: Context, value: int) -> str:
             return filters.format_number(value, ctx["locale"])
 
+        def sisa_hari(value: date) -> int:
+            # At the moment of rendering: a reminder sent late (the bot was down, quiet hours)
+            # says how many days are left then, not when it was planned.
+            return filters.days_until(value, self._clock(), zone)
+
         self._env.filters.update(
-            tanggal=tanggal, tanggal_pendek=tanggal_pendek, jam=jam, angka=angka, rupiah=filters.format_rupiah
+            tanggal=tanggal,
+            tanggal_pendek=tanggal_pendek,
+            jam=jam,
+            angka=angka,
+            rupiah=filters.format_rupiah,
+            sisa_hari=sisa_hari,
         )

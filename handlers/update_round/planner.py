@@ -100,7 +100,7 @@ class UpdateRoundPlanner:
                 days = due_reminder(round_row.deadline, zone, now, round_row.opened_at)
                 if days is None:
                     continue
-                reminder = Reply("update_round/reminder", {"deadline": round_row.deadline, "days_left": days})
+                reminder = Reply("update_round/reminder", {"deadline": round_row.deadline})
                 queued += await tx.update_rounds.queue_unanswered(
                     round_row.id,
                     step=f"h-{days}",

@@ -21,6 +21,6 @@ OUTBOX_SAMPLES: dict[str, dict[str, Any]] = {
     "broadcast/text": {"text": "Pelatihan pemasaran digital, Senin 9 Maret di aula Dinas."},
     "update_round/ask_still_running": {"deadline": date(2026, 3, 31)},
     "update_round/invitation": {"deadline": date(2026, 3, 31), "note": "Untuk program gratis ongkir 2026"},
-    "update_round/reminder": {"deadline": date(2026, 3, 31), "days_left": 3},
+    "update_round/reminder": {"deadline": date(2026, 3, 31)},
     "update_round/summary": SUMMARY,
 }

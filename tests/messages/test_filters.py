@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from handlers.types import Reply
 from messages import Renderer, to_plain, to_telegram_html
 from messages.filters import format_long_date, format_rupiah, format_time
 from messages.markup import split_text
@@ -66,3 +67,21 @@ def test_split_text_keeps_every_character_and_respects_the_limit() -> None:
     assert all(len(p) <= 1000 for p in parts)
     assert "".join(parts).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
     assert split_text("pendek", 1000) == ["pendek"]
+
+
+@pytest.mark.parametrize(
+    ("now", "id_text", "en_text"),
+    [
+        (datetime(2026, 3, 24, 1, 0, tzinfo=UTC), "Tinggal 7 hari lagi", "7 days left"),
+        # Planned as the 3-days reminder, sent a day late (the bot was down): it says 2.
+        (datetime(2026, 3, 29, 1, 0, tzinfo=UTC), "Tinggal 2 hari lagi", "2 days left"),
+        (datetime(2026, 3, 30, 1, 0, tzinfo=UTC), "Tinggal 1 hari lagi, besok", "1 day left, tomorrow"),
+        # 00.30 WITA on the 31st is still the 30th in UTC: the agency's calendar counts.
+        (datetime(2026, 3, 30, 16, 30, tzinfo=UTC), "Hari ini hari terakhir", "Today is the last day"),
+    ],
+)
+def test_a_reminder_counts_the_days_left_when_it_is_sent(now: datetime, id_text: str, en_text: str) -> None:
+    renderer = Renderer(WITA, {}, clock=lambda: now)
+    reply = Reply("update_round/reminder", {"deadline": date(2026, 3, 31)})
+    assert id_text in renderer.render_reply(reply, "id").text
+    assert en_text in renderer.render_reply(reply, "en").text
