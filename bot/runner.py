@@ -169,7 +169,7 @@ class Service:
                 )
                 return
             await telegram.bot.delete_webhook()
-        self.poller = Poller(telegram.bot, self.app.db, self.processor, timeout=self.poll_timeout)
+        self.poller = Poller(telegram.bot, self.processor, timeout=self.poll_timeout)
         self._tasks.append(asyncio.create_task(self.poller.run(), name="telegram-polling"))
 
     async def channel_state(self) -> dict[str, Any]:

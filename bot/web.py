@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.channels.inbound import InboundProcessor
-from bot.channels.telegram.ingest import TELEGRAM_SECRET_HEADER, store_update
+from bot.channels.telegram.ingest import TELEGRAM_SECRET_HEADER, store_updates
 from bot.channels.whatsapp.channel import store_delivery
 from bot.channels.whatsapp.webhook import parse_webhook, signature_is_valid
 from storage.database import Database
@@ -95,7 +95,8 @@ def create_web_app(
             log.warning("whatsapp.webhook_not_json", extra={"bytes": len(body)})
             return PlainTextResponse("ok")
         # Storage errors propagate: Meta then retries the delivery, so nothing is lost.
-        rows = await store_delivery(db, parse_webhook(data))
+        batch = parse_webhook(data)
+        rows = await processor.write(lambda tx: store_delivery(tx, batch))
         processor.submit(rows)
         return PlainTextResponse("ok")
 
@@ -109,9 +110,7 @@ def create_web_app(
         except ValueError:
             log.warning("telegram.webhook_not_json")
             return PlainTextResponse("ok")
-        row = await store_update(db, data)
-        if row is not None:
-            processor.submit([row])
+        processor.submit(await processor.write(lambda tx: store_updates(tx, [data])))
         return PlainTextResponse("ok")
 
     routes = [Route("/healthz", healthz, methods=["GET"])]

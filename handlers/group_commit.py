@@ -42,6 +42,13 @@ class _Unit(Generic[T]):
     done: asyncio.Future[T]
 
 
+@dataclass(frozen=True, slots=True)
+class _Raised:
+    """What `run_alone`'s work raised, handed back to its caller instead of a result."""
+
+    error: Exception
+
+
 class _UnitFailed(Exception):
     """A unit raised in a batch run without SAVEPOINTs: run the batch again, isolated."""
 
@@ -71,6 +78,21 @@ class GroupCommitter:
         if self._committer is None or self._committer.done():
             self._committer = asyncio.create_task(self._commit_all(), name="group-commit")
         return await done
+
+    async def run_alone(self, work: Callable[[Transaction], Awaitable[T]], *, locks: Sequence[str] = ()) -> T:
+        """Run `work` in a shared transaction, for a caller that handles its own failure: if
+        `work` raises, only this caller gets the exception (the batch's other units commit)."""
+
+        async def attempt(tx: Transaction) -> T | _Raised:
+            return await work(tx)
+
+        async def keep(tx: Transaction, exc: Exception) -> T | _Raised:
+            return _Raised(exc)
+
+        result = await self.run(attempt, fallback=keep, locks=locks)
+        if isinstance(result, _Raised):
+            raise result.error
+        return result
 
     async def _commit_all(self) -> None:
         while self._queue:

@@ -67,7 +67,9 @@ class Router:
         self.config = config or HandlerConfig()
         self._label_of = label_of
         self._clock = clock
-        self._committer = GroupCommitter(db)
+        # The process's group committer: a channel's own small writes for a message (storing a
+        # delivery, recording what was sent) share its transactions too (`run_alone`).
+        self.committer = GroupCommitter(db)
 
     async def handle(
         self, incoming: Incoming, *, before_commit: Callable[[Transaction], Awaitable[None]] | None = None
@@ -97,7 +99,7 @@ class Router:
             return self._apology(seen)
 
         try:
-            return await self._committer.run(work, fallback=fallback, locks=[key])
+            return await self.committer.run(work, fallback=fallback, locks=[key])
         except Exception:
             log.exception("message.not_committed", extra={"channel": incoming.channel, **seen})
             return self._apology(seen)

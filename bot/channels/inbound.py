@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from bot.channels.base import ChannelError
 from handlers.router import DEFAULT_LOCALE, Router
@@ -31,6 +31,8 @@ from storage.repositories import Transaction
 from storage.repositories.channels import StoredInbound
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 UNSUPPORTED_TEMPLATE = "channels/unsupported_media"
 
@@ -132,6 +134,13 @@ class InboundProcessor:
         for worker in workers:
             worker.cancel()
 
+    async def write(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
+        """Run a channel's own small write (storing a delivery) in the transaction the
+        conversation work shares (group commit), committed before this returns; if `work`
+        raises, only this caller gets the exception. On SQLite each write in a transaction of
+        its own would queue for the one writer behind the conversation's batches."""
+        return await self.router.committer.run_alone(work)
+
     @property
     def queued(self) -> int:
         return len(self._queued)
@@ -230,12 +239,15 @@ class InboundProcessor:
         self, row: StoredInbound, channel: InboundChannel, sent: list[str], error: str | None
     ) -> None:
         """Keep what was sent (for delivery statuses) and any send failure, on the processed row."""
+
+        async def record(tx: Transaction) -> None:
+            if error is not None:
+                await tx.inbound.note_reply_error(row.id, error)
+            if channel.tracks_delivery:
+                await tx.outbound.record_sent(channel.name, sent, row.external_user_id)
+
         try:
-            async with self.db.transaction() as tx:
-                if error is not None:
-                    await tx.inbound.note_reply_error(row.id, error)
-                if channel.tracks_delivery:
-                    await tx.outbound.record_sent(channel.name, sent, row.external_user_id)
+            await self.write(record)
         except Exception:
             log.exception("inbound.record_failed", extra={"channel": row.channel, "inbound_id": row.id})
 

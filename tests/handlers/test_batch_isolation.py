@@ -69,7 +69,7 @@ async def test_a_failed_answer_does_not_leak_into_the_next_message_of_the_same_b
         h.router.handle(Incoming("console", "u1", text="boom")),
         h.router.handle(Incoming("console", "u1", text="bantuan")),
     )
-    assert h.router._committer.batches == 3  # the two messages did share one transaction
+    assert h.router.committer.batches == 3  # the two messages did share one transaction
     assert [r.template for r in first.replies] == ["errors/internal"]
     assert [r.template for r in second.replies][-1] == "errors/empty_answer"
     async with db.transaction() as tx:

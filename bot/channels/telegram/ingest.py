@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.channels.telegram import CHANNEL
-from storage.database import Database
+from storage.repositories import Transaction
 from storage.repositories.channels import StoredInbound
 
 log = logging.getLogger(__name__)
@@ -36,20 +36,14 @@ def update_sender(data: Any) -> tuple[int, str] | None:
     return None
 
 
-async def store_updates(db: Database, updates: Sequence[Any]) -> list[StoredInbound]:
-    """Store the updates from people in one transaction; a seen update_id is dropped."""
+async def store_updates(tx: Transaction, updates: Sequence[Any]) -> list[StoredInbound]:
+    """Store the updates from people in `tx` (one INSERT); a seen update_id is dropped."""
     wanted = [(u, sender) for u in updates if (sender := update_sender(u)) is not None]
     ignored = len(updates) - len(wanted)
     if ignored:
         log.info("telegram.updates_ignored", extra={"count": ignored})
     if not wanted:
         return []
-    async with db.transaction() as tx:
-        return await tx.inbound.store_many(
-            CHANNEL, [(str(update_id), user_id, update) for update, (update_id, user_id) in wanted]
-        )
-
-
-async def store_update(db: Database, update: Any) -> StoredInbound | None:
-    rows = await store_updates(db, [update])
-    return rows[0] if rows else None
+    return await tx.inbound.store_many(
+        CHANNEL, [(str(update_id), user_id, update) for update, (update_id, user_id) in wanted]
+    )

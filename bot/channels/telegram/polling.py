@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from functools import partial
 from typing import Any
 
 from telegram import Bot
@@ -20,7 +21,6 @@ from bot.channels.inbound import InboundProcessor
 from bot.channels.telegram.channel import retry_seconds
 from bot.channels.telegram.ingest import ALLOWED_UPDATES, store_updates
 from bot.channels.telegram.request import FormFields
-from storage.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +29,8 @@ BACKOFF_MAX = 30.0
 
 
 class Poller:
-    def __init__(
-        self, bot: Bot, db: Database, processor: InboundProcessor, *, timeout: int = POLL_TIMEOUT
-    ) -> None:
+    def __init__(self, bot: Bot, processor: InboundProcessor, *, timeout: int = POLL_TIMEOUT) -> None:
         self.bot = bot
-        self.db = db
         self.processor = processor
         self.timeout = timeout
         self.offset: int | None = None
@@ -45,7 +42,7 @@ class Poller:
         while True:
             try:
                 updates = await self._get_updates()
-                rows = await store_updates(self.db, updates)
+                rows = await self.processor.write(partial(store_updates, updates=updates))
                 ids = [u["update_id"] for u in updates if isinstance(u.get("update_id"), int)]
                 if ids:
                     self.offset = max(ids) + 1

@@ -14,7 +14,7 @@ from bot.channels.whatsapp.webhook import SHARE_OWN_NUMBER, WebhookBatch, to_inc
 from handlers.router import DEFAULT_LOCALE
 from handlers.types import Incoming, Reply, utcnow
 from messages import RenderedChoice, RenderedReply, Renderer
-from storage.database import Database
+from storage.repositories import Transaction
 from storage.repositories.channels import StoredInbound
 
 log = logging.getLogger(__name__)
@@ -96,40 +96,39 @@ class WhatsAppChannel:
 OUTSIDE_WINDOW = 131047
 
 
-async def store_delivery(db: Database, batch: WebhookBatch) -> list[StoredInbound]:
-    """Store a webhook delivery in one transaction: new messages (a replayed wamid is dropped)
+async def store_delivery(tx: Transaction, batch: WebhookBatch) -> list[StoredInbound]:
+    """Store a webhook delivery in `tx`: new messages (a replayed wamid is dropped)
     and delivery statuses against our outbound messages. Returns the rows to process.
 
     A send Meta accepted but then reports failed with 131047 (outside the 24-hour window) is,
     for an outbox row, queued again at once to go as the approved template for its kind."""
     stored: list[StoredInbound] = []
-    async with db.transaction() as tx:
-        for message in batch.messages:
-            row = await tx.inbound.store(
-                CHANNEL, message.wamid, message.wa_id, message.payload, message.received_at
-            )
-            if row is not None:
-                stored.append(row)
-        for status in batch.statuses:
-            await tx.outbound.record_status(
+    for message in batch.messages:
+        row = await tx.inbound.store(
+            CHANNEL, message.wamid, message.wa_id, message.payload, message.received_at
+        )
+        if row is not None:
+            stored.append(row)
+    for status in batch.statuses:
+        await tx.outbound.record_status(
+            CHANNEL,
+            status.wamid,
+            status.recipient_id,
+            status.status,
+            at=status.at,
+            error_code=status.error_code,
+        )
+        if status.status == "failed" and status.error_code == OUTSIDE_WINDOW:
+            requeued = await tx.outbox.outside_window(
                 CHANNEL,
-                status.wamid,
                 status.recipient_id,
-                status.status,
-                at=status.at,
-                error_code=status.error_code,
+                status.wamid,
+                f"outside the 24-hour window, reported by a status webhook (code {OUTSIDE_WINDOW})",
+                utcnow(),
             )
-            if status.status == "failed" and status.error_code == OUTSIDE_WINDOW:
-                requeued = await tx.outbox.outside_window(
-                    CHANNEL,
-                    status.recipient_id,
-                    status.wamid,
-                    f"outside the 24-hour window, reported by a status webhook (code {OUTSIDE_WINDOW})",
-                    utcnow(),
+            if requeued is not None:
+                log.info(
+                    "outbox.outside_window",
+                    extra={"channel": CHANNEL, "wamid": status.wamid, "status": requeued},
                 )
-                if requeued is not None:
-                    log.info(
-                        "outbox.outside_window",
-                        extra={"channel": CHANNEL, "wamid": status.wamid, "status": requeued},
-                    )
     return stored

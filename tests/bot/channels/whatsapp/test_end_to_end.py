@@ -207,7 +207,8 @@ async def test_stored_but_unprocessed_messages_are_processed_at_start(
 ) -> None:
     # As if the process died after acknowledging the delivery but before answering.
     batch = parse_webhook(text_message_payload(SITI, "halo"))
-    assert len(await store_delivery(db, batch)) == 1
+    async with db.transaction() as tx:
+        assert len(await store_delivery(tx, batch)) == 1
     service = await start_service(**whatsapp_settings(wa))
     sent = await wa.wait_for_messages_async(1, to=SITI)
     assert "Menu utama" in _interactive(sent[0])["body"]["text"]
