@@ -23,18 +23,22 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from bot.channels.base import ChannelError
+from handlers.payload import reply_to_payload
 from handlers.router import DEFAULT_LOCALE, Router
-from handlers.types import Incoming, Reply
+from handlers.types import Incoming, Reply, utcnow
 from messages import RenderedReply
 from storage.database import Database
 from storage.repositories import Transaction
 from storage.repositories.channels import StoredInbound
+from storage.repositories.outbox import NewMessage
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 UNSUPPORTED_TEMPLATE = "channels/unsupported_media"
+# The outbox kind of a reply a shutdown stopped (not announcement/reminder: never held).
+REPLY_KIND = "reply"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,13 +130,18 @@ class InboundProcessor:
         """Wait until every queued row is processed."""
         await self._idle.wait()
 
-    async def close(self) -> None:
-        """Let in-flight rows finish; anything left stays stored for the next start."""
+    async def close(self, grace: float = 10.0) -> None:
+        """Let in-flight rows finish; anything left stays stored for the next start, and replies
+        still unsent when `grace` runs out are queued in the outbox."""
         workers = [q.worker for q in self._queues.values() if q.worker is not None]
         if workers:
-            await asyncio.wait(workers, timeout=10)
-        for worker in workers:
+            await asyncio.wait(workers, timeout=grace)
+        pending = [worker for worker in workers if not worker.done()]
+        for worker in pending:
             worker.cancel()
+        if pending:
+            # They queue their unsent replies on the way out: wait for that, briefly.
+            await asyncio.wait(pending, timeout=5)
 
     async def write(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
         """Run a channel's own small write (storing a delivery) in the transaction the
@@ -192,12 +201,13 @@ class InboundProcessor:
                     await mark_processed(tx)
                 self.processed += 1
                 return
+            user_id: int | None = None
             if isinstance(message, Unsupported):
                 locale = await self._locale_of(message, mark_processed)
                 replies = [Reply(UNSUPPORTED_TEMPLATE)]
             else:
                 response = await self.router.handle(message, before_commit=mark_processed)
-                locale, replies = response.locale, response.replies
+                locale, replies, user_id = response.locale, response.replies, response.user_id
             if claimed_in is not None:
                 raise _AlreadyProcessed(row.id)
         except _AlreadyProcessed:
@@ -209,21 +219,31 @@ class InboundProcessor:
             await self._record_attempt(row, f"{type(exc).__name__}: {exc}"[:500])
             return
         self.processed += 1
-        sent, error = await self._send(row, channel, replies, locale)
+        unsent = deque(replies)
+        try:
+            sent, error = await self._send(row, channel, unsent, locale)
+        except asyncio.CancelledError:
+            # Stopped while answering (close() gave up waiting): the message is processed, so
+            # what it did not send yet is queued in the outbox and goes out after the restart.
+            await asyncio.shield(self._queue_unsent(row, user_id, list(unsent)))
+            raise
         if error is not None or (sent and channel.tracks_delivery):
             await self._record_outcome(row, channel, sent, error)
 
     async def _send(
-        self, row: StoredInbound, channel: InboundChannel, replies: list[Reply], locale: str
+        self, row: StoredInbound, channel: InboundChannel, unsent: deque[Reply], locale: str
     ) -> tuple[list[str], str | None]:
-        """Send the replies in order; stop at the first failure and describe it."""
+        """Send the replies in order, taking each from `unsent` once it went; stop at the first
+        failure and describe it."""
         extra = {"channel": row.channel, "inbound_id": row.id}
         sent: list[str] = []
-        for reply in replies:
+        while unsent:
+            reply = unsent[0]
             try:
                 sent.extend(
                     await channel.send_all(row.external_user_id, channel.render(reply, locale), locale)
                 )
+                unsent.popleft()
             except ChannelError as exc:
                 error = f"{type(exc).__name__} (code {exc.code}): {exc}"[:500]
                 log.error("inbound.reply_failed", extra={**extra, "error": error, "code": exc.code})
@@ -234,6 +254,37 @@ class InboundProcessor:
                 self.failed += 1
                 return sent, f"{type(exc).__name__}: {exc}"[:500]
         return sent, None
+
+    async def _queue_unsent(self, row: StoredInbound, user_id: int | None, replies: list[Reply]) -> None:
+        """Replies a shutdown stopped, as outbox rows (kind "reply": quiet hours never hold them).
+        The one being sent when it stopped is queued too: it may arrive twice, not never."""
+        extra = {"channel": row.channel, "inbound_id": row.id}
+        messages: list[NewMessage] = []
+        for index, reply in enumerate(replies):
+            try:
+                payload = reply_to_payload(reply)
+            except TypeError:
+                log.error("inbound.reply_not_queued", extra={**extra, "template": reply.template})
+                continue
+            messages.append(
+                NewMessage(
+                    channel=row.channel,
+                    external_id=row.external_user_id,
+                    user_id=user_id,
+                    kind=REPLY_KIND,
+                    dedupe_key=f"reply:{row.channel}:{row.id}:{index}",
+                    payload=payload,
+                    due_at=utcnow(),
+                )
+            )
+        if not messages:
+            return
+        try:
+            async with self.db.transaction() as tx:
+                await tx.outbox.enqueue(messages)
+            log.warning("inbound.replies_queued", extra={**extra, "replies": len(messages)})
+        except Exception:
+            log.exception("inbound.replies_not_queued", extra=extra)
 
     async def _record_outcome(
         self, row: StoredInbound, channel: InboundChannel, sent: list[str], error: str | None

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from sqlalchemy import select
+
 from bot.app import App, build_app
 from bot.channels.inbound import InboundProcessor, Unsupported
 from bot.settings import load_settings
 from handlers.types import Incoming
 from messages import RenderedReply
 from storage.database import Database
+from storage.models.outbox import OutboxMessage
 from storage.repositories.channels import StoredInbound
 from tests.conftest import TEST_SECRET_KEY
 
@@ -120,3 +123,49 @@ async def test_a_row_recovered_by_a_second_process_while_the_first_handles_it_is
     finally:
         await first.close()
         await second.close()
+
+
+class HangingChannel(RecordingChannel):
+    """Every send hangs (a platform that stopped answering), after noting that it started."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sending = asyncio.Event()
+
+    async def send_all(self, external_id: str, reply: RenderedReply, locale: str) -> list[str]:
+        self.sending.set()
+        await asyncio.Event().wait()
+        return []
+
+
+async def test_replies_a_shutdown_stopped_are_queued_in_the_outbox(database_url: str, tmp_path: Path) -> None:
+    app = await _app(database_url, tmp_path)
+    try:
+        channel = HangingChannel()
+        processor = InboundProcessor(app.db, app.router, {CHANNEL: channel})
+        async with app.db.transaction() as tx:
+            row = await tx.inbound.store(CHANNEL, "wamid.9", "628110009", {"text": "halo"})
+        assert row is not None
+        processor.submit([row])
+        await asyncio.wait_for(channel.sending.wait(), 10)
+        await processor.close(grace=0.2)
+
+        async with app.db.transaction() as tx:
+            stored = await tx.inbound.get(row.id)
+            assert stored is not None and stored.processed_at is not None, "the message was handled"
+            user, _ = await tx.users.find_or_create(CHANNEL, "628110009")
+            queued = (
+                (await tx.session.execute(select(OutboxMessage).order_by(OutboxMessage.dedupe_key)))
+                .scalars()
+                .all()
+            )
+        assert queued, "the unsent replies are in the outbox"
+        assert {(m.channel, m.external_id, m.user_id, m.kind, m.status) for m in queued} == {
+            (CHANNEL, "628110009", user.id, "reply", "pending")
+        }
+        assert queued[0].dedupe_key == f"reply:{CHANNEL}:{row.id}:0"
+        # The router's answer to a first "halo", in the order it would have been sent.
+        handled = await app.router.handle(Incoming(CHANNEL, "628110010", text="halo"))
+        assert [m.payload["template"] for m in queued] == [r.template for r in handled.replies]
+    finally:
+        await app.close()
