@@ -206,7 +206,17 @@ class InboundProcessor:
                 locale = await self._locale_of(message, mark_processed)
                 replies = [Reply(UNSUPPORTED_TEMPLATE)]
             else:
-                response = await self.router.handle(message, before_commit=mark_processed)
+                handling = asyncio.ensure_future(self.router.handle(message, before_commit=mark_processed))
+                try:
+                    response = await asyncio.shield(handling)
+                except asyncio.CancelledError:
+                    # Stopped while the router works: the message is committed all the same (or
+                    # not at all), a database round trip away. Wait for it, and queue the answer
+                    # in the outbox if it is this attempt that marked the message processed.
+                    response = await handling
+                    if claimed_in is None and await self._processed(row):
+                        await self._queue_unsent(row, response.user_id, response.replies)
+                    raise
                 locale, replies, user_id = response.locale, response.replies, response.user_id
             if claimed_in is not None:
                 raise _AlreadyProcessed(row.id)
@@ -229,6 +239,12 @@ class InboundProcessor:
             raise
         if error is not None or (sent and channel.tracks_delivery):
             await self._record_outcome(row, channel, sent, error)
+
+    async def _processed(self, row: StoredInbound) -> bool:
+        """Whether the stored row is marked processed."""
+        async with self.db.transaction() as tx:
+            stored = await tx.inbound.get(row.id)
+            return stored is not None and stored.processed_at is not None
 
     async def _send(
         self, row: StoredInbound, channel: InboundChannel, unsent: deque[Reply], locale: str

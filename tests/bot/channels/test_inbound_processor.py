@@ -169,3 +169,45 @@ async def test_replies_a_shutdown_stopped_are_queued_in_the_outbox(database_url:
         assert [m.payload["template"] for m in queued] == [r.template for r in handled.replies]
     finally:
         await app.close()
+
+
+async def test_a_worker_stopped_while_its_message_commits_queues_the_answer(
+    database_url: str, tmp_path: Path
+) -> None:
+    app = await _app(database_url, tmp_path)
+    try:
+        channel = RecordingChannel()
+        processor = InboundProcessor(app.db, app.router, {CHANNEL: channel})
+        async with app.db.transaction() as tx:
+            row = await tx.inbound.store(CHANNEL, "wamid.11", "628110011", {"text": "halo"})
+        assert row is not None
+        # Hold what the message's commit needs (SQLite: the writer; PostgreSQL: the user's lock),
+        # so the worker is stopped while its message waits in the group commit.
+        release = asyncio.Event()
+        holding = asyncio.Event()
+
+        async def hold() -> None:
+            async with app.db.transaction(f"identity:{CHANNEL}:628110011"):
+                holding.set()
+                await release.wait()
+
+        holder = asyncio.create_task(hold())
+        await holding.wait()
+        processor.submit([row])
+        await asyncio.sleep(0.2)
+        closing = asyncio.create_task(processor.close(grace=0.1))
+        await asyncio.sleep(0.3)
+        assert not closing.done(), "close() waits for the stopped worker to queue its answer"
+        release.set()
+        await asyncio.wait_for(closing, 10)
+        await holder
+
+        assert channel.sent == [], "nothing was sent: the worker was stopped"
+        async with app.db.transaction() as tx:
+            stored = await tx.inbound.get(row.id)
+            assert stored is not None and stored.processed_at is not None, "the message was committed"
+            queued = (await tx.session.execute(select(OutboxMessage))).scalars().all()
+        assert queued, "its answer waits in the outbox"
+        assert {(m.external_id, m.kind) for m in queued} == {("628110011", "reply")}
+    finally:
+        await app.close()
