@@ -56,6 +56,13 @@ async def _store(db: Database, count: int, *, users: int = 1) -> None:
             await tx.inbound.store(CHANNEL, f"wamid.{n}", f"62811{n % users:05d}", {"text": "halo"})
 
 
+async def _store_one(db: Database, wamid: str, external_id: str) -> StoredInbound:
+    async with db.transaction() as tx:
+        row = await tx.inbound.store(CHANNEL, wamid, external_id, {"text": "halo"})
+    assert row is not None
+    return row
+
+
 async def _state_stamp(db: Database, external_id: str) -> object:
     """When the conversation of `external_id` was last saved."""
     async with db.transaction() as tx:
@@ -99,9 +106,7 @@ async def test_a_row_recovered_by_a_second_process_while_the_first_handles_it_is
         running = InboundProcessor(first.db, first.router, {CHANNEL: slow})
         starting = InboundProcessor(second.db, second.router, {CHANNEL: fast})
 
-        async with first.db.transaction() as tx:
-            row = await tx.inbound.store(CHANNEL, "wamid.1", "628110000", {"text": "halo"})
-        assert row is not None
+        row = await _store_one(first.db, "wamid.1", "628110000")
         running.submit([row])  # the live process took the webhook and is handling it…
         await asyncio.sleep(0.05)
         assert slow.parsed == [row.id]
@@ -143,9 +148,7 @@ async def test_replies_a_shutdown_stopped_are_queued_in_the_outbox(database_url:
     try:
         channel = HangingChannel()
         processor = InboundProcessor(app.db, app.router, {CHANNEL: channel})
-        async with app.db.transaction() as tx:
-            row = await tx.inbound.store(CHANNEL, "wamid.9", "628110009", {"text": "halo"})
-        assert row is not None
+        row = await _store_one(app.db, "wamid.9", "628110009")
         processor.submit([row])
         await asyncio.wait_for(channel.sending.wait(), 10)
         await processor.close(grace=0.2)
@@ -178,9 +181,7 @@ async def test_a_worker_stopped_while_its_message_commits_queues_the_answer(
     try:
         channel = RecordingChannel()
         processor = InboundProcessor(app.db, app.router, {CHANNEL: channel})
-        async with app.db.transaction() as tx:
-            row = await tx.inbound.store(CHANNEL, "wamid.11", "628110011", {"text": "halo"})
-        assert row is not None
+        row = await _store_one(app.db, "wamid.11", "628110011")
         # Hold what the message's commit needs (SQLite: the writer; PostgreSQL: the user's lock),
         # so the worker is stopped while its message waits in the group commit.
         release = asyncio.Event()
