@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, pass_context
 from jinja2.runtime import Context
 
-from handlers.types import Attachment, Choice, Reply
+from handlers.types import Attachment, Choice, Reply, utcnow
 from messages import filters
 
 LOCALES = ("id", "en")
@@ -46,7 +46,7 @@ class Renderer:
         zone: ZoneInfo,
         agency: Mapping[str, Any] | None = None,
         *,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._zone = zone
         self._clock = clock

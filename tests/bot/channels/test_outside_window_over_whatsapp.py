@@ -80,6 +80,15 @@ async def _failed_status(service: Service, wamid: str, wa_id: str) -> None:
     assert (await post_whatsapp(service, payload)).status_code == 200
 
 
+async def _replayed_status_sends_nothing_more(
+    service: Service, wa: FakeWhatsApp, wamid: str, wa_id: str, *, sent: int
+) -> None:
+    """The same failed status again (Meta retries a webhook): after five sweeps, still `sent`."""
+    await _failed_status(service, wamid, wa_id)
+    await asyncio.sleep(1.0)
+    assert len(wa.sent_messages(to=wa_id)) == sent
+
+
 async def test_refused_at_once_goes_again_as_the_template(
     start_service: StartService, wa: FakeWhatsApp, tmp_path: Path
 ) -> None:
@@ -116,9 +125,7 @@ async def test_failed_status_131047_sends_the_template_once(
     assert stored is not None and stored.status == "failed" and stored.error_code == 131047
 
     # Meta delivers a webhook again when it got no 200 in time: nothing more goes out.
-    await _failed_status(service, wamid, wa_id)
-    await asyncio.sleep(1.0)  # five sweeps
-    assert len(wa.sent_messages(to=wa_id)) == 2
+    await _replayed_status_sends_nothing_more(service, wa, wamid, wa_id, sent=2)
     assert (await _row(service)).provider_message_id == template_wamid
 
 
@@ -137,9 +144,7 @@ async def test_template_refused_again_by_status_ends_the_row(
     await _failed_status(service, template_wamid, wa_id)
     row = await _wait_row(service, FAILED)
     assert row.last_error is not None and "131047" in row.last_error and "template" in row.last_error
-    await _failed_status(service, template_wamid, wa_id)
-    await asyncio.sleep(1.0)
-    assert len(wa.sent_messages(to=wa_id)) == 2
+    await _replayed_status_sends_nothing_more(service, wa, template_wamid, wa_id, sent=2)
     assert (await _row(service)).status == FAILED
 
 
