@@ -1,15 +1,18 @@
 """Channel-neutral values: what arrives (`Incoming`) and what goes back (`Reply`).
 
+`Reply`, `Choice` and `Attachment` name message templates, so they are defined in
+`messages.reply` (messages/ never imports handlers/); they are re-exported here.
+
 Channel adapters in `bot/channels/` translate platform updates into `Incoming`
 and render `Reply` values; nothing else knows which platform a user is on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+
+from messages.reply import Attachment, Choice, Reply
 
 
 def utcnow() -> datetime:
@@ -36,44 +39,4 @@ class Incoming:
     sender_phone: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """One option offered to the user.
-
-    The label is a message template (`template` with `values`) or, for data
-    such as region names, literal text in `label`.
-    """
-
-    id: str
-    template: str | None = None
-    values: Mapping[str, Any] = field(default_factory=dict)
-    label: str | None = None
-
-    def __post_init__(self) -> None:
-        if (self.template is None) == (self.label is None):
-            raise ValueError("a Choice needs exactly one of template or label")
-
-
-@dataclass(frozen=True, slots=True)
-class Attachment:
-    """An image or document to send with a reply."""
-
-    filename: str
-    content: bytes
-    mime_type: str
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """One message to the user: a template with values, optional choices and attachment.
-
-    `request_phone` asks the channel to offer its share-my-number control
-    (Telegram's contact button; on WhatsApp the sender's own number is offered as a choice).
-    """
-
-    template: str
-    values: Mapping[str, Any] = field(default_factory=dict)
-    choices: Sequence[Choice] = ()
-    image: Attachment | None = None
-    document: Attachment | None = None
-    request_phone: bool = False
+__all__ = ["Attachment", "Choice", "Incoming", "Reply", "utcnow"]

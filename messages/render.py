@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, pass_context
 from jinja2.runtime import Context
 
-from handlers.types import Attachment, Choice, Reply, utcnow
 from messages import filters
+from messages.reply import Attachment, Choice, Reply
 
 LOCALES = ("id", "en")
 DEFAULT_LOCALE = "id"
@@ -46,10 +46,10 @@ class Renderer:
         zone: ZoneInfo,
         agency: Mapping[str, Any] | None = None,
         *,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._zone = zone
-        self._clock = clock
+        self._clock = clock or (lambda: datetime.now(UTC))
         self._env = Environment(
             loader=PackageLoader("messages", "templates"),
             undefined=StrictUndefined,
@@ -126,5 +126,6 @@ class Renderer:
             jam=jam,
             angka=angka,
             rupiah=filters.format_rupiah,
+            iso=lambda value: filters.format_iso(value, zone),
             sisa_hari=sisa_hari,
         )
