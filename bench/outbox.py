@@ -36,7 +36,7 @@ from handlers.broadcasts import announcement, queue_broadcast
 from handlers.types import utcnow
 from storage.database import Database
 from storage.migrate import upgrade
-from storage.repositories.broadcasts import AudienceFilter
+from storage.repositories.audience import AudienceFilter
 from tests.bot.outbox.seed import seed_owners
 from tests.conftest import TEST_SECRET_KEY
 from tests.fakes import FakeTelegram

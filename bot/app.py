@@ -1,25 +1,43 @@
-"""The app factory: builds everything from settings, in the order things start.
+"""The app factory: builds everything from settings, in one place and in the order things start.
 
-Handler registration (flows and the main menu, in menu order) is in one visible
-place: `flows()` and `menu()` below.
+`CAPABILITIES` is the one visible list of what the bot does: each entry is a package
+under handlers/ that declares its flows, menu entries, planners, officer commands,
+outbox kinds and what Hapus data erases of it (handlers/capability.py). Adding a
+program is adding it here (docs/adding-a-capability.md). `run`, `outbox run`, `chat`
+and every officer command build their `App` with `build_app`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import getpass
 import logging
-from dataclasses import dataclass
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TextIO
 
-from bot.outbox.scheduler import Planner
+from bot.channels.app_channels import Channels, open_channels
 from bot.settings import ConfigError, Settings
-from handlers import registration, update_round
+from handlers import broadcasts, registration, update_round
 from handlers.agency import AgencyProfile, ProfileError, load_profile
+from handlers.capability import (
+    Capability,
+    OutboxKind,
+    Planner,
+    outbox_kinds,
+    quiet_kinds,
+    whatsapp_templates,
+)
 from handlers.context import HandlerConfig
 from handlers.flow import Flow, MenuEntry
 from handlers.linking import LINK_ENTRY, LinkFlow
 from handlers.menu import HELP_ENTRY, LANGUAGE_ENTRY, LanguageFlow
+from handlers.officer import OfficerContext
+from handlers.outbox import CORE_KINDS
 from handlers.router import Router
+from handlers.types import utcnow
 from messages import Renderer
 from storage.crypto import Cipher
 from storage.database import Database
@@ -27,17 +45,35 @@ from storage.migrate import current_revisions, head_revisions, upgrade
 
 log = logging.getLogger(__name__)
 
+#: What the bot does, in main-menu order.
+CAPABILITIES: tuple[Capability, ...] = (
+    registration.CAPABILITY,
+    update_round.CAPABILITY,
+    broadcasts.CAPABILITY,
+)
 
-def flows() -> list[Flow]:
-    return [*registration.flows(), update_round.update_flow(), LinkFlow(), LanguageFlow()]
+
+def flows(capabilities: tuple[Capability, ...] = CAPABILITIES) -> list[Flow]:
+    """Every conversation: the capabilities', then linking accounts and choosing a language."""
+    return [*(flow for c in capabilities for flow in c.flows()), LinkFlow(), LanguageFlow()]
 
 
-def menu() -> list[MenuEntry]:
-    return [*registration.menu_entries(), update_round.UPDATE_ENTRY, LINK_ENTRY, LANGUAGE_ENTRY, HELP_ENTRY]
+def menu(capabilities: tuple[Capability, ...] = CAPABILITIES) -> list[MenuEntry]:
+    """The main menu: the capabilities' entries, then linking, language and help."""
+    return [*(entry for c in capabilities for entry in c.menu), LINK_ENTRY, LANGUAGE_ENTRY, HELP_ENTRY]
 
 
-def planners(db: Database, agency: AgencyProfile) -> list[Planner]:
-    return [update_round.UpdateRoundPlanner(db, agency)]
+def declared_kinds(capabilities: tuple[Capability, ...] = CAPABILITIES) -> dict[str, OutboxKind]:
+    """Every outbox kind the app sends, by name: the core ones and the capabilities'."""
+    return outbox_kinds(capabilities, CORE_KINDS)
+
+
+def officer_name() -> str:
+    """How the audit log names the officer running a command."""
+    try:
+        return f"officer:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "officer:unknown"
 
 
 @dataclass
@@ -49,13 +85,46 @@ class App:
     db: Database
     renderer: Renderer
     router: Router
+    capabilities: tuple[Capability, ...] = CAPABILITIES
+    kinds: Mapping[str, OutboxKind] = field(default_factory=dict)
+    _channels: Channels | None = None
 
     def planners(self) -> list[Planner]:
         """What the scheduler runs besides the outbox sweeps: reminders turned into outbox rows."""
-        return planners(self.db, self.agency)
+        return [make(self.db, self.agency) for c in self.capabilities for make in c.planners]
+
+    def whatsapp_templates(self) -> dict[str, str]:
+        """Outbox kind -> the approved WhatsApp template that carries it outside the 24-hour window."""
+        return whatsapp_templates(self.kinds, self.agency.whatsapp_templates)
+
+    def quiet_kinds(self) -> frozenset[str]:
+        """Outbox kinds that wait out the agency's quiet hours."""
+        return quiet_kinds(self.kinds)
+
+    async def channels(self) -> Channels:
+        """The configured platforms' channels and their HTTP clients, built once; closed by `close()`."""
+        if self._channels is None:
+            self._channels = await open_channels(self.settings, self.renderer, self.whatsapp_templates())
+        return self._channels
+
+    def officer_context(self, out: TextIO | None = None, err: TextIO | None = None) -> OfficerContext:
+        return OfficerContext(
+            db=self.db,
+            agency=self.agency,
+            renderer=self.renderer,
+            actor=officer_name(),
+            locale=self.settings.officer_locale,
+            out=out or sys.stdout,
+            err=err or sys.stderr,
+            clock=utcnow,
+        )
 
     async def close(self) -> None:
-        await self.db.close()
+        try:
+            if self._channels is not None:
+                await self._channels.close()
+        finally:
+            await self.db.close()
 
 
 async def prepare_database(settings: Settings, db: Database) -> None:
@@ -69,11 +138,12 @@ async def prepare_database(settings: Settings, db: Database) -> None:
         raise ConfigError("DATABASE_URL: the database schema is not current; run 'umkm-bot db upgrade' first")
 
 
-async def build_app(settings: Settings) -> App:
+async def build_app(settings: Settings, capabilities: tuple[Capability, ...] = CAPABILITIES) -> App:
     try:
         agency = load_profile(settings.agency_profile)
     except ProfileError as exc:
         raise ConfigError(f"AGENCY_PROFILE: {exc}") from None
+    kinds = declared_kinds(capabilities)
     db = Database(settings.effective_database_url, cipher=Cipher(settings.secret_key or ""))
     try:
         await prepare_database(settings, db)
@@ -84,12 +154,13 @@ async def build_app(settings: Settings) -> App:
     router = Router(
         db,
         agency,
-        flows=flows(),
-        menu=menu(),
+        flows=flows(capabilities),
+        menu=menu(capabilities),
         label_of=lambda choice, locale: renderer.render_choice(choice, locale).label,
         config=HandlerConfig(form_idle=timedelta(hours=settings.form_idle_hours)),
+        erasers=[c.erase for c in capabilities if c.erase is not None],
     )
     log.info(
         "app.built", extra={"database": "sqlite" if db.is_sqlite else "postgresql", "agency": agency.code}
     )
-    return App(settings, agency, db, renderer, router)
+    return App(settings, agency, db, renderer, router, capabilities, kinds)

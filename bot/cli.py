@@ -1,4 +1,5 @@
-"""`umkm-bot`: the command line (run, chat, db upgrade; officer commands grow per capability).
+"""`umkm-bot`: the command line: run, chat, db upgrade, outbox run, and each capability's
+officer commands (declared by the capability, listed in bot/app.py).
 
 Every command exits non-zero with a one-line reason on bad input or settings.
 """
@@ -11,13 +12,15 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
-from bot import officer
-from bot.app import build_app
+from bot.app import CAPABILITIES, build_app
 from bot.channels.console import ConsoleChannel
 from bot.logs import configure_logging
 from bot.loop import run_async
+from bot.outbox import command as outbox_command
 from bot.runner import Service
 from bot.settings import ConfigError, Settings, load_settings
+from handlers.capability import OfficerCommand
+from handlers.officer import OfficerError
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -50,6 +53,14 @@ async def _run(settings: Settings) -> None:
         await app.close()
 
 
+async def _officer(settings: Settings, command: OfficerCommand, args: argparse.Namespace) -> None:
+    app = await build_app(settings)
+    try:
+        await command.run(args, app.officer_context())
+    finally:
+        await app.close()
+
+
 def _db_upgrade(settings: Settings) -> None:
     upgrade(settings.effective_database_url)
     print("database is up to date")
@@ -64,12 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply migrations")
-    officer.add_commands(commands)
+    outbox_command.add_commands(commands)
+    for capability in CAPABILITIES:
+        for command in capability.commands:
+            sub = commands.add_parser(command.name, help=command.help, description=command.description)
+            command.add_arguments(sub)
+            sub.set_defaults(officer_command=command)
     return parser
 
 
 def _quiet_unless_asked(settings: Settings) -> str:
-    """The console is for people: keep it free of INFO lines unless LOG_LEVEL was set."""
+    """Output for people: keep it free of INFO lines unless LOG_LEVEL was set."""
     return settings.log_level if "log_level" in settings.model_fields_set else "WARNING"
 
 
@@ -80,13 +96,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging("WARNING")  # until the settings say otherwise
     try:
         settings = load_settings()
-        interactive = args.command in ("chat", "run")
-        configure_logging(_quiet_unless_asked(settings) if interactive else settings.log_level)
+        # People read these: the chat, the console run, and officer commands' tables.
+        for_people = args.command in ("chat", "run") or getattr(args, "officer_command", None) is not None
+        configure_logging(_quiet_unless_asked(settings) if for_people else settings.log_level)
         action: Callable[[], Awaitable[None] | None]
         if args.command == "run":
             action = lambda: _run(settings)  # noqa: E731
-        elif officer.handles(args):
-            action = lambda: officer.run(args, settings)  # noqa: E731
+        elif getattr(args, "officer_command", None) is not None:
+            action = lambda: _officer(settings, args.officer_command, args)  # noqa: E731
+        elif args.command == "outbox":
+            action = lambda: outbox_command.run(args, settings)  # noqa: E731
         elif args.command == "chat":
             action = lambda: _chat(settings, args.user)  # noqa: E731
         else:
@@ -94,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = action()
         if result is not None:
             run_async(result)
-    except (ConfigError, officer.OfficerError) as exc:
+    except (ConfigError, OfficerError) as exc:
         print(f"umkm-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

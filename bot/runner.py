@@ -1,10 +1,10 @@
 """`umkm-bot run` with platforms configured: channels, the inbound processor and the HTTP
 server in one event loop, started and stopped in this order:
 
-    start: HTTP clients (one per platform) -> inbound processor -> leftovers from the store
-           -> HTTP server -> Telegram webhook registration or long polling
-    stop:  polling -> HTTP server (in-flight webhooks finish) -> processor (in-flight replies
-           finish; the rest stays stored) -> HTTP clients
+    start: the App's channels (one HTTP client per platform) -> inbound processor -> leftovers
+           from the store -> HTTP server -> Telegram webhook registration or long polling
+    stop:  outbox -> polling -> HTTP server (in-flight webhooks finish) -> processor (in-flight
+           replies finish; the rest stays stored); then `App.close()` closes the HTTP clients
 
 SIGTERM and SIGINT stop it cleanly.
 """
@@ -19,9 +19,7 @@ import socket
 from collections.abc import Generator
 from typing import Any
 
-import httpx
 import uvicorn
-from telegram import Bot
 
 from bot.app import App
 from bot.channels.inbound import InboundChannel, InboundProcessor
@@ -29,12 +27,9 @@ from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.telegram.channel import TelegramChannel, translated_errors
 from bot.channels.telegram.ingest import ALLOWED_UPDATES
 from bot.channels.telegram.polling import POLL_TIMEOUT, Poller
-from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.whatsapp import CHANNEL as WHATSAPP
 from bot.channels.whatsapp.channel import WhatsAppChannel
-from bot.channels.whatsapp.client import TIMEOUT, GraphClient
 from bot.outbox.scheduler import OutboxService
-from bot.settings import Settings
 from bot.web import TelegramHook, WhatsAppHook, create_web_app
 
 log = logging.getLogger(__name__)
@@ -46,35 +41,6 @@ class _EmbeddedServer(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
         yield
-
-
-def telegram_bot(settings: Settings) -> Bot:
-    """One Bot with one HTTP client (connection pool) for every call, the long poll included:
-    the poller asks for its own read timeout, and one held connection of 128 is no shortage."""
-    assert settings.telegram_bot_token
-    base = settings.telegram_api_base_url
-    file_base = base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base
-    request = AiohttpRequest(connection_pool_size=128, pool_timeout=5.0)
-    return Bot(
-        settings.telegram_bot_token,
-        base_url=base,
-        base_file_url=file_base,
-        request=request,
-        get_updates_request=request,
-    )
-
-
-def whatsapp_client(settings: Settings) -> GraphClient:
-    assert settings.whatsapp_access_token and settings.whatsapp_phone_number_id
-    return GraphClient(
-        base_url=settings.whatsapp_api_base_url,
-        api_version=settings.whatsapp_api_version,
-        phone_number_id=settings.whatsapp_phone_number_id,
-        access_token=settings.whatsapp_access_token,
-        http=httpx.AsyncClient(
-            timeout=TIMEOUT, limits=httpx.Limits(max_connections=128, max_keepalive_connections=64)
-        ),
-    )
 
 
 class Service:
@@ -101,26 +67,20 @@ class Service:
         return f"http://{self.settings.http_host}:{self.port}"
 
     async def start(self) -> None:
-        settings, app = self.settings, self.app
+        app = self.app
+        opened = await app.channels()
+        self.whatsapp, self.telegram = opened.whatsapp, opened.telegram
         channels: dict[str, InboundChannel] = {}
-        if settings.whatsapp_enabled:
-            self.whatsapp = WhatsAppChannel(whatsapp_client(settings), app.renderer)
+        if self.whatsapp is not None:
             channels[WHATSAPP] = self.whatsapp
-        if settings.telegram_enabled:
-            bot = telegram_bot(settings)
-            async with translated_errors():
-                await bot.initialize()
-            self.telegram = TelegramChannel(bot, app.renderer)
+        if self.telegram is not None:
             channels[TELEGRAM] = self.telegram
         self.processor = InboundProcessor(app.db, app.router, channels)
         await self.processor.recover()
         await self._start_http()
         if self.telegram is not None:
             await self._start_telegram(self.telegram)
-        senders = [s for s in (self.telegram, self.whatsapp) if s is not None]
-        self.outbox = OutboxService.build(
-            settings, app.db, app.renderer, app.agency, senders=senders, planners=app.planners()
-        )
+        self.outbox = OutboxService.for_app(app, opened.senders)
         self.outbox.start()
         log.info("service.started", extra={"channels": sorted(channels), "port": self.port})
 
@@ -203,11 +163,7 @@ class Service:
         self._tasks.clear()
         if self.processor is not None:
             await self.processor.close()
-        if self.telegram is not None:
-            with contextlib.suppress(Exception):
-                await self.telegram.bot.shutdown()
-        if self.whatsapp is not None:
-            await self.whatsapp.client.aclose()
+        # The channels' HTTP clients are the App's: `App.close()` releases them.
         log.info("service.stopped")
 
     async def run(self) -> None:

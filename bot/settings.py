@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=0, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     form_idle_hours: float = Field(default=24.0, gt=0)
+    # The language of officer commands' output (tables, headers, statuses): id or en.
+    officer_locale: Literal["id", "en"] = "id"
 
     # Outbox (announcements, reminders): per-channel rate limits, the sweep and its leases.
     outbox_telegram_per_second: float = Field(default=25.0, gt=0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -22,6 +22,13 @@ class Navigator(Protocol):
     async def start_flow(self, ctx: Context, conv: Conversation, name: str) -> list[Reply]: ...
 
     async def main_menu(self, ctx: Context, conv: Conversation, *, greet: bool = False) -> list[Reply]: ...
+
+
+class Eraser(Protocol):
+    """What Hapus data removes of one capability's records for one owner (UU PDP): personal
+    links and free text go, anonymous counts stay. Runs in the erasing transaction."""
+
+    async def __call__(self, tx: Transaction, *, owner_id: int, user_id: int, now: datetime) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +57,8 @@ class Context:
     now: datetime
     # Facts looked up once per message (is this user registered?), however often asked.
     memo: dict[str, Any] = field(default_factory=dict)
+    # Every capability's part of Hapus data (the app factory collects them).
+    erasers: Sequence[Eraser] = ()
 
     async def remember(self, key: str, look_up: Callable[[], Awaitable[Any]]) -> Any:
         """The value of `look_up()`, computed at most once while this message is handled."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from handlers.agency import AgencyProfile
-from handlers.context import REGISTERED, Context, HandlerConfig
+from handlers.context import REGISTERED, Context, Eraser, HandlerConfig
 from handlers.conversation import Answer, Conversation
 from handlers.flow import Flow, MenuEntry
 from handlers.group_commit import GroupCommitter
@@ -59,6 +59,7 @@ class Router:
         label_of: Callable[[Choice, str], str],
         config: HandlerConfig | None = None,
         clock: Callable[[], datetime] = utcnow,
+        erasers: Sequence[Eraser] = (),
     ) -> None:
         self.db = db
         self.agency = agency
@@ -67,6 +68,7 @@ class Router:
         self.config = config or HandlerConfig()
         self._label_of = label_of
         self._clock = clock
+        self.erasers = tuple(erasers)
         # The process's group committer: a channel's own small writes for a message (storing a
         # delivery, recording what was sent) share its transactions too (`run_alone`).
         self.committer = GroupCommitter(db)
@@ -127,7 +129,9 @@ class Router:
         # A deep copy: flows change nested answers in place, and the loaded value outlives a failed
         # message's SAVEPOINT when the next message of the batch finds the state in the identity map.
         conv = Conversation.from_stored(state.flow, state.step, copy.deepcopy(state.data))
-        ctx = Context(tx, user, identity, incoming, self.agency, self.config, self, self._clock())
+        ctx = Context(
+            tx, user, identity, incoming, self.agency, self.config, self, self._clock(), erasers=self.erasers
+        )
         ctx.memo[REGISTERED] = found.registered
         replies = await self._dispatch(ctx, conv, state.updated_at)
         conv.remember_offered(next((list(r.choices) for r in reversed(replies) if r.choices), []))

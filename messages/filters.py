@@ -53,6 +53,14 @@ def format_time(value: datetime, locale: str, zone: ZoneInfo) -> str:
     return f"{local:%H}{separator}{local:%M} {zone_abbreviation(zone)}"
 
 
+def format_iso(value: date | datetime, zone: ZoneInfo) -> str:
+    """For officers' tables and logs: `2026-03-01`, or `2026-03-01 09:00 WITA` in the agency's zone."""
+    if isinstance(value, datetime):
+        local = value.astimezone(zone)
+        return f"{local:%Y-%m-%d %H:%M} {zone_abbreviation(zone)}"
+    return value.isoformat()
+
+
 def days_until(day: date, now: datetime, zone: ZoneInfo) -> int:
     """Whole days from today (in the agency's time zone) until `day`; 0 on the day itself."""
     return (day - now.astimezone(zone).date()).days

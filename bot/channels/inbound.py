@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from bot.channels.base import ChannelError
+from handlers.outbox import REPLY, Recipient, queue_messages
 from handlers.payload import reply_to_payload
 from handlers.router import DEFAULT_LOCALE, Router
 from handlers.types import Incoming, Reply, utcnow
@@ -30,15 +31,12 @@ from messages import RenderedReply
 from storage.database import Database
 from storage.repositories import Transaction
 from storage.repositories.channels import StoredInbound
-from storage.repositories.outbox import NewMessage
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 UNSUPPORTED_TEMPLATE = "channels/unsupported_media"
-# The outbox kind of a reply a shutdown stopped (not announcement/reminder: never held).
-REPLY_KIND = "reply"
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,29 +273,20 @@ class InboundProcessor:
         """Replies a shutdown stopped, as outbox rows (kind "reply": quiet hours never hold them).
         The one being sent when it stopped is queued too: it may arrive twice, not never."""
         extra = {"channel": row.channel, "inbound_id": row.id}
-        messages: list[NewMessage] = []
+        to = Recipient(row.channel, row.external_user_id, user_id)
+        messages: list[tuple[Recipient, Reply, str]] = []
         for index, reply in enumerate(replies):
             try:
-                payload = reply_to_payload(reply)
+                reply_to_payload(reply)
             except TypeError:
                 log.error("inbound.reply_not_queued", extra={**extra, "template": reply.template})
                 continue
-            messages.append(
-                NewMessage(
-                    channel=row.channel,
-                    external_id=row.external_user_id,
-                    user_id=user_id,
-                    kind=REPLY_KIND,
-                    dedupe_key=f"reply:{row.channel}:{row.id}:{index}",
-                    payload=payload,
-                    due_at=utcnow(),
-                )
-            )
+            messages.append((to, reply, f"reply:{row.channel}:{row.id}:{index}"))
         if not messages:
             return
         try:
             async with self.db.transaction() as tx:
-                await tx.outbox.enqueue(messages)
+                await queue_messages(tx, REPLY, messages, due_at=utcnow())
             log.warning("inbound.replies_queued", extra={**extra, "replies": len(messages)})
         except Exception:
             log.exception("inbound.replies_not_queued", extra=extra)

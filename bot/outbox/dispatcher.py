@@ -34,7 +34,7 @@ from sqlalchemy import update
 
 from bot.channels.base import OutsideWindow, PermanentFailure, Sender
 from bot.outbox.outcomes import Action, Outcome, RetryPolicy, describe, outcome_of
-from bot.outbox.quiet import QUIET_KINDS, in_quiet_hours, quiet_end
+from bot.outbox.quiet import in_quiet_hours, quiet_end
 from bot.outbox.ratelimit import ChannelLimits
 from handlers.agency import AgencyProfile
 from handlers.payload import reply_from_payload
@@ -76,6 +76,8 @@ class DispatchConfig:
     sender_lease: timedelta = timedelta(seconds=30)
     max_in_flight: int = 8
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # Outbox kinds that wait out quiet hours (the app's declared kinds say which).
+    quiet_kinds: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -284,7 +286,7 @@ class ChannelDispatcher:
         async with self.db.transaction() as tx:
             if quiet:
                 until = quiet_end(now, agency.time_zone, agency.quiet_start, agency.quiet_end)
-                deferred = await tx.outbox.defer(self.channel, QUIET_KINDS, until)
+                deferred = await tx.outbox.defer(self.channel, sorted(self.config.quiet_kinds), until)
                 if deferred:
                     log.info("outbox.quiet_hours", extra={"channel": self.channel, "deferred": deferred})
             if release:
@@ -296,7 +298,7 @@ class ChannelDispatcher:
 
     def _quiet_until(self, kind: str) -> datetime | None:
         """The end of the quiet hours a row of `kind` must wait for now, or None to send it."""
-        if kind not in QUIET_KINDS:
+        if kind not in self.config.quiet_kinds:
             return None
         now, agency = self._clock(), self.agency
         if not in_quiet_hours(now, agency.time_zone, agency.quiet_start, agency.quiet_end):

@@ -1,12 +1,10 @@
-"""Quiet hours, pure: announcements and reminders wait from 21:00 to 07:00 agency time."""
+"""Quiet hours, pure: rows of the kinds declared `quiet_hours` (announcements, reminders)
+wait from 21:00 to 07:00 agency time; replies never do."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-# Kinds of outbox rows that wait out quiet hours; replies never go through the outbox.
-QUIET_KINDS = ("announcement", "reminder")
 
 
 def in_quiet_hours(now: datetime, zone: ZoneInfo, start: time, end: time) -> bool:
@@ -28,8 +26,3 @@ def quiet_end(now: datetime, zone: ZoneInfo, start: time, end: time) -> datetime
     if candidate <= local:
         candidate = datetime.combine(local.date() + timedelta(days=1), end, tzinfo=zone)
     return candidate.astimezone(UTC)
-
-
-def release_time(kind: str, now: datetime, zone: ZoneInfo, start: time, end: time) -> datetime:
-    """The earliest time a row of `kind` may be sent, seen from `now`."""
-    return quiet_end(now, zone, start, end) if kind in QUIET_KINDS else now

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -25,8 +25,12 @@ from bot.outbox.outcomes import RetryPolicy
 from bot.outbox.ratelimit import ChannelLimits
 from bot.settings import Settings
 from handlers.agency import AgencyProfile
+from handlers.capability import Planner
 from messages import Renderer
 from storage.database import Database
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 log = logging.getLogger(__name__)
 
@@ -36,22 +40,15 @@ PLAN_EVERY = timedelta(minutes=5)
 CHECKPOINT_EVERY = 2.0
 
 
-class Planner(Protocol):
-    """Turns due reminders into outbox rows; planning twice queues nothing new (dedupe keys)."""
-
-    name: str
-
-    async def plan(self, now: datetime) -> int: ...
-
-
 def channel_limits(settings: Settings, channel: str) -> ChannelLimits:
     if channel == "whatsapp":
         return ChannelLimits(settings.outbox_whatsapp_per_second, settings.outbox_whatsapp_per_user_seconds)
     return ChannelLimits(settings.outbox_telegram_per_second, settings.outbox_telegram_per_chat_seconds)
 
 
-def dispatch_config(settings: Settings) -> DispatchConfig:
+def dispatch_config(settings: Settings, quiet_kinds: Collection[str] = ()) -> DispatchConfig:
     return DispatchConfig(
+        quiet_kinds=frozenset(quiet_kinds),
         batch=settings.outbox_batch,
         row_lease=timedelta(seconds=settings.outbox_lease_seconds),
         sender_lease=timedelta(seconds=settings.outbox_sender_lease_seconds),
@@ -95,8 +92,10 @@ class OutboxService:
         *,
         senders: Sequence[Sender],
         planners: Sequence[Planner] = (),
+        quiet_kinds: Collection[str] = (),
+        templates: Mapping[str, str] | None = None,
     ) -> OutboxService:
-        config = dispatch_config(settings)
+        config = dispatch_config(settings, quiet_kinds)
         dispatchers = [
             ChannelDispatcher(
                 db,
@@ -105,7 +104,7 @@ class OutboxService:
                 agency,
                 limits=channel_limits(settings, sender.channel),
                 config=config,
-                templates=agency.whatsapp_templates,
+                templates=templates,
             )
             for sender in senders
         ]
@@ -114,6 +113,20 @@ class OutboxService:
             list(planners),
             settings.outbox_sweep_seconds,
             checkpoint_db=db if db.is_sqlite else None,
+        )
+
+    @classmethod
+    def for_app(cls, app: App, senders: Sequence[Sender]) -> OutboxService:
+        """The app's capabilities' planners, and a dispatcher for each sender."""
+        return cls.build(
+            app.settings,
+            app.db,
+            app.renderer,
+            app.agency,
+            senders=senders,
+            planners=app.planners(),
+            quiet_kinds=app.quiet_kinds(),
+            templates=app.whatsapp_templates(),
         )
 
     def start(self) -> None:

@@ -1,9 +1,10 @@
-"""Progress of an outbox job as one line: a bar, counts, rate and ETA (pure formatting)."""
+"""Progress of an outbox job: counts, rate and ETA (pure); the officer template words it."""
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from storage.models.outbox import CANCELLED, FAILED, LEASED, PENDING, SENT, UNREACHABLE
 
@@ -59,24 +60,16 @@ def duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def progress_line(figures: Figures, rate: float | None) -> str:
+def progress_values(figures: Figures, rate: float | None) -> dict[str, Any]:
+    """What the `broadcast/progress` officer template shows: a bar, counts, rate and ETA."""
     finished = figures.total - figures.waiting
     share = finished / figures.total if figures.total else 1.0
     filled = int(share * BAR_WIDTH)
-    bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-    parts = [
-        f"[{bar}] {share:4.0%}",
-        f"sent {figures.sent}",
-        f"failed {figures.failed}",
-        f"unreachable {figures.unreachable}",
-        f"waiting {figures.waiting}",
-    ]
-    if figures.cancelled:
-        parts.append(f"cancelled {figures.cancelled}")
-    if rate is not None:
-        parts.append(f"{rate:.1f}/s")
-        if figures.waiting and rate > 0:
-            parts.append(f"ETA {duration(figures.waiting / rate)}")
-    if figures.done:
-        parts.append("done")
-    return "  ".join(parts)
+    eta = duration(figures.waiting / rate) if rate and figures.waiting and rate > 0 else None
+    return {
+        "bar": "#" * filled + "-" * (BAR_WIDTH - filled),
+        "percent": f"{share:4.0%}",
+        "figures": figures,
+        "rate": f"{rate:.1f}" if rate is not None else None,
+        "eta": eta,
+    }

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.payload import reply_to_payload
+from handlers.capability import OutboxKind
+from handlers.outbox import queue_audience
 from handlers.types import Reply
 from storage.models.outbox import Broadcast
 from storage.repositories import Transaction
-from storage.repositories.broadcasts import AudienceFilter
+from storage.repositories.audience import AudienceFilter, audience
 
 TEXT_TEMPLATE = "broadcast/text"
 TEMPLATE_DIR = "announcements/"
 # Telegram allows 4096 characters a message; leave room for the header and footer.
 MAX_TEXT = 3500
+
+#: An officer's announcement (pengumuman): a text, or a template under announcements/.
+ANNOUNCEMENT = OutboxKind(
+    "announcement",
+    quiet_hours=True,
+    whatsapp_template="announcement",
+    messages=(TEXT_TEMPLATE, TEMPLATE_DIR),
+)
 
 
 class BroadcastError(ValueError):
@@ -52,7 +61,17 @@ async def queue_broadcast(
         filters=filters,
         now=now,
     )
-    await tx.broadcasts.queue(broadcast, reply_to_payload(reply), filters, due_at=now, now=now)
+    queued = await queue_audience(
+        tx,
+        ANNOUNCEMENT,
+        reply,
+        audience(filters),
+        key_prefix=f"broadcast:{broadcast.id}:user:",
+        due_at=now,
+        now=now,
+        broadcast_id=broadcast.id,
+    )
+    await tx.broadcasts.record_queued(broadcast, queued)
     await tx.audit.record(
         actor=officer,
         action="broadcast.queued",

@@ -3,6 +3,15 @@
 See README.md for the conversation diagram.
 """
 
+from handlers.capability import Capability
+from handlers.registration.commands import NIB_QUEUE_COMMAND, OWNERS_COMMAND
 from handlers.registration.flows import EraseFlow, RegistrationFlow, flows, menu_entries
 
-__all__ = ["EraseFlow", "RegistrationFlow", "flows", "menu_entries"]
+CAPABILITY = Capability(
+    name="registration",
+    flows=flows,
+    menu=tuple(menu_entries()),
+    commands=(OWNERS_COMMAND, NIB_QUEUE_COMMAND),
+)
+
+__all__ = ["CAPABILITY", "EraseFlow", "RegistrationFlow", "flows", "menu_entries"]

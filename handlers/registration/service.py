@@ -14,6 +14,7 @@ from handlers.registration.details import NO_NIB, NOTICE_VERSION
 from handlers.rules import size_class
 from handlers.types import Reply
 from storage.models import Business, Owner
+from storage.models.registration import BusinessStatus
 from storage.repositories.registration import DuplicateOwner
 
 OWNER_FIELDS = ("full_name", "phone")
@@ -72,7 +73,9 @@ async def complete_registration(ctx: Context, answers: dict[str, Any]) -> list[R
         registered_at=ctx.now,
         updated_at=ctx.now,
     )
-    business = Business(owner_id=0, nib_verified=False, status="active", **_business_values(answers))
+    business = Business(
+        owner_id=0, nib_verified=False, status=BusinessStatus.ACTIVE, **_business_values(answers)
+    )
     try:
         await ctx.tx.owners.add(owner, business)
         forget_registered(ctx)
@@ -176,6 +179,8 @@ async def erase_registration(ctx: Context) -> bool:
         return False
     owner, business = found
     await ctx.tx.owners.erase(owner, business, ctx.now)
+    for erase in ctx.erasers:
+        await erase(ctx.tx, owner_id=owner.id, user_id=ctx.user.id, now=ctx.now)
     forget_registered(ctx)
     await ctx.tx.audit.record(
         actor=ctx.actor,

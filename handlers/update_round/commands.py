@@ -7,26 +7,21 @@ umkm-bot update-round stats [--round ID]
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import defaultdict
-from collections.abc import Awaitable
 from datetime import date
-from typing import TextIO
 
-from bot.officer.common import OfficerError, agency_of, officer_name, open_database
-from bot.settings import Settings
+from handlers.capability import OfficerCommand
+from handlers.officer import OfficerContext, OfficerError
 from handlers.rules import region_name
-from handlers.types import utcnow
-from handlers.update_round import open_round
+from handlers.update_round.planner import open_round
 from storage.models.update_round import ACTIVE, CLOSED, NO_RESPONSE
 from storage.repositories.update_rounds import WAITING, StatsRow
 
-COLUMNS = ((ACTIVE, "active"), (CLOSED, "closed"), (NO_RESPONSE, "no answer"), (WAITING, "waiting"))
+OUTCOMES = (ACTIVE, CLOSED, NO_RESPONSE, WAITING)
 SIZES = ("micro", "small", "medium", "large")
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("update-round", help="data-update rounds (pembaruan data)")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="round_command", required=True)
     opening = sub.add_parser("open", help="ask every registered owner whether the business still runs")
     opening.add_argument("--deadline", required=True, metavar="YYYY-MM-DD", help="last day to answer")
@@ -35,83 +30,80 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     stats.add_argument("--round", type=int, metavar="ID", help="round id (default: the latest)")
 
 
-def run(args: argparse.Namespace, settings: Settings) -> Awaitable[None]:
+async def run(args: argparse.Namespace, ctx: OfficerContext) -> None:
     if args.round_command == "open":
-        return run_open(settings, args)
-    return run_stats(settings, args)
+        await run_open(args, ctx)
+    else:
+        await run_stats(args, ctx)
 
 
-def _deadline(text: str) -> date:
+def _deadline(text: str, today: date) -> date:
     try:
         value = date.fromisoformat(text)
     except ValueError:
         raise OfficerError(f"--deadline: not a date like 2026-03-31: {text!r}") from None
-    if value < date.today():
+    if value < today:
         raise OfficerError(f"--deadline: {value.isoformat()} is in the past")
     return value
 
 
-async def run_open(settings: Settings, args: argparse.Namespace, out: TextIO | None = None) -> None:
-    out = out or sys.stdout
-    deadline = _deadline(args.deadline)
-    async with open_database(settings) as db, db.transaction("update-round:open") as tx:
+async def run_open(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    deadline = _deadline(args.deadline, ctx.today())
+    async with ctx.db.transaction("update-round:open") as tx:
         try:
             round_row, invited = await open_round(
-                tx, officer=officer_name(), deadline=deadline, note=args.note, now=utcnow()
+                tx, officer=ctx.actor, deadline=deadline, note=args.note, now=ctx.now()
             )
         except ValueError as exc:
             raise OfficerError(f"update-round open: {exc}") from None
-    print(f"update round {round_row.id} opened, deadline {deadline.isoformat()}", file=out)
-    print(
-        f"{invited} owners will be asked (the running bot sends it; reminders at 7, 3 and 1 days)", file=out
-    )
+    ctx.say("update_round/opened", {"id": round_row.id, "deadline": deadline, "invited": invited})
 
 
-def _table(title: str, rows: dict[str, dict[str, int]], label: dict[str, str], out: TextIO) -> None:
-    width = max([len(title), *(len(label[k]) for k in rows), 5]) + 2
-    print(f"\n{title:<{width}}" + "".join(f"{name:>11}" for _, name in COLUMNS) + f"{'total':>9}", file=out)
+def table(title: str, rows: dict[str, dict[str, int]], columns: dict[str, str], total: str) -> list[str]:
+    """Rows of counts per outcome, a total column and a total row, aligned for a terminal."""
+    width = max([len(title), len(total), *(len(k) for k in rows), 5]) + 2
+    header = "".join(f"{columns[o]:>13}" for o in OUTCOMES)
+    lines = [f"{title:<{width}}{header}{columns['total']:>9}"]
     totals: dict[str, int] = defaultdict(int)
-    for key in sorted(rows, key=lambda k: label[k]):
-        counts = rows[key]
-        for outcome, _ in COLUMNS:
+    for label, counts in rows.items():
+        for outcome in OUTCOMES:
             totals[outcome] += counts.get(outcome, 0)
-        print(
-            f"{label[key]:<{width}}"
-            + "".join(f"{counts.get(o, 0):>11}" for o, _ in COLUMNS)
-            + f"{sum(counts.values()):>9}",
-            file=out,
-        )
-    print(
-        f"{'Total':<{width}}"
-        + "".join(f"{totals[o]:>11}" for o, _ in COLUMNS)
-        + f"{sum(totals.values()):>9}",
-        file=out,
-    )
+        cells = "".join(f"{counts.get(o, 0):>13}" for o in OUTCOMES)
+        lines.append(f"{label:<{width}}{cells}{sum(counts.values()):>9}")
+    cells = "".join(f"{totals[o]:>13}" for o in OUTCOMES)
+    lines.append(f"{total:<{width}}{cells}{sum(totals.values()):>9}")
+    return lines
 
 
-def report(rows: list[StatsRow], out: TextIO) -> None:
+def report(rows: list[StatsRow], ctx: OfficerContext) -> None:
+    columns = ctx.labels("update_round/columns")
+    titles = ctx.labels("update_round/rows")
+    sizes = ctx.labels("labels/size_class")
     by_district: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_size: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     totals: dict[str, int] = defaultdict(int)
     for row in rows:
-        by_district[row.district_code or "-"][row.outcome] += row.count
+        district = (
+            f"{row.district_code} {region_name(row.district_code) or ''}".strip()
+            if row.district_code
+            else "-"
+        )
+        by_district[district][row.outcome] += row.count
         by_size[row.size_class or "-"][row.outcome] += row.count
         totals[row.outcome] += row.count
-    districts = {code: f"{code} {region_name(code) or ''}".strip() for code in by_district}
-    _table("Kecamatan", by_district, districts, out)
-    order = {size: f"{i} {size}" for i, size in enumerate(SIZES)}
-    sizes = {k: k for k in by_size}
-    _table("Size class", dict(sorted(by_size.items(), key=lambda kv: order.get(kv[0], kv[0]))), sizes, out)
-    summary = f"{totals[ACTIVE]} aktif, {totals[CLOSED]} tidak aktif, {totals[NO_RESPONSE]} tidak merespons"
-    if totals[WAITING]:
-        summary += f", {totals[WAITING]} belum menjawab"
-    print(f"\n{summary}", file=out)
+    ordered_sizes = sorted(by_size, key=lambda s: (SIZES.index(s) if s in SIZES else len(SIZES), s))
+    for title, grouped in (
+        (titles["district"], dict(sorted(by_district.items()))),
+        (titles["size_class"], {sizes.get(s, s): by_size[s] for s in ordered_sizes}),
+    ):
+        print(file=ctx.out)
+        print("\n".join(table(title, grouped, columns, titles["total"])), file=ctx.out)
+    print(file=ctx.out)
+    ctx.say("update_round/summary", {o: totals[o] for o in OUTCOMES})
 
 
-async def run_stats(settings: Settings, args: argparse.Namespace, out: TextIO | None = None) -> None:
-    out = out or sys.stdout
-    agency_of(settings)
-    async with open_database(settings) as db, db.transaction() as tx:
+async def run_stats(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    async with ctx.db.transaction() as tx:
         rounds = tx.update_rounds
         round_row = await rounds.get(args.round) if args.round else await rounds.latest()
         if round_row is None:
@@ -119,6 +111,16 @@ async def run_stats(settings: Settings, args: argparse.Namespace, out: TextIO | 
                 f"update-round stats: no round {args.round}" if args.round else "no rounds yet"
             )
         rows = await rounds.stats(round_row)
-    state = "closed" if round_row.closed_at else "open"
-    print(f"Update round {round_row.id}: deadline {round_row.deadline.isoformat()}, {state}", file=out)
-    report(rows, out)
+    ctx.say(
+        "update_round/stats_title",
+        {"id": round_row.id, "deadline": round_row.deadline, "closed": round_row.closed_at is not None},
+    )
+    report(rows, ctx)
+
+
+COMMAND = OfficerCommand(
+    name="update-round",
+    help="data-update rounds (pembaruan data)",
+    add_arguments=add_arguments,
+    run=run,
+)

@@ -15,8 +15,9 @@ from handlers.registration.details import display
 from handlers.registration.form import fields as registration_fields
 from handlers.result import Invalid
 from handlers.types import Reply
+from handlers.update_round.planner import key_prefix
+from storage.models.registration import BusinessStatus
 from storage.models.update_round import ACTIVE, CLOSED
-from storage.repositories.update_rounds import key_prefix
 
 FLOW = "update_data"
 # The registration questions asked again in a round: address, workers, omzet, capital, NIB.
@@ -92,7 +93,7 @@ async def _complete(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
     if running:
         stored = await registration.stored_answers(ctx) or {}
         await registration.update_registration(ctx, {**stored, **answers})
-    business.status = ACTIVE if running else "inactive"
+    business.status = BusinessStatus.ACTIVE if running else BusinessStatus.INACTIVE
     current = await ctx.tx.update_rounds.current()
     if current is not None:
         await ctx.tx.update_rounds.answer(

@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.agency import AgencyProfile
-from handlers.payload import reply_to_payload
+from handlers.capability import OutboxKind
+from handlers.outbox import queue_audience
 from handlers.types import Reply
 from storage.database import Database
 from storage.models.update_round import UpdateRound
@@ -23,6 +24,30 @@ log = logging.getLogger(__name__)
 
 REMINDER_DAYS = (7, 3, 1)
 REMINDER_TIME = time(9, 0)
+
+#: The question to every registered owner when a round opens.
+INVITATION = OutboxKind(
+    "update_round.invitation",
+    quiet_hours=True,
+    whatsapp_template="announcement",
+    messages=("update_round/invitation",),
+)
+#: 7, 3 and 1 days before the deadline, to those who have not answered.
+REMINDER = OutboxKind(
+    "update_round.reminder",
+    quiet_hours=True,
+    whatsapp_template="reminder",
+    messages=("update_round/reminder",),
+)
+
+
+def key_prefix(round_id: int, user_id: int | None = None) -> str:
+    """Dedupe keys of a round's messages start with this: `update-round:3:user:42:h-7`."""
+    return f"update-round:{round_id}:" + (f"user:{user_id}:" if user_id is not None else "")
+
+
+def _audience_keys(round_id: int) -> str:
+    return f"{key_prefix(round_id)}user:"
 
 
 def reminder_times(deadline: date, zone: ZoneInfo) -> list[tuple[int, datetime]]:
@@ -62,11 +87,13 @@ async def open_round(
         raise ValueError(f"round {current.id} is still open (deadline {current.deadline.isoformat()})")
     round_row = await tx.update_rounds.open(opened_by=officer, deadline=deadline, note=note, now=now)
     invitation = Reply("update_round/invitation", {"deadline": deadline, "note": note})
-    queued = await tx.update_rounds.queue_unanswered(
-        round_row.id,
-        step="invite",
-        kind="announcement",
-        payload=reply_to_payload(invitation),
+    queued = await queue_audience(
+        tx,
+        INVITATION,
+        invitation,
+        tx.update_rounds.unanswered_audience(round_row.id),
+        key_prefix=_audience_keys(round_row.id),
+        key_suffix=":invite",
         due_at=now,
         now=now,
     )
@@ -95,17 +122,20 @@ class UpdateRoundPlanner:
             for round_row in await tx.update_rounds.open_rounds():
                 if now >= deadline_end(round_row.deadline, zone):
                     marked = await tx.update_rounds.close(round_row, now)
+                    await tx.outbox.cancel(key_prefix(round_row.id), "round closed")
                     log.info("update_round.closed", extra={"round": round_row.id, "no_response": marked})
                     continue
                 days = due_reminder(round_row.deadline, zone, now, round_row.opened_at)
                 if days is None:
                     continue
                 reminder = Reply("update_round/reminder", {"deadline": round_row.deadline})
-                queued += await tx.update_rounds.queue_unanswered(
-                    round_row.id,
-                    step=f"h-{days}",
-                    kind="reminder",
-                    payload=reply_to_payload(reminder),
+                queued += await queue_audience(
+                    tx,
+                    REMINDER,
+                    reminder,
+                    tx.update_rounds.unanswered_audience(round_row.id),
+                    key_prefix=_audience_keys(round_row.id),
+                    key_suffix=f":h-{days}",
                     due_at=now,
                     now=now,
                 )

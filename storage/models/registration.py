@@ -9,11 +9,21 @@ registration per NIK holds on every engine and under concurrency).
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from sqlalchemy import BigInteger, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, utcnow
+
+
+class BusinessStatus(StrEnum):
+    """Is the business still running? Set at registration, by a data-update round
+    (pembaruan data) or by an officer."""
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"  # tidak aktif: the owner said it closed
+    UNKNOWN = "unknown"  # belum diketahui: no answer in the last data-update round
 
 
 class Owner(Base):
@@ -58,8 +68,16 @@ class Business(Base):
     nib: Mapped[str | None] = mapped_column(String(13), default=None)
     # An NIB typed by the owner is unverified until an officer checks it in OSS.
     nib_verified: Mapped[bool] = mapped_column(default=False)
-    # active | inactive | unknown (pendataan ulang: is the business still running?)
-    status: Mapped[str] = mapped_column(String(10), default="active")
+    status: Mapped[BusinessStatus] = mapped_column(
+        Enum(
+            BusinessStatus,
+            native_enum=False,
+            length=10,
+            values_callable=lambda members: [m.value for m in members],
+            validate_strings=True,
+        ),
+        default=BusinessStatus.ACTIVE,
+    )
 
 
 class NibHelpRequest(Base):

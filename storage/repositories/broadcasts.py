@@ -1,87 +1,14 @@
-"""Broadcast audiences: registered owners by region, sector, size class and status.
-
-An audience is one SQL query; queueing it is one INSERT … SELECT, so a broadcast
-to 100,000 owners never holds them in memory. Each owner gets one row, on the
-channel they used last; owners who opted out (berhenti), deleted their data or
-are unreachable there are never included.
-"""
+"""Broadcasts (pengumuman): an officer's announcement and its audience's outbox rows."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, String, and_, cast, func, literal, or_, select, true
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql import Select
 
-from storage.models.base import UTCDateTime
-from storage.models.core import ChannelIdentity, User
-from storage.models.outbox import PENDING, Broadcast, OutboxMessage
-from storage.models.registration import Business, Owner
-from storage.repositories.outbox import OutboxRepository, UnreachableRepository
-
-SENDABLE_CHANNELS = ("telegram", "whatsapp")
-
-
-@dataclass(frozen=True, slots=True)
-class AudienceFilter:
-    district_code: str | None = None
-    sector: str | None = None
-    size_class: str | None = None
-    status: str | None = None
-
-    def as_dict(self) -> dict[str, str]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
-
-
-def _last_used(identity: Any) -> Any:
-    return func.coalesce(identity.last_inbound_at, identity.created_at)
-
-
-def audience(filters: AudienceFilter, channels: Sequence[str] = SENDABLE_CHANNELS) -> Select[str, str, int]:
-    """(channel, external_id, user_id) of every owner the filters select, one identity each."""
-    identity = ChannelIdentity
-    other = aliased(ChannelIdentity)
-    # The owner's most recently used identity among the sendable channels wins.
-    newer = (
-        select(other.id)
-        .where(
-            other.user_id == identity.user_id,
-            other.channel.in_(list(channels)),
-            other.id != identity.id,
-            or_(
-                _last_used(other) > _last_used(identity),
-                and_(_last_used(other) == _last_used(identity), other.id > identity.id),
-            ),
-        )
-        .exists()
-    )
-    query = (
-        select(identity.channel, identity.external_id, identity.user_id)
-        .join(User, User.id == identity.user_id)
-        .join(Owner, Owner.user_id == User.id)
-        .join(Business, Business.owner_id == Owner.id)
-        .where(
-            identity.channel.in_(list(channels)),
-            User.opted_out.is_(False),
-            Owner.deleted_at.is_(None),
-            ~newer,
-            ~UnreachableRepository.still_unreachable(identity),
-        )
-    )
-    if filters.district_code:
-        query = query.where(Business.district_code == filters.district_code)
-    if filters.sector:
-        query = query.where(Business.sector == filters.sector)
-    if filters.size_class:
-        query = query.where(Business.size_class == filters.size_class)
-    if filters.status:
-        query = query.where(Business.status == filters.status)
-    return query
+from storage.models.outbox import Broadcast, OutboxMessage
+from storage.repositories.audience import AudienceFilter, audience, count_by_channel
 
 
 class BroadcastRepository:
@@ -90,11 +17,7 @@ class BroadcastRepository:
         self.sqlite = sqlite
 
     async def audience_counts(self, filters: AudienceFilter) -> dict[str, int]:
-        selected = audience(filters).subquery()
-        rows = await self.session.execute(
-            select(selected.c.channel, func.count()).group_by(selected.c.channel).order_by(selected.c.channel)
-        )
-        return {channel: int(count) for channel, count in rows.all()}
+        return await count_by_channel(self.session, audience(filters))
 
     async def create(
         self,
@@ -112,51 +35,11 @@ class BroadcastRepository:
         await self.session.flush()
         return broadcast
 
-    async def queue(
-        self,
-        broadcast: Broadcast,
-        payload: dict[str, Any],
-        filters: AudienceFilter,
-        *,
-        due_at: datetime,
-        now: datetime,
-    ) -> int:
-        """Queue one announcement row per audience member; returns how many were queued."""
-        selected = audience(filters).subquery()
-        key_prefix = f"broadcast:{broadcast.id}:user:"
-        rows = select(
-            selected.c.channel,
-            selected.c.external_id,
-            selected.c.user_id,
-            literal("announcement", String()),
-            literal(key_prefix, String()) + cast(selected.c.user_id, String()),
-            literal(payload, JSON()),
-            literal(due_at, UTCDateTime()),
-            literal(PENDING, String()),
-            literal(0),
-            literal(due_at, UTCDateTime()),
-            literal(broadcast.id),
-            literal(now, UTCDateTime()),
-        ).where(true())  # SQLite: INSERT … SELECT … ON CONFLICT needs a WHERE to parse
-        columns = (
-            "channel",
-            "external_id",
-            "user_id",
-            "kind",
-            "dedupe_key",
-            "payload",
-            "due_at",
-            "status",
-            "attempts",
-            "next_attempt_at",
-            "broadcast_id",
-            "created_at",
-        )
-        queued = await OutboxRepository(self.session, sqlite=self.sqlite).enqueue_from(rows, columns)
+    async def record_queued(self, broadcast: Broadcast, queued: int) -> None:
+        """After its rows are queued: how many, and how many on each channel."""
         broadcast.audience = await self.audience_counts_of(broadcast.id)
         broadcast.total = queued
         await self.session.flush()
-        return queued
 
     async def audience_counts_of(self, broadcast_id: int) -> dict[str, int]:
         rows = await self.session.execute(

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import JSON, Integer, String, cast, delete, func, literal, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
 
+from storage.models.base import UTCDateTime
 from storage.models.core import ChannelIdentity, User
 from storage.models.outbox import (
     CANCELLED,
@@ -44,6 +46,22 @@ class NewMessage:
     dedupe_key: str
     payload: dict[str, Any]
     due_at: datetime
+    broadcast_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceMessage:
+    """One message for every member of an audience; row by row only the recipient differs.
+
+    Each row's dedupe key is `key_prefix` + the recipient's user id + `key_suffix`
+    (`update-round:3:user:` + `42` + `:h-7`), so queueing the same audience twice adds nothing.
+    """
+
+    kind: str
+    payload: dict[str, Any]
+    key_prefix: str
+    due_at: datetime
+    key_suffix: str = ""
     broadcast_id: int | None = None
 
 
@@ -118,11 +136,47 @@ class OutboxRepository:
         result = await self.session.execute(statement, rows)
         return len(result.all())
 
-    async def enqueue_from(self, select_rows: Any, columns: Sequence[str]) -> int:
-        """Queue the rows of an INSERT … SELECT (audiences of any size, never loaded into memory)."""
+    async def enqueue_audience(
+        self, audience: Select[str, str, int], message: AudienceMessage, *, now: datetime
+    ) -> int:
+        """Queue `message` for every (channel, external_id, user_id) row `audience` selects, in one
+        INSERT … SELECT: an audience of any size is never loaded into memory. Returns how many
+        were new (a recipient whose dedupe key exists already is skipped)."""
+        selected = audience.subquery()
+        dedupe_key = literal(message.key_prefix, String()) + cast(selected.c.user_id, String())
+        if message.key_suffix:
+            dedupe_key = dedupe_key + literal(message.key_suffix, String())
+        rows = select(
+            selected.c.channel,
+            selected.c.external_id,
+            selected.c.user_id,
+            literal(message.kind, String()),
+            dedupe_key,
+            literal(message.payload, JSON()),
+            literal(message.due_at, UTCDateTime()),
+            literal(PENDING, String()),
+            literal(0),
+            literal(message.due_at, UTCDateTime()),
+            literal(message.broadcast_id, Integer()),
+            literal(now, UTCDateTime()),
+        ).where(true())  # SQLite: INSERT … SELECT … ON CONFLICT needs a WHERE to parse
+        columns = [
+            "channel",
+            "external_id",
+            "user_id",
+            "kind",
+            "dedupe_key",
+            "payload",
+            "due_at",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "broadcast_id",
+            "created_at",
+        ]
         statement = (
             self._insert()(OutboxMessage.__table__)
-            .from_select(list(columns), select_rows)
+            .from_select(columns, rows)
             .on_conflict_do_nothing(index_elements=[OutboxMessage.__table__.c.dedupe_key])
         )
         result = await self.session.execute(statement)
@@ -453,6 +507,7 @@ class UnreachableRepository:
 
 
 __all__ = [
+    "AudienceMessage",
     "ClaimedMessage",
     "NewMessage",
     "OutboxRepository",

@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.registration import Business, NibHelpRequest, Owner
-from storage.models.update_round import UpdateAnswer
 
 # Asked for every message (the menu differs for registered owners): built once, not per call;
 # building a statement costs more CPU than SQLite takes to run it.
@@ -109,10 +108,6 @@ class OwnerRepository:
             setattr(business, name, None)
         business.nib_verified = False
         await self.session.execute(delete(NibHelpRequest).where(NibHelpRequest.owner_id == owner.id))
-        # The reason a business closed is free text the owner typed; the outcome is the statistic.
-        await self.session.execute(
-            update(UpdateAnswer).where(UpdateAnswer.owner_id == owner.id).values(reason=None)
-        )
         await self.session.flush()
 
     async def stream(self, where: OwnerFilter | None = None) -> AsyncIterator[tuple[Owner, Business]]:

@@ -6,24 +6,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Table, cast, func, literal, select, true, update
+from sqlalchemy import String, Table, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.base import UTCDateTime
-from storage.models.outbox import PENDING
-from storage.models.registration import Business, Owner
+from storage.models.registration import Business, BusinessStatus, Owner
 from storage.models.update_round import NO_RESPONSE, UpdateAnswer, UpdateRound
-from storage.repositories.broadcasts import AudienceFilter, audience
-from storage.repositories.outbox import OutboxRepository
+from storage.repositories.audience import Audience, AudienceFilter, audience
 
 WAITING = "waiting"
-
-
-def key_prefix(round_id: int, user_id: int | None = None) -> str:
-    """Dedupe keys of a round's messages: `update-round:3:user:42:h-7`."""
-    return f"update-round:{round_id}:" + (f"user:{user_id}:" if user_id is not None else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,40 +96,9 @@ class UpdateRoundRepository:
             .exists()
         )
 
-    async def queue_unanswered(
-        self, round_id: int, *, step: str, kind: str, payload: dict[str, Any], due_at: datetime, now: datetime
-    ) -> int:
-        """One outbox row per registered owner who has not answered: `step` is invite, h-7, h-3, h-1."""
-        selected = audience(AudienceFilter()).where(self._unanswered(round_id)).subquery()
-        rows = select(
-            selected.c.channel,
-            selected.c.external_id,
-            selected.c.user_id,
-            literal(kind, String()),
-            literal(f"{key_prefix(round_id)}user:", String())
-            + cast(selected.c.user_id, String())
-            + literal(f":{step}", String()),
-            literal(payload, JSON()),
-            literal(due_at, UTCDateTime()),
-            literal(PENDING, String()),
-            literal(0),
-            literal(due_at, UTCDateTime()),
-            literal(now, UTCDateTime()),
-        ).where(true())
-        columns = (
-            "channel",
-            "external_id",
-            "user_id",
-            "kind",
-            "dedupe_key",
-            "payload",
-            "due_at",
-            "status",
-            "attempts",
-            "next_attempt_at",
-            "created_at",
-        )
-        return await OutboxRepository(self.session, sqlite=self.sqlite).enqueue_from(rows, columns)
+    def unanswered_audience(self, round_id: int) -> Audience:
+        """Every registered owner who has not answered the round yet, one channel identity each."""
+        return audience(AudienceFilter()).where(self._unanswered(round_id))
 
     async def close(self, round_row: UpdateRound, now: datetime) -> int:
         """After the deadline: every registered owner without an answer is "tidak merespons"."""
@@ -165,14 +127,17 @@ class UpdateRoundRepository:
             UpdateAnswer.round_id == round_row.id, UpdateAnswer.outcome == NO_RESPONSE
         )
         await self.session.execute(
-            update(Business).where(Business.owner_id.in_(no_response)).values(status="unknown")
+            update(Business).where(Business.owner_id.in_(no_response)).values(status=BusinessStatus.UNKNOWN)
         )
         round_row.closed_at = now
-        await OutboxRepository(self.session, sqlite=self.sqlite).cancel(
-            key_prefix(round_row.id), "round closed"
-        )
         await self.session.flush()
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def erase_reasons(self, owner_id: int) -> None:
+        """Drop the free text of an owner's answers; the outcomes stay as counts."""
+        await self.session.execute(
+            update(UpdateAnswer).where(UpdateAnswer.owner_id == owner_id).values(reason=None)
+        )
 
     async def stats(self, round_row: UpdateRound) -> list[StatsRow]:
         answered = await self.session.execute(

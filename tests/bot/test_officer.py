@@ -58,9 +58,9 @@ async def test_owners_list_filters_and_the_nib_queue(app: App, database_url: str
     bad = run_cli(["owners", "list", "--kecamatan", "Mars"], tmp_path / "d", **env)
     assert bad.returncode == 2 and bad.stderr.startswith("umkm-bot: unknown kecamatan")
     queue = run_cli(["nib-queue", "list"], tmp_path / "d", **env)
-    assert "2 open request(s)" in queue.stdout
+    assert "2 permintaan terbuka" in queue.stdout
     reg_no = queue.stdout.split("\t", 1)[0]
     assert run_cli(["nib-queue", "done", reg_no], tmp_path / "d", **env).returncode == 0
-    assert "1 open request(s)" in run_cli(["nib-queue", "list"], tmp_path / "d", **env).stdout
+    assert "1 permintaan terbuka" in run_cli(["nib-queue", "list"], tmp_path / "d", **env).stdout
     again = run_cli(["nib-queue", "done", reg_no], tmp_path / "d", **env)
     assert again.returncode == 2

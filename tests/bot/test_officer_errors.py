@@ -6,7 +6,6 @@ import csv
 from pathlib import Path
 
 from bot.app import App
-from bot.officer.owners import HEADERS
 from tests.bot.cli_helpers import run_cli
 from tests.handlers.registration.conversation import HAPPY_PATH, router_sender, to_summary
 
@@ -59,5 +58,5 @@ async def test_a_csv_export_never_hands_excel_a_formula(app: App, database_url: 
     )
     assert result.returncode == 0, result.stderr
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
-    name = rows[1][HEADERS.index("Nama Usaha")]
+    name = rows[1][rows[0].index("Nama Usaha")]
     assert name == "'" + formula

@@ -1,4 +1,5 @@
-"""Erasing an owner's data (Hapus data, UU PDP) at the repository: no free text the owner typed survives."""
+"""Erasing an owner's data (Hapus data, UU PDP) as the erase flow does it, registration's own records
+and then every capability's eraser: no free text the owner typed survives."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from bot.app import CAPABILITIES
 from storage.database import Database
 from storage.models import Business, Owner, utcnow
 from storage.models.update_round import UpdateAnswer, UpdateRound
@@ -33,7 +35,10 @@ async def test_erase_drops_the_closing_reason_the_owner_typed_and_keeps_the_outc
             )
         )
         await tx.session.flush()
+        owner_id = owner.id
         await tx.owners.erase(owner, business, utcnow())
+        for erase in (c.erase for c in CAPABILITIES if c.erase is not None):
+            await erase(tx, owner_id=owner_id, user_id=user.id, now=utcnow())
     async with db.transaction() as tx:
         answer = (await tx.session.execute(select(UpdateAnswer))).scalar_one()
         assert (answer.outcome, answer.district_code, answer.size_class) == ("closed", "63.72.02", "micro")

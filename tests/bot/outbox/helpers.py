@@ -7,15 +7,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.app import declared_kinds
 from bot.outbox.dispatcher import ChannelDispatcher, DispatchConfig, SweepResult
 from bot.outbox.outcomes import RetryPolicy
 from bot.outbox.ratelimit import ChannelLimits
 from handlers.agency import AgencyProfile
 from handlers.broadcasts import announcement, queue_broadcast
+from handlers.capability import quiet_kinds, whatsapp_templates
 from messages import Renderer
 from storage.database import Database
 from storage.models.outbox import Broadcast
-from storage.repositories.broadcasts import AudienceFilter
+from storage.repositories.audience import AudienceFilter
 
 FAST_RETRY = RetryPolicy(max_attempts=4, base=timedelta(milliseconds=50), cap=timedelta(milliseconds=200))
 
@@ -25,6 +27,10 @@ def shifted_clock(zone: ZoneInfo, hour: int) -> Callable[[], datetime]:
     local = datetime.now(zone)
     offset = local.replace(hour=hour, minute=0, second=0, microsecond=0) - local
     return lambda: datetime.now(UTC) + offset
+
+
+# The outbox kinds the app declares (quiet hours, WhatsApp templates), as the running bot has them.
+KINDS = declared_kinds()
 
 
 def dispatcher(
@@ -46,8 +52,10 @@ def dispatcher(
         renderer,
         agency,
         limits=ChannelLimits(rate, per_chat),
-        config=DispatchConfig(batch=batch, max_in_flight=in_flight, retry=FAST_RETRY),
-        templates=agency.whatsapp_templates,
+        config=DispatchConfig(
+            batch=batch, max_in_flight=in_flight, retry=FAST_RETRY, quiet_kinds=quiet_kinds(KINDS)
+        ),
+        templates=whatsapp_templates(KINDS, agency.whatsapp_templates),
         owner=owner,
         clock=clock,
     )

@@ -13,7 +13,7 @@ from messages import Renderer
 from storage.database import Database
 from storage.models import OutboxMessage, User
 from storage.models.outbox import FAILED, SENT, UNREACHABLE
-from storage.repositories.broadcasts import AudienceFilter
+from storage.repositories.audience import AudienceFilter
 from tests.bot.outbox.helpers import broadcast_text, dispatcher, shifted_clock, sweep_until_done
 from tests.bot.outbox.seed import seed_owners, user_id_of
 from tests.fakes import FakeTelegram

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.outbox.quiet import in_quiet_hours, quiet_end, release_time
+from bot.outbox.quiet import in_quiet_hours, quiet_end
 
 WITA = ZoneInfo("Asia/Makassar")  # UTC+8
 START, END = time(21, 0), time(7, 0)
@@ -43,9 +43,3 @@ def test_a_window_within_one_day_and_an_empty_one() -> None:
     assert in_quiet_hours(wita(13), WITA, time(12), time(14))
     assert not in_quiet_hours(wita(15), WITA, time(12), time(14))
     assert not in_quiet_hours(wita(23), WITA, time(0), time(0))
-
-
-def test_only_announcements_and_reminders_wait() -> None:
-    assert release_time("announcement", wita(23), WITA, START, END) == wita(7, day=3)
-    assert release_time("reminder", wita(23), WITA, START, END) == wita(7, day=3)
-    assert release_time("notice", wita(23), WITA, START, END) == wita(23)

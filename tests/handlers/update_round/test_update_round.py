@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.channels.console import ConsoleChannel
-from bot.officer.update_round import run_stats
 from bot.settings import Settings
 from handlers.agency import AgencyProfile
 from handlers.update_round import UpdateRoundPlanner, open_round
+from handlers.update_round.commands import run_stats
 from handlers.update_round.planner import due_reminder
 from storage.database import Database
 from storage.models import Business, OutboxMessage, Owner, UpdateAnswer
@@ -116,10 +116,10 @@ async def test_owners_answer_by_chat_and_the_report_counts_them(
     assert [tuple(s) for s in statuses] == [("active", 5), ("inactive", 2)]
 
     out = io.StringIO()
-    await run_stats(settings, argparse.Namespace(round=round_row.id), out)
+    await run_stats(argparse.Namespace(round=round_row.id), app.officer_context(out=out))
     report = out.getvalue()
     assert "1 aktif, 1 tidak aktif, 0 tidak merespons" in report
-    assert "63.72.05 Banjarbaru Selatan" in report and "micro" in report
+    assert "63.72.05 Banjarbaru Selatan" in report and "Mikro" in report
 
 
 async def test_reminders_go_to_non_responders_once_and_the_deadline_closes_the_round(

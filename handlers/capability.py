@@ -1,0 +1,136 @@
+"""What a capability (a program the agency runs) adds to the bot, declared in one place.
+
+Each capability is one package under handlers/ whose `__init__` defines a `CAPABILITY`;
+the app factory (bot/app.py) lists them, and that list is the only wiring there is:
+
+    CAPABILITY = Capability(
+        name="update_round",
+        flows=update_flows,              # conversations, by name
+        menu=(UPDATE_ENTRY,),            # main-menu entries, in menu order
+        planners=(UpdateRoundPlanner,),  # scheduled: due reminders -> outbox rows
+        commands=(UPDATE_ROUND_COMMAND,),  # `umkm-bot update-round …`
+        outbox_kinds=(INVITATION, REMINDER),
+        erase=erase_answers,             # what Hapus data removes of it
+    )
+
+docs/adding-a-capability.md walks through it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from handlers.agency import AgencyProfile
+from handlers.context import Eraser
+from handlers.flow import Flow, MenuEntry
+from storage.database import Database
+
+if TYPE_CHECKING:
+    from handlers.officer import OfficerContext
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxKind:
+    """A kind of message the bot sends on its own (a row of the outbox), declared once.
+
+    `name` is stored in each row. `quiet_hours`: rows wait out the agency's quiet hours
+    (21:00-07:00); replies never do. `whatsapp_template`: the key in the agency profile's
+    `[whatsapp_templates]` whose approved template carries the message to a WhatsApp user
+    outside the 24-hour window (None: such a row fails there). `messages`: the message
+    templates rows of this kind carry; a name ending in "/" stands for every template under
+    it. A kind that carries any reply (a direct reply queued at shutdown) has `messages=None`.
+    """
+
+    name: str
+    quiet_hours: bool
+    whatsapp_template: str | None
+    messages: tuple[str, ...] | None
+
+    def carries(self, template: str) -> bool:
+        if self.messages is None:
+            return True
+        return any(template == m or (m.endswith("/") and template.startswith(m)) for m in self.messages)
+
+
+class Planner(Protocol):
+    """Turns due reminders into outbox rows; planning twice queues nothing new (dedupe keys)."""
+
+    name: str
+
+    async def plan(self, now: datetime) -> int: ...
+
+
+#: Builds a capability's planner for the running app.
+PlannerFactory = Callable[[Database, AgencyProfile], Planner]
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerCommand:
+    """`umkm-bot NAME …`: `add_arguments` declares its flags, `run` parses and prints; a domain
+    function of the capability acts and writes the audit entry."""
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, OfficerContext], Awaitable[None]]
+    description: str | None = None
+
+
+__all__ = [
+    "Capability",
+    "Eraser",
+    "OfficerCommand",
+    "OutboxKind",
+    "Planner",
+    "PlannerFactory",
+    "outbox_kinds",
+]
+
+
+def _no_flows() -> Sequence[Flow]:
+    return ()
+
+
+@dataclass(frozen=True, slots=True)
+class Capability:
+    """Everything one program adds; see the module docstring."""
+
+    name: str
+    flows: Callable[[], Sequence[Flow]] = _no_flows
+    menu: Sequence[MenuEntry] = ()
+    planners: Sequence[PlannerFactory] = ()
+    commands: Sequence[OfficerCommand] = ()
+    outbox_kinds: Sequence[OutboxKind] = ()
+    erase: Eraser | None = None
+
+
+def outbox_kinds(
+    capabilities: Sequence[Capability], core: Sequence[OutboxKind] = ()
+) -> dict[str, OutboxKind]:
+    """Every declared kind by name; two different declarations of one name are a wiring error."""
+    kinds: dict[str, OutboxKind] = {}
+    for kind in [*core, *(k for c in capabilities for k in c.outbox_kinds)]:
+        known = kinds.setdefault(kind.name, kind)
+        if known != kind:
+            raise ValueError(f"outbox kind {kind.name!r} is declared twice, differently")
+    return kinds
+
+
+def quiet_kinds(kinds: Mapping[str, OutboxKind]) -> frozenset[str]:
+    """The kinds whose rows wait out the agency's quiet hours."""
+    return frozenset(name for name, kind in kinds.items() if kind.quiet_hours)
+
+
+def whatsapp_templates(kinds: Mapping[str, OutboxKind], approved: Mapping[str, str]) -> dict[str, str]:
+    """Kind -> the agency's approved WhatsApp template (`approved`: the profile's
+    `[whatsapp_templates]`) that carries it outside the 24-hour window; kinds without one
+    are left out."""
+    return {
+        kind.name: approved[kind.whatsapp_template]
+        for kind in kinds.values()
+        if kind.whatsapp_template and kind.whatsapp_template in approved
+    }

@@ -1,0 +1,60 @@
+"""What an officer command gets to work with: the app's database, profile and words.
+
+A command (`OfficerCommand.run`) parses its arguments, calls one domain function of its
+capability (which acts and writes the audit entry) and prints the outcome through
+`say`, from templates under messages/templates/<locale>/officer/ like every other text.
+Dates and times are the agency's (its time zone), never the host's clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TextIO
+
+from handlers.agency import AgencyProfile
+from messages import Renderer
+from storage.database import Database
+
+
+class OfficerError(Exception):
+    """Bad input to an officer command; the message is the one line printed before exiting non-zero."""
+
+
+@dataclass
+class OfficerContext:
+    db: Database
+    agency: AgencyProfile
+    renderer: Renderer
+    actor: str  # how the audit log names the officer: "officer:<login>"
+    locale: str
+    out: TextIO
+    err: TextIO
+    clock: Callable[[], datetime]
+
+    def text(self, template: str, values: Mapping[str, Any] | None = None) -> str:
+        """An officer-facing text: `officer/<template>` in the officer's language."""
+        return self.renderer.render(f"officer/{template}", self.locale, values)
+
+    def say(self, template: str, values: Mapping[str, Any] | None = None, *, err: bool = False) -> None:
+        print(self.text(template, values), file=self.err if err else self.out, flush=True)
+
+    def lines(self, template: str) -> list[str]:
+        """A template that lists one label per line (column headers)."""
+        return [line.strip() for line in self.text(template).splitlines() if line.strip()]
+
+    def labels(self, template: str) -> dict[str, str]:
+        """A template that lists `code: label` per line (size classes, statuses), as a mapping."""
+        pairs = (line.split(":", 1) for line in self.lines(template) if ":" in line)
+        return {code.strip(): label.strip() for code, label in pairs}
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        """The agency's date now (WITA for Banjarbaru), whatever the host's time zone."""
+        return self.clock().astimezone(self.agency.time_zone).date()
+
+    def local(self, at: datetime) -> datetime:
+        return at.astimezone(self.agency.time_zone)

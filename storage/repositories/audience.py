@@ -1,0 +1,92 @@
+"""Audiences: the owners a message goes to, one channel identity each, as one SQL query.
+
+An owner is reached on the channel they used last; owners who opted out (berhenti),
+deleted their data or are unreachable there are never included. Queueing an audience
+is one INSERT … SELECT (`OutboxRepository.enqueue_audience`): never held in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Select
+
+from storage.models.core import ChannelIdentity, User
+from storage.models.registration import Business, BusinessStatus, Owner
+from storage.repositories.outbox import UnreachableRepository
+
+SENDABLE_CHANNELS = ("telegram", "whatsapp")
+
+#: (channel, external_id, user_id) of each member: what `OutboxRepository.enqueue_audience` takes.
+Audience = Select[str, str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceFilter:
+    district_code: str | None = None
+    sector: str | None = None
+    size_class: str | None = None
+    status: BusinessStatus | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def _last_used(identity: Any) -> Any:
+    return func.coalesce(identity.last_inbound_at, identity.created_at)
+
+
+def audience(filters: AudienceFilter, channels: Sequence[str] = SENDABLE_CHANNELS) -> Audience:
+    """(channel, external_id, user_id) of every owner the filters select, one identity each."""
+    identity = ChannelIdentity
+    other = aliased(ChannelIdentity)
+    # The owner's most recently used identity among the sendable channels wins.
+    newer = (
+        select(other.id)
+        .where(
+            other.user_id == identity.user_id,
+            other.channel.in_(list(channels)),
+            other.id != identity.id,
+            or_(
+                _last_used(other) > _last_used(identity),
+                and_(_last_used(other) == _last_used(identity), other.id > identity.id),
+            ),
+        )
+        .exists()
+    )
+    query = (
+        select(identity.channel, identity.external_id, identity.user_id)
+        .join(User, User.id == identity.user_id)
+        .join(Owner, Owner.user_id == User.id)
+        .join(Business, Business.owner_id == Owner.id)
+        .where(
+            identity.channel.in_(list(channels)),
+            User.opted_out.is_(False),
+            Owner.deleted_at.is_(None),
+            ~newer,
+            ~UnreachableRepository.still_unreachable(identity),
+        )
+    )
+    if filters.district_code:
+        query = query.where(Business.district_code == filters.district_code)
+    if filters.sector:
+        query = query.where(Business.sector == filters.sector)
+    if filters.size_class:
+        query = query.where(Business.size_class == filters.size_class)
+    if filters.status:
+        query = query.where(Business.status == filters.status)
+    return query
+
+
+async def count_by_channel(session: AsyncSession, selected_audience: Audience) -> dict[str, int]:
+    """How many members of an audience each channel reaches (a dry run's figures)."""
+    selected = selected_audience.subquery()
+    rows = await session.execute(
+        select(selected.c.channel, func.count()).group_by(selected.c.channel).order_by(selected.c.channel)
+    )
+    return {channel: int(count) for channel, count in rows.all()}

@@ -1,0 +1,33 @@
+"""Sample values for the officer commands' templates (messages/templates/<locale>/officer/)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from handlers.broadcasts.progress import Figures, progress_values
+
+FIGURES = Figures(total=10, sent=6, failed=1, unreachable=1, cancelled=0, waiting=2)
+AUDIENCE = {"total": 12, "per_channel": [("telegram", 2), ("whatsapp", 10)]}
+OFFICER_SAMPLES: dict[str, dict[str, Any]] = {
+    "officer/broadcast/audience": AUDIENCE,
+    "officer/broadcast/progress": progress_values(FIGURES, 4.0),
+    "officer/broadcast/queued": {"id": 3},
+    "officer/broadcast/status": {
+        "id": 3,
+        "template": None,
+        "created_at": datetime(2026, 3, 1, 1, 30, tzinfo=UTC),
+        "filters": [("kecamatan", "63.72.02")],
+        **AUDIENCE,
+        "progress": "[####] 60%",
+        "errors": [("blocked", 2)],
+    },
+    "officer/nib_queue/count": {"count": 2},
+    "officer/nib_queue/done": {"reg_no": "BJB-2026-000001"},
+    "officer/owners/export_progress": {"count": 1000},
+    "officer/owners/exported": {"count": 2, "path": "pelaku.xlsx"},
+    "officer/owners/listed": {"count": 2},
+    "officer/update_round/opened": {"id": 1, "deadline": date(2026, 3, 31), "invited": 40},
+    "officer/update_round/stats_title": {"id": 1, "deadline": date(2026, 3, 31), "closed": False},
+    "officer/update_round/summary": {"active": 3, "closed": 1, "no_response": 0, "waiting": 2},
+}
