@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.outbox.dispatcher import ChannelDispatcher
+from bot.outbox.results import ResultWriter
 from handlers.agency import AgencyProfile
 from messages import RenderedReply, Renderer
 from storage.database import Database
@@ -42,15 +42,15 @@ async def test_a_failed_sent_write_is_retried_not_left_for_a_resend(
     await broadcast_text(db, "Pengumuman", now=clock())
     sender = CountingSender()
     d = dispatcher(db, sender, renderer, agency, clock=clock, in_flight=1)
-    original = ChannelDispatcher._record
+    original = ResultWriter._record
     failures = [ConnectionError("database went away for a moment")]
 
-    async def flaky(self: ChannelDispatcher, items: Any, result: Any) -> None:
+    async def flaky(self: ResultWriter, items: Any, result: Any) -> None:
         if failures:
             raise failures.pop()
         await original(self, items, result)
 
-    monkeypatch.setattr(ChannelDispatcher, "_record", flaky)
+    monkeypatch.setattr(ResultWriter, "_record", flaky)
     with contextlib.suppress(Exception):
         await d.sweep()
     async with db.transaction() as tx:
