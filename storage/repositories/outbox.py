@@ -24,7 +24,6 @@ from storage.models.outbox import (
     LEASED,
     OPEN_STATUSES,
     PENDING,
-    SEND_AS_TEMPLATE,
     SENT,
     UNREACHABLE,
     OutboxMessage,
@@ -59,6 +58,14 @@ class ClaimedMessage:
     payload: dict[str, Any]
     attempts: int
     broadcast_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """A row already sent, as a later delivery status about it finds it."""
+
+    id: int
+    payload: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,18 +252,11 @@ class OutboxRepository:
             .values(status=status, last_error=reason[:500], lease_owner=None, lease_until=None)
         )
 
-    async def outside_window(
-        self, channel: str, external_id: str, provider_message_id: str, reason: str, now: datetime
-    ) -> str | None:
-        """A send that was accepted, then reported failed with WhatsApp 131047 (a status webhook).
-
-        A row sent as free-form text goes back to pending at once, flagged to go as its
-        template; a row already sent as the template ends failed. Only a `sent` row whose
-        provider id matches is touched, so a replayed status (the row is pending again, or
-        holds the template's id by then) changes nothing. Returns the row's new status, or
-        None when the id is no outbox row's (a direct reply) or the status was handled before.
-        """
-        query = select(OutboxMessage).where(
+    async def find_sent(self, channel: str, external_id: str, provider_message_id: str) -> SentMessage | None:
+        """The `sent` row of this recipient that carries `provider_message_id`, or None (the id is
+        no outbox row's, or the row is no longer `sent` with it). PostgreSQL locks the row until
+        the transaction ends, so two deliveries of one status are decided one after the other."""
+        query = select(OutboxMessage.id, OutboxMessage.payload).where(
             OutboxMessage.channel == channel,
             OutboxMessage.external_id == external_id,  # ix_outbox_recipient
             OutboxMessage.status == SENT,
@@ -264,35 +264,51 @@ class OutboxRepository:
         )
         if not self.sqlite:
             query = query.with_for_update()
-        row = (await self.session.execute(query)).scalar_one_or_none()
+        row = (await self.session.execute(query)).one_or_none()
         if row is None:
             return None
-        payload = dict(row.payload or {})
-        if payload.get(SEND_AS_TEMPLATE):
-            values: dict[str, Any] = {
-                "status": FAILED,
-                "last_error": f"the template was refused too: {reason}"[:500],
-            }
-        else:
-            values = {
-                "status": PENDING,
-                "payload": {**payload, SEND_AS_TEMPLATE: True},
-                "next_attempt_at": now,
-                "lease_owner": None,
-                "lease_until": None,
-                "last_error": reason[:500],
-            }
+        return SentMessage(row.id, dict(row.payload or {}))
+
+    async def requeue_sent(
+        self,
+        message_id: int,
+        provider_message_id: str,
+        *,
+        payload: dict[str, Any],
+        reason: str,
+        now: datetime,
+    ) -> bool:
+        """A sent row goes back to pending at `now` with a new payload and the reason. Only while it
+        is still `sent` with `provider_message_id`: a replayed status changes nothing."""
+        return await self._update_sent(
+            message_id,
+            provider_message_id,
+            status=PENDING,
+            payload=payload,
+            next_attempt_at=now,
+            lease_owner=None,
+            lease_until=None,
+            last_error=reason[:500],
+        )
+
+    async def fail_sent(self, message_id: int, provider_message_id: str, reason: str) -> bool:
+        """A sent row ends failed with the reason; only while it is still `sent` with `provider_message_id`."""
+        return await self._update_sent(
+            message_id, provider_message_id, status=FAILED, last_error=reason[:500]
+        )
+
+    async def _update_sent(self, message_id: int, provider_message_id: str, **values: Any) -> bool:
         result = await self.session.execute(
             update(OutboxMessage)
             .where(
-                OutboxMessage.id == row.id,
+                OutboxMessage.id == message_id,
                 OutboxMessage.status == SENT,
                 OutboxMessage.provider_message_id == provider_message_id,
             )
             .values(**values),
             execution_options={"synchronize_session": False},
         )
-        return str(values["status"]) if result.rowcount else None  # type: ignore[attr-defined]
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def mark_unreachable(self, channel: str, external_id: str, reason: str, now: datetime) -> int:
         """Remember that this identity cannot be reached and end all its open rows."""
@@ -458,5 +474,6 @@ __all__ = [
     "OutboxRepository",
     "Recipient",
     "SenderLeaseRepository",
+    "SentMessage",
     "UnreachableRepository",
 ]

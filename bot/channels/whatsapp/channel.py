@@ -11,6 +11,7 @@ from bot.channels.whatsapp import CHANNEL
 from bot.channels.whatsapp.client import GraphClient
 from bot.channels.whatsapp.render import Buttons, ListMenu, Media, MenuTexts, Text, plan
 from bot.channels.whatsapp.webhook import SHARE_OWN_NUMBER, WebhookBatch, to_incoming
+from bot.channels.whatsapp.window import OUTSIDE_WINDOW, outside_window
 from handlers.router import DEFAULT_LOCALE
 from handlers.types import Incoming, Reply, utcnow
 from messages import RenderedChoice, RenderedReply, Renderer
@@ -92,10 +93,6 @@ class WhatsAppChannel:
         return await self.client.send_template(external_id, template, language, parameters)
 
 
-# Graph error code of a send outside the 24-hour customer service window.
-OUTSIDE_WINDOW = 131047
-
-
 async def store_delivery(tx: Transaction, batch: WebhookBatch) -> list[StoredInbound]:
     """Store a webhook delivery in `tx`: new messages (a replayed wamid is dropped)
     and delivery statuses against our outbound messages. Returns the rows to process.
@@ -119,13 +116,7 @@ async def store_delivery(tx: Transaction, batch: WebhookBatch) -> list[StoredInb
             error_code=status.error_code,
         )
         if status.status == "failed" and status.error_code == OUTSIDE_WINDOW:
-            requeued = await tx.outbox.outside_window(
-                CHANNEL,
-                status.recipient_id,
-                status.wamid,
-                f"outside the 24-hour window, reported by a status webhook (code {OUTSIDE_WINDOW})",
-                utcnow(),
-            )
+            requeued = await outside_window(tx, status.recipient_id, status.wamid, utcnow())
             if requeued is not None:
                 log.info(
                     "outbox.outside_window",

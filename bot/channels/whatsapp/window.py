@@ -1,0 +1,40 @@
+"""The 24-hour customer service window: outside it, WhatsApp takes only approved template messages.
+
+Meta refuses a free-form send outside the window (Graph error 131047) either at once, or, more
+often, accepts it and reports the failure later in a status webhook. The outbox handles the
+first case when it sends; the second is decided here, where the status webhook comes in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.channels.whatsapp import CHANNEL
+from storage.models.outbox import FAILED, PENDING, SEND_AS_TEMPLATE
+from storage.repositories import Transaction
+
+# Graph error code of a send outside the 24-hour customer service window.
+OUTSIDE_WINDOW = 131047
+
+_REPORTED = f"outside the 24-hour window, reported by a status webhook (code {OUTSIDE_WINDOW})"
+
+
+async def outside_window(tx: Transaction, external_id: str, wamid: str, now: datetime) -> str | None:
+    """A send that was accepted, then reported failed with WhatsApp 131047 (a status webhook).
+
+    A row sent as free-form text goes back to pending at once, flagged to go as its
+    template; a row already sent as the template ends failed. Only a `sent` row whose
+    provider id matches is touched, so a replayed status (the row is pending again, or
+    holds the template's id by then) changes nothing. Returns the row's new status, or
+    None when the id is no outbox row's (a direct reply) or the status was handled before.
+    """
+    row = await tx.outbox.find_sent(CHANNEL, external_id, wamid)
+    if row is None:
+        return None
+    if row.payload.get(SEND_AS_TEMPLATE):
+        failed = await tx.outbox.fail_sent(row.id, wamid, f"the template was refused too: {_REPORTED}")
+        return FAILED if failed else None
+    requeued = await tx.outbox.requeue_sent(
+        row.id, wamid, payload={**row.payload, SEND_AS_TEMPLATE: True}, reason=_REPORTED, now=now
+    )
+    return PENDING if requeued else None
