@@ -21,13 +21,14 @@ from datetime import datetime
 from typing import Any
 
 from bot.channels.base import OutsideWindow, PermanentFailure, Sender
+from bot.outbox.flags import sends_as_template
 from bot.outbox.lease import SenderLease
 from bot.outbox.outcomes import Action, Outcome, RetryPolicy, describe, outcome_of
 from bot.outbox.pacing import Pacing
 from bot.outbox.results import OPTED_OUT, Done, ResultWriter
 from handlers.payload import reply_from_payload
 from messages import RenderedReply, Renderer, to_whatsapp
-from storage.models.outbox import FAILED, SEND_AS_TEMPLATE, SENT, UNREACHABLE
+from storage.models.outbox import FAILED, SENT, UNREACHABLE
 from storage.repositories.outbox import ClaimedMessage, Recipient
 
 log = logging.getLogger(__name__)
@@ -163,7 +164,7 @@ class BatchSender:
             pipeline.slots.release()
 
     async def _attempt(self, message: ClaimedMessage, locale: str) -> Done:
-        if message.payload.get(SEND_AS_TEMPLATE):
+        if sends_as_template(message.payload):
             # Meta reported 131047 for the free-form send after accepting it (a status webhook).
             return await self._attempt_template(message, locale, None)
         try:

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
+from bot.outbox.flags import as_template, sends_as_template
 from storage.database import Database
-from storage.models.outbox import FAILED, SEND_AS_TEMPLATE, SENT, UNREACHABLE, OutboxMessage
+from storage.models.outbox import FAILED, SENT, UNREACHABLE, OutboxMessage
 from storage.repositories.outbox import ClaimedMessage
 
 log = logging.getLogger(__name__)
@@ -118,12 +119,12 @@ class ResultWriter:
                 )
                 result.sent += len(sent)
             for item in sent:
-                if item.as_template and not item.message.payload.get(SEND_AS_TEMPLATE):
+                if item.as_template and not sends_as_template(item.message.payload):
                     # Remembered, so a later 131047 for the template's own id ends the row.
                     await tx.session.execute(
                         update(OutboxMessage)
                         .where(OutboxMessage.id == item.message.id)
-                        .values(payload={**item.message.payload, SEND_AS_TEMPLATE: True})
+                        .values(payload=as_template(item.message.payload))
                     )
             for item in items:
                 if item.status == SENT:

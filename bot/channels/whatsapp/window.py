@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.channels.whatsapp import CHANNEL
-from storage.models.outbox import FAILED, PENDING, SEND_AS_TEMPLATE
+from bot.outbox.flags import as_template, sends_as_template
+from storage.models.outbox import FAILED, PENDING
 from storage.repositories import Transaction
 
 # Graph error code of a send outside the 24-hour customer service window.
@@ -31,10 +32,10 @@ async def outside_window(tx: Transaction, external_id: str, wamid: str, now: dat
     row = await tx.outbox.find_sent(CHANNEL, external_id, wamid)
     if row is None:
         return None
-    if row.payload.get(SEND_AS_TEMPLATE):
+    if sends_as_template(row.payload):
         failed = await tx.outbox.fail_sent(row.id, wamid, f"the template was refused too: {_REPORTED}")
         return FAILED if failed else None
     requeued = await tx.outbox.requeue_sent(
-        row.id, wamid, payload={**row.payload, SEND_AS_TEMPLATE: True}, reason=_REPORTED, now=now
+        row.id, wamid, payload=as_template(row.payload), reason=_REPORTED, now=now
     )
     return PENDING if requeued else None
