@@ -104,7 +104,9 @@ class Service:
         settings, app = self.settings, self.app
         channels: dict[str, InboundChannel] = {}
         if settings.whatsapp_enabled:
-            self.whatsapp = WhatsAppChannel(whatsapp_client(settings), app.renderer)
+            self.whatsapp = WhatsAppChannel(
+                whatsapp_client(settings), app.renderer, templates=app.agency.whatsapp_templates
+            )
             channels[WHATSAPP] = self.whatsapp
         if settings.telegram_enabled:
             bot = telegram_bot(settings)

@@ -45,7 +45,9 @@ async def senders_for(app: App) -> tuple[list[Sender], list[Awaitable[None]]]:
         senders.append(TelegramChannel(bot, app.renderer))
         closers.append(bot.shutdown())
     if settings.whatsapp_enabled:
-        channel = WhatsAppChannel(whatsapp_client(settings), app.renderer)
+        channel = WhatsAppChannel(
+            whatsapp_client(settings), app.renderer, templates=app.agency.whatsapp_templates
+        )
         senders.append(channel)
         closers.append(channel.client.aclose())
     return senders, closers

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -65,7 +65,6 @@ class ChannelDispatcher:
         *,
         limits: ChannelLimits,
         config: DispatchConfig | None = None,
-        templates: Mapping[str, str] | None = None,
         owner: str | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
@@ -94,7 +93,6 @@ class ChannelDispatcher:
             pacing=self._pacing,
             results=self._results,
             retry=self.config.retry,
-            templates=dict(templates or {}),
             clock=clock,
         )
         self._released = float("-inf")

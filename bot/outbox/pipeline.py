@@ -15,38 +15,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.channels.base import OutsideWindow, PermanentFailure, Sender
+from bot.channels.base import NoTemplate, OutsideWindow, PermanentFailure, Sender
 from bot.outbox.flags import sends_as_template
 from bot.outbox.lease import SenderLease
 from bot.outbox.outcomes import Action, Outcome, RetryPolicy, describe, outcome_of
 from bot.outbox.pacing import Pacing
 from bot.outbox.results import OPTED_OUT, Done, ResultWriter
 from handlers.payload import reply_from_payload
-from messages import RenderedReply, Renderer, to_whatsapp
+from messages import RenderedReply, Renderer
 from storage.models.outbox import FAILED, SENT, UNREACHABLE
 from storage.repositories.outbox import ClaimedMessage, Recipient
 
 log = logging.getLogger(__name__)
-
-# A WhatsApp template body parameter may hold no newline or tab and at most four spaces in a
-# row, and a template body is at most 1,024 characters: the text is cut at 1,000, leaving a
-# little room for the template's own words.
-TEMPLATE_PARAMETER_MAX = 1000
-_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
-_SPACES = re.compile(r"\s+")
-
-
-def template_parameter(text: str) -> str:
-    """A rendered message as one template body parameter: WhatsApp markup on one line, cut short."""
-    flat = _SPACES.sub(" ", _LINE_BREAKS.sub(" · ", to_whatsapp(text).strip()))
-    if len(flat) <= TEMPLATE_PARAMETER_MAX:
-        return flat
-    return flat[: TEMPLATE_PARAMETER_MAX - 1].rstrip() + "…"
 
 
 class Pipeline:
@@ -98,13 +82,11 @@ class BatchSender:
         pacing: Pacing,
         results: ResultWriter,
         retry: RetryPolicy,
-        templates: Mapping[str, str],
         clock: Callable[[], datetime],
     ) -> None:
         self.sender = sender
         self.renderer = renderer
         self.channel = sender.channel
-        self.templates = templates
         self._lease = lease
         self._pacing = pacing
         self._results = results
@@ -194,18 +176,19 @@ class BatchSender:
     ) -> Done:
         """WhatsApp 131047: outside the 24-hour window, only an approved template may go.
 
-        Its one body parameter is the row's own message, rendered in the recipient's locale."""
-        name = self.templates.get(message.kind)
-        if not name:
-            why = describe(cause) if cause is not None else "outside the 24-hour window (code 131047)"
-            return Done(message, FAILED, f"{why}; no approved template for {message.kind!r}")
+        The channel picks the approved template for the row's kind; its one body parameter is
+        the row's own message, rendered in the recipient's locale."""
         try:
             rendered = self.renderer.render_reply(reply_from_payload(message.payload), locale)
-            parameters = [template_parameter(rendered.text)]
-            provider_id = await self.sender.send_template(message.external_id, name, locale, parameters)
+            provider_id = await self.sender.send_template(
+                message.external_id, message.kind, locale, rendered.text
+            )
             return Done(message, SENT, provider_id, as_template=True)
         except asyncio.CancelledError:
             raise
+        except NoTemplate as exc:
+            why = describe(cause) if cause is not None else "outside the 24-hour window (code 131047)"
+            return Done(message, FAILED, f"{why}; {exc}")
         except Exception as exc:
             if isinstance(exc, OutsideWindow):
                 exc = PermanentFailure(str(exc), code=exc.code)

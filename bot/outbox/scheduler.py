@@ -105,7 +105,6 @@ class OutboxService:
                 agency,
                 limits=channel_limits(settings, sender.channel),
                 config=config,
-                templates=agency.whatsapp_templates,
             )
             for sender in senders
         ]

@@ -3,14 +3,18 @@
 Meta refuses a free-form send outside the window (Graph error 131047) either at once, or, more
 often, accepts it and reports the failure later in a status webhook. The outbox handles the
 first case when it sends; the second is decided here, where the status webhook comes in.
+Either way the row goes again as the approved template for its kind, its text the one body
+parameter (`template_parameter`).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from bot.channels.whatsapp import CHANNEL
 from bot.outbox.flags import as_template, sends_as_template
+from messages import to_whatsapp
 from storage.models.outbox import FAILED, PENDING
 from storage.repositories import Transaction
 
@@ -18,6 +22,21 @@ from storage.repositories import Transaction
 OUTSIDE_WINDOW = 131047
 
 _REPORTED = f"outside the 24-hour window, reported by a status webhook (code {OUTSIDE_WINDOW})"
+
+# A WhatsApp template body parameter may hold no newline or tab and at most four spaces in a
+# row, and a template body is at most 1,024 characters: the text is cut at 1,000, leaving a
+# little room for the template's own words.
+TEMPLATE_PARAMETER_MAX = 1000
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+_SPACES = re.compile(r"\s+")
+
+
+def template_parameter(text: str) -> str:
+    """A rendered message as one template body parameter: WhatsApp markup on one line, cut short."""
+    flat = _SPACES.sub(" ", _LINE_BREAKS.sub(" · ", to_whatsapp(text).strip()))
+    if len(flat) <= TEMPLATE_PARAMETER_MAX:
+        return flat
+    return flat[: TEMPLATE_PARAMETER_MAX - 1].rstrip() + "…"
 
 
 async def outside_window(tx: Transaction, external_id: str, wamid: str, now: datetime) -> str | None:

@@ -47,7 +47,6 @@ def dispatcher(
         agency,
         limits=ChannelLimits(rate, per_chat),
         config=DispatchConfig(batch=batch, max_in_flight=in_flight, retry=FAST_RETRY),
-        templates=agency.whatsapp_templates,
         owner=owner,
         clock=clock,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -28,9 +27,7 @@ class CountingSender:
         self.sent.append(external_id)
         return f"{external_id}:{len(self.sent)}"
 
-    async def send_template(
-        self, external_id: str, template: str, language: str, parameters: Sequence[str]
-    ) -> str:
+    async def send_template(self, external_id: str, kind: str, locale: str, text: str) -> str:
         raise AssertionError("no templates on Telegram")
 
 
