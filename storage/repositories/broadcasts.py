@@ -22,7 +22,8 @@ from storage.models.base import UTCDateTime
 from storage.models.core import ChannelIdentity, User
 from storage.models.outbox import PENDING, Broadcast, OutboxMessage
 from storage.models.registration import Business, Owner
-from storage.repositories.outbox import OutboxRepository, UnreachableRepository
+from storage.repositories.outbox import OutboxRepository
+from storage.repositories.unreachable import UnreachableRepository
 
 SENDABLE_CHANNELS = ("telegram", "whatsapp")
 

@@ -1,4 +1,4 @@
-"""The outbox: queueing rows, claiming batches under a lease, recording outcomes, sender leases.
+"""The outbox: queueing rows, claiming batches under a lease, recording outcomes.
 
 A claim is one statement on both engines: PostgreSQL `UPDATE … WHERE id IN
 (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`, SQLite the same UPDATE without
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models.core import ChannelIdentity, User
+from storage.models.core import User
 from storage.models.outbox import (
     CANCELLED,
     FAILED,
@@ -27,7 +27,6 @@ from storage.models.outbox import (
     SENT,
     UNREACHABLE,
     OutboxMessage,
-    OutboxSender,
     UnreachableRecipient,
 )
 
@@ -386,94 +385,10 @@ class OutboxRepository:
         return [(str(reason), int(count)) for reason, count in rows.all()]
 
 
-class SenderLeaseRepository:
-    """One sending process per channel: a lease row renewed by its holder, taken over when it runs out."""
-
-    def __init__(self, session: AsyncSession, *, sqlite: bool) -> None:
-        self.session = session
-        self.sqlite = sqlite
-
-    async def acquire(self, channel: str, owner: str, *, until: datetime, now: datetime) -> bool:
-        """Take or renew the channel's sender lease; False while another live process holds it."""
-        insert_ = sqlite_insert if self.sqlite else pg_insert
-        await self.session.execute(
-            insert_(OutboxSender)
-            .values(channel=channel)
-            .on_conflict_do_nothing(index_elements=[OutboxSender.channel])
-        )
-        result = await self.session.execute(
-            update(OutboxSender)
-            .where(
-                OutboxSender.channel == channel,
-                or_(
-                    OutboxSender.owner == owner,
-                    OutboxSender.owner.is_(None),
-                    OutboxSender.lease_until.is_(None),
-                    OutboxSender.lease_until < now,
-                ),
-            )
-            .values(owner=owner, lease_until=until)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    async def release(self, channel: str, owner: str) -> None:
-        await self.session.execute(
-            update(OutboxSender)
-            .where(OutboxSender.channel == channel, OutboxSender.owner == owner)
-            .values(owner=None, lease_until=None)
-        )
-
-    async def holder(self, channel: str, now: datetime) -> str | None:
-        row = await self.session.get(OutboxSender, channel)
-        if row is None or row.lease_until is None or row.lease_until < now:
-            return None
-        return row.owner
-
-    async def pause(self, channel: str, until: datetime, reason: str) -> None:
-        await self.session.execute(
-            update(OutboxSender)
-            .where(OutboxSender.channel == channel)
-            .values(paused_until=until, pause_reason=reason[:200])
-        )
-
-    async def paused_until(self, channel: str, now: datetime) -> datetime | None:
-        value: datetime | None = await self.session.scalar(
-            select(OutboxSender.paused_until).where(OutboxSender.channel == channel)
-        )
-        return value if value is not None and value > now else None
-
-
-class UnreachableRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def reachable_again(self, channel: str, external_id: str) -> None:
-        await self.session.execute(
-            delete(UnreachableRecipient).where(
-                UnreachableRecipient.channel == channel, UnreachableRecipient.external_id == external_id
-            )
-        )
-
-    @staticmethod
-    def still_unreachable(identity: type[ChannelIdentity] = ChannelIdentity) -> Any:
-        """SQL condition: the identity is marked unreachable and has not written since."""
-        return (
-            select(UnreachableRecipient.channel)
-            .where(
-                UnreachableRecipient.channel == identity.channel,
-                UnreachableRecipient.external_id == identity.external_id,
-                or_(identity.last_inbound_at.is_(None), identity.last_inbound_at < UnreachableRecipient.at),
-            )
-            .exists()
-        )
-
-
 __all__ = [
     "ClaimedMessage",
     "NewMessage",
     "OutboxRepository",
     "Recipient",
-    "SenderLeaseRepository",
     "SentMessage",
-    "UnreachableRepository",
 ]
