@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.channels.base import OutsideWindow
@@ -38,43 +39,34 @@ def whatsapp(renderer: Renderer, client: OutsideWindowClient) -> WhatsAppChannel
     return WhatsAppChannel(client, renderer, templates={"reminder": "pengingat_dinas"})  # type: ignore[arg-type]
 
 
-async def _last_errors(db: Database) -> list[tuple[str, str | None]]:
-    async with db.transaction() as tx:
-        rows = (await tx.session.execute(select(OutboxMessage))).scalars().all()
-    return [(r.status, r.last_error) for r in rows]
-
-
-async def test_refused_at_once_and_no_template_for_the_kind(
-    db: Database, renderer: Renderer, agency: AgencyProfile
-) -> None:
-    clock = shifted_clock(agency.time_zone, 10)
-    await seed_owners(db, 1, channel="whatsapp")
-    await broadcast_text(db, "Pengumuman", now=clock())
-    client = OutsideWindowClient()
-    result = await sweep_until_done(dispatcher(db, whatsapp(renderer, client), renderer, agency, clock=clock))
-    assert result.failed == 1 and client.templates == []
-    assert await _last_errors(db) == [
-        (
-            FAILED,
-            "OutsideWindow: Re-engagement message (code 131047); no approved template for 'announcement'",
-        )
-    ]
-
-
-async def test_flagged_by_a_status_webhook_and_no_template_for_the_kind(
-    db: Database, renderer: Renderer, agency: AgencyProfile
-) -> None:
-    clock = shifted_clock(agency.time_zone, 10)
-    await seed_owners(db, 1, channel="whatsapp")
-    await broadcast_text(db, "Pengumuman", now=clock())
+async def _flag_for_the_template(db: Database) -> None:
+    """What a status webhook reporting 131047 for the free-form send leaves on the row."""
     async with db.transaction() as tx:
         [row] = (await tx.session.execute(select(OutboxMessage))).scalars().all()
         await tx.session.execute(
             update(OutboxMessage).where(OutboxMessage.id == row.id).values(payload=as_template(row.payload))
         )
+
+
+@pytest.mark.parametrize(
+    ("flagged", "why"),
+    [
+        (False, "OutsideWindow: Re-engagement message (code 131047)"),  # refused at once
+        (True, "outside the 24-hour window (code 131047)"),  # reported by a status webhook
+    ],
+)
+async def test_no_approved_template_for_the_kind_fails_the_row_saying_why(
+    db: Database, renderer: Renderer, agency: AgencyProfile, flagged: bool, why: str
+) -> None:
+    clock = shifted_clock(agency.time_zone, 10)
+    await seed_owners(db, 1, channel="whatsapp")
+    await broadcast_text(db, "Pengumuman", now=clock())
+    if flagged:
+        await _flag_for_the_template(db)
     client = OutsideWindowClient()
     result = await sweep_until_done(dispatcher(db, whatsapp(renderer, client), renderer, agency, clock=clock))
     assert result.failed == 1 and client.templates == []
-    assert await _last_errors(db) == [
-        (FAILED, "outside the 24-hour window (code 131047); no approved template for 'announcement'")
-    ]
+    async with db.transaction() as tx:
+        [row] = (await tx.session.execute(select(OutboxMessage))).scalars().all()
+    assert row.status == FAILED
+    assert row.last_error == f"{why}; no approved template for 'announcement'"
