@@ -74,7 +74,7 @@ async def open_channels(settings: Settings, renderer: Renderer, templates: Mappi
     channels = Channels()
     try:
         if settings.whatsapp_enabled:
-            channels.whatsapp = WhatsAppChannel(whatsapp_client(settings), renderer)
+            channels.whatsapp = WhatsAppChannel(whatsapp_client(settings), renderer, templates=templates)
         if settings.telegram_enabled:
             bot = telegram_bot(settings)
             async with translated_errors():

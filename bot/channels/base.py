@@ -11,11 +11,11 @@ where they enter (`raise … from exc`); nothing logs an error and returns None.
     ├── AuthenticationFailed bad token (Telegram 401, Graph 190): fix the settings, retrying will not help
     ├── TemporaryFailure     5xx, timeouts, connection errors: retry with backoff
     └── PermanentFailure     any other refusal (bad request): do not retry
+        └── NoTemplate       no approved template for this kind of message: do not retry
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Protocol
 
 from messages import RenderedReply
@@ -59,6 +59,10 @@ class PermanentFailure(ChannelError):
     pass
 
 
+class NoTemplate(PermanentFailure):
+    """The channel has no approved template for this kind of message; the text names the kind."""
+
+
 class Sender(Protocol):
     """Sends rendered messages to one user of one channel; used by replies and the outbox alike."""
 
@@ -69,9 +73,8 @@ class Sender(Protocol):
         message id of the last message sent. Raises a `ChannelError`."""
         ...
 
-    async def send_template(
-        self, external_id: str, template: str, language: str, parameters: Sequence[str]
-    ) -> str:
-        """Send a platform-approved template message (WhatsApp, outside the 24-hour window).
-        Channels without templates raise `PermanentFailure`."""
+    async def send_template(self, external_id: str, kind: str, locale: str, text: str) -> str:
+        """Send `text` as the platform-approved template for outbox rows of `kind` (WhatsApp,
+        outside the 24-hour window). Channels without templates raise `PermanentFailure`; a
+        channel with no approved template for `kind` raises `NoTemplate`."""
         ...

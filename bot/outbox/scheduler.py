@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -93,7 +93,6 @@ class OutboxService:
         senders: Sequence[Sender],
         planners: Sequence[Planner] = (),
         quiet_kinds: Collection[str] = (),
-        templates: Mapping[str, str] | None = None,
     ) -> OutboxService:
         config = dispatch_config(settings, quiet_kinds)
         dispatchers = [
@@ -104,7 +103,6 @@ class OutboxService:
                 agency,
                 limits=channel_limits(settings, sender.channel),
                 config=config,
-                templates=templates,
             )
             for sender in senders
         ]
@@ -126,7 +124,6 @@ class OutboxService:
             senders=senders,
             planners=app.planners(),
             quiet_kinds=app.quiet_kinds(),
-            templates=app.whatsapp_templates(),
         )
 
     def start(self) -> None:

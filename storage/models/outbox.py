@@ -29,11 +29,6 @@ PENDING, LEASED, SENT, FAILED, UNREACHABLE, CANCELLED = (
 STATUSES = (PENDING, LEASED, SENT, FAILED, UNREACHABLE, CANCELLED)
 OPEN_STATUSES = (PENDING, LEASED)
 
-# Payload flag: send this row as the approved template for its kind, not as free-form text.
-# Set when Meta reports WhatsApp 131047 (outside the 24-hour window) for a send that was
-# accepted, and when the template itself was sent; a second 131047 then ends the row.
-SEND_AS_TEMPLATE = "send_as_template"
-
 
 class Broadcast(Base):
     """An announcement an officer sent to an audience (pengumuman)."""

@@ -18,8 +18,10 @@ from storage.repositories.core import (
     StateRepository,
     UserRepository,
 )
-from storage.repositories.outbox import OutboxRepository, SenderLeaseRepository, UnreachableRepository
+from storage.repositories.outbox import OutboxRepository
 from storage.repositories.registration import NibQueueRepository, OwnerRepository
+from storage.repositories.sender_leases import SenderLeaseRepository
+from storage.repositories.unreachable import UnreachableRepository
 from storage.repositories.update_rounds import UpdateRoundRepository
 
 

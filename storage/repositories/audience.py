@@ -18,7 +18,7 @@ from sqlalchemy.sql import Select
 
 from storage.models.core import ChannelIdentity, User
 from storage.models.registration import Business, BusinessStatus, Owner
-from storage.repositories.outbox import UnreachableRepository
+from storage.repositories.unreachable import UnreachableRepository
 
 SENDABLE_CHANNELS = ("telegram", "whatsapp")
 

@@ -1,4 +1,4 @@
-"""The outbox: queueing rows, claiming batches under a lease, recording outcomes, sender leases.
+"""The outbox: queueing rows, claiming batches under a lease, recording outcomes.
 
 A claim is one statement on both engines: PostgreSQL `UPDATE … WHERE id IN
 (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`, SQLite the same UPDATE without
@@ -12,25 +12,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, cast, delete, func, literal, or_, select, true, update
+from sqlalchemy import JSON, Integer, String, cast, func, literal, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
 from storage.models.base import UTCDateTime
-from storage.models.core import ChannelIdentity, User
+from storage.models.core import User
 from storage.models.outbox import (
     CANCELLED,
     FAILED,
     LEASED,
     OPEN_STATUSES,
     PENDING,
-    SEND_AS_TEMPLATE,
     SENT,
     UNREACHABLE,
     OutboxMessage,
-    OutboxSender,
     UnreachableRecipient,
 )
 
@@ -77,6 +75,14 @@ class ClaimedMessage:
     payload: dict[str, Any]
     attempts: int
     broadcast_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """A row already sent, as a later delivery status about it finds it."""
+
+    id: int
+    payload: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,18 +305,11 @@ class OutboxRepository:
             .values(status=status, last_error=reason[:500], lease_owner=None, lease_until=None)
         )
 
-    async def outside_window(
-        self, channel: str, external_id: str, provider_message_id: str, reason: str, now: datetime
-    ) -> str | None:
-        """A send that was accepted, then reported failed with WhatsApp 131047 (a status webhook).
-
-        A row sent as free-form text goes back to pending at once, flagged to go as its
-        template; a row already sent as the template ends failed. Only a `sent` row whose
-        provider id matches is touched, so a replayed status (the row is pending again, or
-        holds the template's id by then) changes nothing. Returns the row's new status, or
-        None when the id is no outbox row's (a direct reply) or the status was handled before.
-        """
-        query = select(OutboxMessage).where(
+    async def find_sent(self, channel: str, external_id: str, provider_message_id: str) -> SentMessage | None:
+        """The `sent` row of this recipient that carries `provider_message_id`, or None (the id is
+        no outbox row's, or the row is no longer `sent` with it). PostgreSQL locks the row until
+        the transaction ends, so two deliveries of one status are decided one after the other."""
+        query = select(OutboxMessage.id, OutboxMessage.payload).where(
             OutboxMessage.channel == channel,
             OutboxMessage.external_id == external_id,  # ix_outbox_recipient
             OutboxMessage.status == SENT,
@@ -318,35 +317,51 @@ class OutboxRepository:
         )
         if not self.sqlite:
             query = query.with_for_update()
-        row = (await self.session.execute(query)).scalar_one_or_none()
+        row = (await self.session.execute(query)).one_or_none()
         if row is None:
             return None
-        payload = dict(row.payload or {})
-        if payload.get(SEND_AS_TEMPLATE):
-            values: dict[str, Any] = {
-                "status": FAILED,
-                "last_error": f"the template was refused too: {reason}"[:500],
-            }
-        else:
-            values = {
-                "status": PENDING,
-                "payload": {**payload, SEND_AS_TEMPLATE: True},
-                "next_attempt_at": now,
-                "lease_owner": None,
-                "lease_until": None,
-                "last_error": reason[:500],
-            }
+        return SentMessage(row.id, dict(row.payload or {}))
+
+    async def requeue_sent(
+        self,
+        message_id: int,
+        provider_message_id: str,
+        *,
+        payload: dict[str, Any],
+        reason: str,
+        now: datetime,
+    ) -> bool:
+        """A sent row goes back to pending at `now` with a new payload and the reason. Only while it
+        is still `sent` with `provider_message_id`: a replayed status changes nothing."""
+        return await self._update_sent(
+            message_id,
+            provider_message_id,
+            status=PENDING,
+            payload=payload,
+            next_attempt_at=now,
+            lease_owner=None,
+            lease_until=None,
+            last_error=reason[:500],
+        )
+
+    async def fail_sent(self, message_id: int, provider_message_id: str, reason: str) -> bool:
+        """A sent row ends failed with the reason; only while it is still `sent` with `provider_message_id`."""
+        return await self._update_sent(
+            message_id, provider_message_id, status=FAILED, last_error=reason[:500]
+        )
+
+    async def _update_sent(self, message_id: int, provider_message_id: str, **values: Any) -> bool:
         result = await self.session.execute(
             update(OutboxMessage)
             .where(
-                OutboxMessage.id == row.id,
+                OutboxMessage.id == message_id,
                 OutboxMessage.status == SENT,
                 OutboxMessage.provider_message_id == provider_message_id,
             )
             .values(**values),
             execution_options={"synchronize_session": False},
         )
-        return str(values["status"]) if result.rowcount else None  # type: ignore[attr-defined]
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def mark_unreachable(self, channel: str, external_id: str, reason: str, now: datetime) -> int:
         """Remember that this identity cannot be reached and end all its open rows."""
@@ -424,94 +439,11 @@ class OutboxRepository:
         return [(str(reason), int(count)) for reason, count in rows.all()]
 
 
-class SenderLeaseRepository:
-    """One sending process per channel: a lease row renewed by its holder, taken over when it runs out."""
-
-    def __init__(self, session: AsyncSession, *, sqlite: bool) -> None:
-        self.session = session
-        self.sqlite = sqlite
-
-    async def acquire(self, channel: str, owner: str, *, until: datetime, now: datetime) -> bool:
-        """Take or renew the channel's sender lease; False while another live process holds it."""
-        insert_ = sqlite_insert if self.sqlite else pg_insert
-        await self.session.execute(
-            insert_(OutboxSender)
-            .values(channel=channel)
-            .on_conflict_do_nothing(index_elements=[OutboxSender.channel])
-        )
-        result = await self.session.execute(
-            update(OutboxSender)
-            .where(
-                OutboxSender.channel == channel,
-                or_(
-                    OutboxSender.owner == owner,
-                    OutboxSender.owner.is_(None),
-                    OutboxSender.lease_until.is_(None),
-                    OutboxSender.lease_until < now,
-                ),
-            )
-            .values(owner=owner, lease_until=until)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    async def release(self, channel: str, owner: str) -> None:
-        await self.session.execute(
-            update(OutboxSender)
-            .where(OutboxSender.channel == channel, OutboxSender.owner == owner)
-            .values(owner=None, lease_until=None)
-        )
-
-    async def holder(self, channel: str, now: datetime) -> str | None:
-        row = await self.session.get(OutboxSender, channel)
-        if row is None or row.lease_until is None or row.lease_until < now:
-            return None
-        return row.owner
-
-    async def pause(self, channel: str, until: datetime, reason: str) -> None:
-        await self.session.execute(
-            update(OutboxSender)
-            .where(OutboxSender.channel == channel)
-            .values(paused_until=until, pause_reason=reason[:200])
-        )
-
-    async def paused_until(self, channel: str, now: datetime) -> datetime | None:
-        value: datetime | None = await self.session.scalar(
-            select(OutboxSender.paused_until).where(OutboxSender.channel == channel)
-        )
-        return value if value is not None and value > now else None
-
-
-class UnreachableRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def reachable_again(self, channel: str, external_id: str) -> None:
-        await self.session.execute(
-            delete(UnreachableRecipient).where(
-                UnreachableRecipient.channel == channel, UnreachableRecipient.external_id == external_id
-            )
-        )
-
-    @staticmethod
-    def still_unreachable(identity: type[ChannelIdentity] = ChannelIdentity) -> Any:
-        """SQL condition: the identity is marked unreachable and has not written since."""
-        return (
-            select(UnreachableRecipient.channel)
-            .where(
-                UnreachableRecipient.channel == identity.channel,
-                UnreachableRecipient.external_id == identity.external_id,
-                or_(identity.last_inbound_at.is_(None), identity.last_inbound_at < UnreachableRecipient.at),
-            )
-            .exists()
-        )
-
-
 __all__ = [
     "AudienceMessage",
     "ClaimedMessage",
     "NewMessage",
     "OutboxRepository",
     "Recipient",
-    "SenderLeaseRepository",
-    "UnreachableRepository",
+    "SentMessage",
 ]

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from storage.database import Database
-from storage.models.outbox import LEASED, PENDING, SENT, UNREACHABLE
+from storage.models.outbox import FAILED, LEASED, PENDING, SENT, UNREACHABLE
 from storage.repositories.outbox import NewMessage
 
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
@@ -110,6 +110,36 @@ async def test_outcomes_sent_rescheduled_and_unreachable(db: Database) -> None:
         row = await tx.outbox.by_key("test:3")
         assert row is not None and row.status == UNREACHABLE
         assert await tx.outbox.claim("telegram", "p", batch=10, lease_until=NOW, now=NOW) == []
+
+
+async def test_a_sent_row_is_requeued_or_failed_only_while_it_holds_that_provider_id(db: Database) -> None:
+    await queue(db, [message(1), message(2)])
+    async with db.transaction() as tx:
+        one, two = await tx.outbox.claim(
+            "telegram", "p", batch=10, lease_until=NOW + timedelta(minutes=1), now=NOW
+        )
+        await tx.outbox.mark_sent(one.id, "wamid.1", NOW)
+        await tx.outbox.mark_sent(two.id, "wamid.2", NOW)
+    later = NOW + timedelta(minutes=5)
+    async with db.transaction() as tx:
+        assert await tx.outbox.find_sent("telegram", one.external_id, "wamid.2") is None
+        sent = await tx.outbox.find_sent("telegram", one.external_id, "wamid.1")
+        assert sent is not None and sent.id == one.id and sent.payload == one.payload
+        payload = {**sent.payload, "again": True}
+        assert await tx.outbox.requeue_sent(one.id, "wamid.1", payload=payload, reason="refused", now=later)
+        # The same status again: the row is no longer `sent` with that id.
+        assert await tx.outbox.find_sent("telegram", one.external_id, "wamid.1") is None
+        assert not await tx.outbox.requeue_sent(one.id, "wamid.1", payload={}, reason="again", now=later)
+        assert not await tx.outbox.fail_sent(one.id, "wamid.1", "again")
+        assert not await tx.outbox.fail_sent(two.id, "wamid.1", "not its id")
+        assert await tx.outbox.fail_sent(two.id, "wamid.2", "refused too")
+        assert not await tx.outbox.fail_sent(two.id, "wamid.2", "again")
+    async with db.transaction() as tx:
+        row = await tx.outbox.by_key("test:1")
+        assert row is not None and row.status == PENDING and row.payload == payload
+        assert row.last_error == "refused" and row.next_attempt_at == later
+        row = await tx.outbox.by_key("test:2")
+        assert row is not None and row.status == FAILED and row.last_error == "refused too"
 
 
 async def test_one_sender_per_channel_until_its_lease_runs_out(db: Database) -> None:

@@ -8,7 +8,7 @@ TimedOut / NetworkError -> TemporaryFailure, BadRequest and the rest -> Permanen
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
@@ -147,7 +147,5 @@ class TelegramChannel:
             raise PermanentFailure("nothing to send: the reply is empty")
         return sent[-1]
 
-    async def send_template(
-        self, external_id: str, template: str, language: str, parameters: Sequence[str]
-    ) -> str:
+    async def send_template(self, external_id: str, kind: str, locale: str, text: str) -> str:
         raise PermanentFailure("Telegram has no template messages; send an ordinary message")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping
 
-from bot.channels.base import PermanentFailure
+from bot.channels.base import NoTemplate, PermanentFailure
 from bot.channels.inbound import Unsupported
 from bot.channels.whatsapp import CHANNEL
 from bot.channels.whatsapp.client import GraphClient
 from bot.channels.whatsapp.render import Buttons, ListMenu, Media, MenuTexts, Text, plan
 from bot.channels.whatsapp.webhook import SHARE_OWN_NUMBER, WebhookBatch, to_incoming
+from bot.channels.whatsapp.window import OUTSIDE_WINDOW, outside_window, template_parameter
 from handlers.router import DEFAULT_LOCALE
 from handlers.types import Incoming, Reply, utcnow
 from messages import RenderedChoice, RenderedReply, Renderer
@@ -26,9 +27,11 @@ class WhatsAppChannel:
     tracks_delivery = True
     channel = CHANNEL
 
-    def __init__(self, client: GraphClient, renderer: Renderer) -> None:
+    def __init__(self, client: GraphClient, renderer: Renderer, *, templates: Mapping[str, str]) -> None:
+        """`templates`: the approved template (its name at Meta) for each kind of outbox row."""
         self.client = client
         self.renderer = renderer
+        self.templates = dict(templates)
         self._texts: dict[str, MenuTexts] = {}
 
     def menu_texts(self, locale: str) -> MenuTexts:
@@ -86,14 +89,12 @@ class WhatsAppChannel:
             raise PermanentFailure("nothing to send: the reply is empty")
         return sent[-1]
 
-    async def send_template(
-        self, external_id: str, template: str, language: str, parameters: Sequence[str]
-    ) -> str:
-        return await self.client.send_template(external_id, template, language, parameters)
-
-
-# Graph error code of a send outside the 24-hour customer service window.
-OUTSIDE_WINDOW = 131047
+    async def send_template(self, external_id: str, kind: str, locale: str, text: str) -> str:
+        """The approved template for `kind`, with the message text as its one body parameter."""
+        name = self.templates.get(kind)
+        if not name:
+            raise NoTemplate(f"no approved template for {kind!r}")
+        return await self.client.send_template(external_id, name, locale, [template_parameter(text)])
 
 
 async def store_delivery(tx: Transaction, batch: WebhookBatch) -> list[StoredInbound]:
@@ -119,13 +120,7 @@ async def store_delivery(tx: Transaction, batch: WebhookBatch) -> list[StoredInb
             error_code=status.error_code,
         )
         if status.status == "failed" and status.error_code == OUTSIDE_WINDOW:
-            requeued = await tx.outbox.outside_window(
-                CHANNEL,
-                status.recipient_id,
-                status.wamid,
-                f"outside the 24-hour window, reported by a status webhook (code {OUTSIDE_WINDOW})",
-                utcnow(),
-            )
+            requeued = await outside_window(tx, status.recipient_id, status.wamid, utcnow())
             if requeued is not None:
                 log.info(
                     "outbox.outside_window",

@@ -13,7 +13,7 @@ from bot.outbox.outcomes import RetryPolicy
 from bot.outbox.ratelimit import ChannelLimits
 from handlers.agency import AgencyProfile
 from handlers.broadcasts import announcement, queue_broadcast
-from handlers.capability import quiet_kinds, whatsapp_templates
+from handlers.capability import quiet_kinds
 from messages import Renderer
 from storage.database import Database
 from storage.models.outbox import Broadcast
@@ -55,7 +55,6 @@ def dispatcher(
         config=DispatchConfig(
             batch=batch, max_in_flight=in_flight, retry=FAST_RETRY, quiet_kinds=quiet_kinds(KINDS)
         ),
-        templates=whatsapp_templates(KINDS, agency.whatsapp_templates),
         owner=owner,
         clock=clock,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -34,9 +33,7 @@ class TickingSender:
         self.now += self.step
         return f"{external_id}:{len(self.sent)}"
 
-    async def send_template(
-        self, external_id: str, template: str, language: str, parameters: Sequence[str]
-    ) -> str:
+    async def send_template(self, external_id: str, kind: str, locale: str, text: str) -> str:
         raise AssertionError("no templates on Telegram")
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 
-from bot.outbox.dispatcher import ChannelDispatcher
+from bot.outbox.results import ResultWriter
 from handlers.agency import AgencyProfile
 from messages import RenderedReply, Renderer
 from storage.database import Database
@@ -28,9 +27,7 @@ class CountingSender:
         self.sent.append(external_id)
         return f"{external_id}:{len(self.sent)}"
 
-    async def send_template(
-        self, external_id: str, template: str, language: str, parameters: Sequence[str]
-    ) -> str:
+    async def send_template(self, external_id: str, kind: str, locale: str, text: str) -> str:
         raise AssertionError("no templates on Telegram")
 
 
@@ -42,15 +39,15 @@ async def test_a_failed_sent_write_is_retried_not_left_for_a_resend(
     await broadcast_text(db, "Pengumuman", now=clock())
     sender = CountingSender()
     d = dispatcher(db, sender, renderer, agency, clock=clock, in_flight=1)
-    original = ChannelDispatcher._record
+    original = ResultWriter._record
     failures = [ConnectionError("database went away for a moment")]
 
-    async def flaky(self: ChannelDispatcher, items: Any, result: Any) -> None:
+    async def flaky(self: ResultWriter, items: Any, result: Any) -> None:
         if failures:
             raise failures.pop()
         await original(self, items, result)
 
-    monkeypatch.setattr(ChannelDispatcher, "_record", flaky)
+    monkeypatch.setattr(ResultWriter, "_record", flaky)
     with contextlib.suppress(Exception):
         await d.sweep()
     async with db.transaction() as tx:
