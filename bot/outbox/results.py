@@ -15,11 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-
 from bot.outbox.flags import as_template, sends_as_template
 from storage.database import Database
-from storage.models.outbox import FAILED, SENT, UNREACHABLE, OutboxMessage
+from storage.models.outbox import FAILED, SENT, UNREACHABLE
 from storage.repositories.outbox import ClaimedMessage
 
 log = logging.getLogger(__name__)
@@ -102,30 +100,12 @@ class ResultWriter:
         sent = [i for i in items if i.status == SENT]
         async with self._write_lock, self.db.transaction() as tx:
             if sent:
-                await tx.session.execute(
-                    update(OutboxMessage),
-                    [
-                        {
-                            "id": i.message.id,
-                            "status": SENT,
-                            "provider_message_id": i.detail[:128],
-                            "sent_at": now,
-                            "lease_owner": None,
-                            "lease_until": None,
-                            "last_error": None,
-                        }
-                        for i in sent
-                    ],
-                )
+                await tx.outbox.mark_sent_many([(i.message.id, i.detail) for i in sent], now)
                 result.sent += len(sent)
             for item in sent:
                 if item.as_template and not sends_as_template(item.message.payload):
                     # Remembered, so a later 131047 for the template's own id ends the row.
-                    await tx.session.execute(
-                        update(OutboxMessage)
-                        .where(OutboxMessage.id == item.message.id)
-                        .values(payload=as_template(item.message.payload))
-                    )
+                    await tx.outbox.set_payload(item.message.id, as_template(item.message.payload))
             for item in items:
                 if item.status == SENT:
                     continue
