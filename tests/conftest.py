@@ -28,7 +28,7 @@ from storage.migrate import upgrade
 # As `umkm-bot` does at start: python-telegram-bot's durations as timedelta.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-pytest_plugins = ["tests.fakes.fixtures"]
+pytest_plugins = ["tests.fakes.fixtures", "tests.network.plugin", "pytester"]
 
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 # Per test run, so runs in parallel (several shells, CI) never drop each other's template.

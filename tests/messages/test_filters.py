@@ -7,6 +7,7 @@ from handlers.types import Reply
 from messages import Renderer, to_plain, to_telegram_html
 from messages.filters import format_long_date, format_rupiah, format_time
 from messages.markup import split_text
+from tests.messages.samples import SAMPLES
 
 WITA = ZoneInfo("Asia/Makassar")
 WIB = ZoneInfo("Asia/Pontianak")
@@ -42,13 +43,19 @@ def test_rupiah(amount: int, text: str) -> None:
 
 
 def test_filters_work_inside_templates() -> None:
+    """As an owner reads them: a date in the agency's zone, numbers and money, in the locale of
+    the message."""
     renderer = Renderer(WITA, {"short_name": "Dinas"})
-    env = renderer._env
-    template = env.from_string("{{ d | tanggal }} {{ t | jam }} {{ n | rupiah }} {{ c | angka }}")
-    text = template.render(
-        d=date(2024, 1, 17), t=datetime(2024, 1, 17, 1, 0, tzinfo=UTC), n=2_100_000, c=12459, locale="id"
-    )
-    assert text == "Rabu, 17 Januari 2024 09.00 WITA Rp2.100.000 12.459"
+    registered = datetime(2024, 1, 16, 17, 30, tzinfo=UTC)  # 01.30 on the 17th in Makassar
+    values = {**SAMPLES["registration/profile"], "registered_at": registered, "workers": 12459}
+    values["annual_sales"] = 2_100_000
+    indonesian = renderer.render("registration/profile", "id", values)
+    assert "terdaftar Rabu, 17 Januari 2024" in indonesian
+    assert "Tenaga kerja: 12.459 orang" in indonesian and "Omzet setahun: Rp2.100.000" in indonesian
+    english = renderer.render("registration/profile", "en", values)
+    assert "registered Wednesday, 17 January 2024" in english and "Workers: 12,459" in english
+    asked = renderer.render("update_round/ask_still_running", "id", {"deadline": date(2024, 1, 17)})
+    assert "(batas Rabu, 17 Januari 2024)" in asked
 
 
 def test_telegram_html_escapes_user_text_before_adding_tags() -> None:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from bot.app import build_app
+from bot.outbox.dispatcher import SweepResult
 from bot.runner import Service
 from bot.settings import load_settings
 from storage.database import Database
@@ -115,3 +116,10 @@ async def outbound_row(db: Database, channel: str, provider_id: str) -> Outbound
 async def settle(service: Service) -> None:
     assert service.processor is not None
     await asyncio.wait_for(service.processor.drain(), 10)
+
+
+async def sweep(service: Service, channel: str) -> SweepResult:
+    """One outbox sweep of `channel` now, as the scheduler runs them (whose sweeps go on as well)."""
+    assert service.outbox is not None
+    [dispatcher] = [d for d in service.outbox.dispatchers if d.channel == channel]
+    return await dispatcher.sweep()

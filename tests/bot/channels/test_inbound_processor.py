@@ -10,11 +10,12 @@ from sqlalchemy import select
 from bot.app import App, build_app
 from bot.channels.inbound import InboundProcessor, Unsupported
 from bot.settings import load_settings
-from handlers.types import Incoming
+from handlers.types import Incoming, utcnow
 from messages import RenderedReply
 from storage.database import Database
 from storage.models.outbox import OutboxMessage
 from storage.repositories.channels import StoredInbound
+from tests.bot.outbox.helpers import dispatcher, sweep_until_done
 from tests.conftest import TEST_SECRET_KEY
 
 CHANNEL = "whatsapp"
@@ -48,6 +49,22 @@ class RecordingChannel:
     async def send_all(self, external_id: str, reply: RenderedReply, locale: str) -> list[str]:
         self.sent.append((external_id, reply.text))
         return [f"out-{len(self.sent)}"]
+
+
+class RecordingSender:
+    """The outbox's side of the channel: what a sweep sends, in order."""
+
+    channel = CHANNEL
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    async def send(self, external_id: str, reply: RenderedReply) -> str:
+        self.sent.append((external_id, reply.text))
+        return f"sent-{len(self.sent)}"
+
+    async def send_template(self, external_id: str, template: str, language: str, parameters: object) -> str:
+        raise AssertionError("a reply goes as itself, not as a template")
 
 
 async def _store(db: Database, count: int, *, users: int = 1) -> None:
@@ -158,18 +175,22 @@ async def test_replies_a_shutdown_stopped_are_queued_in_the_outbox(database_url:
             assert stored is not None and stored.processed_at is not None, "the message was handled"
             user, _ = await tx.users.find_or_create(CHANNEL, "628110009")
             queued = (
-                (await tx.session.execute(select(OutboxMessage).order_by(OutboxMessage.dedupe_key)))
-                .scalars()
-                .all()
+                (await tx.session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars().all()
             )
         assert queued, "the unsent replies are in the outbox"
         assert {(m.channel, m.external_id, m.user_id, m.kind, m.status) for m in queued} == {
             (CHANNEL, "628110009", user.id, "reply", "pending")
         }
-        assert queued[0].dedupe_key == f"reply:{CHANNEL}:{row.id}:0"
         # The router's answer to a first "halo", in the order it would have been sent.
         handled = await app.router.handle(Incoming(CHANNEL, "628110010", text="halo"))
         assert [m.payload["template"] for m in queued] == [r.template for r in handled.replies]
+
+        # After the restart the outbox sends them to the user in that order, each once.
+        sender = RecordingSender()
+        outbox = dispatcher(app.db, sender, app.renderer, app.agency, clock=utcnow, in_flight=1)
+        await sweep_until_done(outbox)
+        expected = [app.renderer.render_reply(r, handled.locale).text for r in handled.replies]
+        assert sender.sent == [("628110009", text) for text in expected]
     finally:
         await app.close()
 

@@ -22,6 +22,7 @@ from tests.bot.channels.conftest import (
     outbound_row,
     post_whatsapp,
     settle,
+    sweep,
     whatsapp_settings,
 )
 from tests.bot.channels.test_update_round_over_platforms import _settings
@@ -80,12 +81,29 @@ async def _failed_status(service: Service, wamid: str, wa_id: str) -> None:
     assert (await post_whatsapp(service, payload)).status_code == 200
 
 
+def _sends(wa: FakeWhatsApp) -> list[dict[str, Any]]:
+    """Every send WhatsApp received, refused ones too."""
+    return [c.params for c in wa.calls if c.method == "send"]
+
+
+async def _a_sweep_sends_nothing_more(service: Service, wa: FakeWhatsApp, *, outbox: dict[str, int]) -> None:
+    """A sweep now sends nothing, and no row is left due or leased for a later one: the outbox
+    holds exactly `outbox` (row counts by status)."""
+    before = len(_sends(wa))
+    result = await sweep(service, "whatsapp")
+    assert not result.held and result.sent == 0
+    assert len(_sends(wa)) == before
+    async with service.app.db.transaction() as tx:
+        assert await tx.outbox.status_counts() == outbox
+
+
 async def _replayed_status_sends_nothing_more(
-    service: Service, wa: FakeWhatsApp, wamid: str, wa_id: str, *, sent: int
+    service: Service, wa: FakeWhatsApp, wamid: str, wa_id: str, *, sent: int, outbox: dict[str, int]
 ) -> None:
-    """The same failed status again (Meta retries a webhook): after five sweeps, still `sent`."""
+    """The same failed status again (Meta retries a webhook): the row is not queued again, so
+    the next sweep sends nothing and `wa_id` still has `sent` messages."""
     await _failed_status(service, wamid, wa_id)
-    await asyncio.sleep(1.0)
+    await _a_sweep_sends_nothing_more(service, wa, outbox=outbox)
     assert len(wa.sent_messages(to=wa_id)) == sent
 
 
@@ -98,7 +116,7 @@ async def test_refused_at_once_goes_again_as_the_template(
 
     [template] = await wa.wait_for_messages_async(1, to=wa_id, timeout=10)
     _assert_announcement_template(template)
-    refused = next(c.params for c in wa.calls if c.method == "send")
+    refused = _sends(wa)[0]
     assert refused["type"] == "text" and "Pelatihan pemasaran digital" in refused["text"]["body"]
     row = await _wait_row(service, SENT)
     assert row.provider_message_id == wa.message_ids(wa_id)[0]
@@ -125,7 +143,7 @@ async def test_failed_status_131047_sends_the_template_once(
     assert stored is not None and stored.status == "failed" and stored.error_code == 131047
 
     # Meta delivers a webhook again when it got no 200 in time: nothing more goes out.
-    await _replayed_status_sends_nothing_more(service, wa, wamid, wa_id, sent=2)
+    await _replayed_status_sends_nothing_more(service, wa, wamid, wa_id, sent=2, outbox={SENT: 1})
     assert (await _row(service)).provider_message_id == template_wamid
 
 
@@ -144,7 +162,7 @@ async def test_template_refused_again_by_status_ends_the_row(
     await _failed_status(service, template_wamid, wa_id)
     row = await _wait_row(service, FAILED)
     assert row.last_error is not None and "131047" in row.last_error and "template" in row.last_error
-    await _replayed_status_sends_nothing_more(service, wa, template_wamid, wa_id, sent=2)
+    await _replayed_status_sends_nothing_more(service, wa, template_wamid, wa_id, sent=2, outbox={FAILED: 1})
     assert (await _row(service)).status == FAILED
 
 
@@ -157,11 +175,11 @@ async def test_template_refused_at_once_too_ends_the_row(
 
     row = await _wait_row(service, FAILED)
     assert row.last_error is not None and "131047" in row.last_error
-    sends = [c.params for c in wa.calls if c.method == "send"]
+    sends = _sends(wa)
     assert [s["type"] for s in sends] == ["text", "template"]
     _assert_announcement_template(sends[1])
-    await asyncio.sleep(1.0)
-    assert len([c for c in wa.calls if c.method == "send"]) == 2
+    await _a_sweep_sends_nothing_more(service, wa, outbox={FAILED: 1})
+    assert len(_sends(wa)) == 2
     assert wa.sent_messages(to=wa_id) == []
 
 
@@ -177,7 +195,5 @@ async def test_failed_status_of_a_direct_reply_changes_no_outbox_row(
     await _failed_status(service, replies[-1], wa_id)
     stored = await outbound_row(service.app.db, "whatsapp", replies[-1])
     assert stored is not None and stored.status == "failed" and stored.error_code == 131047
-    await asyncio.sleep(0.6)
+    await _a_sweep_sends_nothing_more(service, wa, outbox={})
     assert len(wa.message_ids(wa_id)) == len(replies)
-    async with service.app.db.transaction() as tx:
-        assert await tx.outbox.status_counts() == {}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import sys
+
 import pytest
 
 from bot.outbox.ratelimit import DEFAULT_LIMITS, ChannelLimits, KeyedInterval, TokenBucket
@@ -50,17 +53,37 @@ def test_spacing_per_recipient() -> None:
     assert spacing.ready_at("62811", 7.0) == 7.0
 
 
-def test_spacing_forgets_keys_whose_interval_ran_out() -> None:
+def retained_bytes(obj: object) -> int:
+    """The memory `obj` holds: its own size and that of everything it refers to, each once."""
+    seen: set[int] = set()
+    stack, total = [obj], 0
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or isinstance(item, type):
+            continue
+        seen.add(id(item))
+        total += sys.getsizeof(item)
+        stack.extend(gc.get_referents(item))
+    return total
+
+
+def broadcast(seconds: int, rate: int = 2000) -> KeyedInterval:
+    """The spacing after a broadcast at `rate` a second for `seconds`, each recipient once."""
     spacing = KeyedInterval(1.0)
-    sizes = []
-    for n in range(8000):  # a broadcast at 2,000 a second for 4 s, each recipient once
-        spacing.take(str(n), n / 2000)
-        sizes.append(len(spacing._next))
-    assert max(sizes) <= 2 * 2000 + 1  # the recipients of the last two intervals at most
-    assert "0" not in spacing._next and "7999" in spacing._next
+    for n in range(seconds * rate):
+        spacing.take(str(n), n / rate)
+    return spacing
+
+
+def test_spacing_forgets_keys_whose_interval_ran_out() -> None:
+    # What it holds is the recipients of the last interval or two: ten times the recipients, the
+    # same memory.
+    short, long = broadcast(4), broadcast(40)
+    held_short, held_long = retained_bytes(short), retained_bytes(long)
+    assert held_long < 1.2 * held_short, f"{held_long} bytes after 40 s, {held_short} after 4 s"
     # Only what had run out is forgotten: a forgotten key may be sent to at once, as before.
-    assert spacing.ready_at("0", 4.0) == 4.0
-    assert spacing.ready_at("7999", 4.0) == pytest.approx(4.9995)
+    assert short.ready_at("0", 4.0) == 4.0
+    assert short.ready_at("7999", 4.0) == pytest.approx(4.9995)
 
 
 def late_send_times(bucket: TokenBucket, n: int, late: float) -> list[float]:

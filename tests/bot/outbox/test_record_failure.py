@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 
-from bot.outbox.results import ResultWriter
 from handlers.agency import AgencyProfile
 from messages import RenderedReply, Renderer
 from storage.database import Database
@@ -17,14 +17,37 @@ from tests.bot.outbox.helpers import broadcast_text, dispatcher, shifted_clock
 from tests.bot.outbox.seed import seed_owners
 
 
+class DatabaseGoingAway:
+    """The test database, except that after `go_away()` the next transaction fails to start,
+    once: a connection lost for a moment."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._failures: list[Exception] = []
+
+    def go_away(self) -> None:
+        self._failures.append(ConnectionError("database went away for a moment"))
+
+    def transaction(self, *locks: str) -> Any:
+        if self._failures:
+            raise self._failures.pop()
+        return self._db.transaction(*locks)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._db, name)
+
+
 class CountingSender:
     channel = "telegram"
 
-    def __init__(self) -> None:
+    def __init__(self, after_first_send: Callable[[], None]) -> None:
         self.sent: list[str] = []
+        self.after_first_send = after_first_send
 
     async def send(self, external_id: str, reply: RenderedReply) -> str:
         self.sent.append(external_id)
+        if len(self.sent) == 1:
+            self.after_first_send()
         return f"{external_id}:{len(self.sent)}"
 
     async def send_template(self, external_id: str, kind: str, locale: str, text: str) -> str:
@@ -32,22 +55,15 @@ class CountingSender:
 
 
 async def test_a_failed_sent_write_is_retried_not_left_for_a_resend(
-    db: Database, renderer: Renderer, agency: AgencyProfile, monkeypatch: Any
+    db: Database, renderer: Renderer, agency: AgencyProfile
 ) -> None:
     clock = shifted_clock(agency.time_zone, 10)
     await seed_owners(db, 3)
     await broadcast_text(db, "Pengumuman", now=clock())
-    sender = CountingSender()
-    d = dispatcher(db, sender, renderer, agency, clock=clock, in_flight=1)
-    original = ResultWriter._record
-    failures = [ConnectionError("database went away for a moment")]
-
-    async def flaky(self: ResultWriter, items: Any, result: Any) -> None:
-        if failures:
-            raise failures.pop()
-        await original(self, items, result)
-
-    monkeypatch.setattr(ResultWriter, "_record", flaky)
+    flaky = DatabaseGoingAway(db)
+    # The database goes away just as the first message has gone out: recording it fails once.
+    sender = CountingSender(after_first_send=flaky.go_away)
+    d = dispatcher(flaky, sender, renderer, agency, clock=clock, in_flight=1)  # type: ignore[arg-type]
     with contextlib.suppress(Exception):
         await d.sweep()
     async with db.transaction() as tx:

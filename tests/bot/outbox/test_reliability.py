@@ -99,10 +99,11 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 async def wait_all_sent(db: Database, tg: FakeTelegram, seconds: float, logs: list[Path]) -> None:
+    """Until every chat has the message and every row is sent. Count the deliveries only after
+    stopping the senders: a stopped sender has finished its sends, so a late duplicate is counted."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if len(delivered(tg)) == RECIPIENTS and await all_sent(db):
-            await asyncio.sleep(0.5)  # anything still arriving would be a duplicate: let it
             return
         await asyncio.sleep(0.1)
     output = "\n".join(p.read_text(errors="replace")[-3000:] for p in logs if p.exists())

@@ -12,13 +12,15 @@ from bot.app import App
 from bot.channels.console import ConsoleChannel
 from bot.settings import Settings
 from handlers.agency import AgencyProfile
+from handlers.types import Incoming
 from handlers.update_round import UpdateRoundPlanner, open_round
 from handlers.update_round.commands import run_stats
 from handlers.update_round.planner import due_reminder
+from messages import to_plain
 from storage.database import Database
 from storage.models import Business, OutboxMessage, Owner, UpdateAnswer
-from storage.models.outbox import CANCELLED
-from tests.bot.outbox.seed import seed_owners
+from storage.models.outbox import CANCELLED, PENDING
+from tests.bot.outbox.seed import seed_owners, user_id_of
 
 DISTRICT, VILLAGE = "63.72.05", "63.72.05.1004"
 
@@ -122,12 +124,24 @@ async def test_owners_answer_by_chat_and_the_report_counts_them(
     assert "63.72.05 Banjarbaru Selatan" in report and "Mikro" in report
 
 
+async def say(app: App, chat: str, text: str) -> str:
+    """`text` from the owner of Telegram chat `chat`, through the router: what they read back."""
+    response = await app.router.handle(Incoming(channel="telegram", external_user_id=chat, text=text))
+    return "\n".join(to_plain(app.renderer.render_reply(r, response.locale).text) for r in response.replies)
+
+
+async def outbox_statuses(db: Database, user_id: int) -> set[str]:
+    async with db.transaction() as tx:
+        rows = await tx.session.execute(select(OutboxMessage.status).where(OutboxMessage.user_id == user_id))
+        return set(rows.scalars())
+
+
 async def test_reminders_go_to_non_responders_once_and_the_deadline_closes_the_round(
-    db: Database, agency: AgencyProfile
+    app: App, db: Database, agency: AgencyProfile
 ) -> None:
     zone = agency.time_zone
     deadline = date(2026, 3, 31)
-    await seed_owners(db, 4)
+    chats = await seed_owners(db, 4)
     opened = datetime(2026, 3, 1, 1, tzinfo=UTC)
     async with db.transaction() as tx:
         round_row, invited = await open_round(
@@ -143,23 +157,24 @@ async def test_reminders_go_to_non_responders_once_and_the_deadline_closes_the_r
     assert await planner.plan(back) == 4
     assert await planner.plan(back + timedelta(minutes=5)) == 0
 
-    # One owner answers: their pending reminder is cancelled and they get no more.
-    async with db.transaction() as tx:
-        keys = (await tx.session.execute(select(OutboxMessage.dedupe_key, OutboxMessage.user_id))).all()
-        first_user = min(uid for _, uid in keys)
-        owner, business = await tx.owners.of_user(first_user)  # type: ignore[misc]
-        await tx.update_rounds.answer(round_row.id, owner, business, outcome="active", reason=None, now=back)
-        await tx.outbox.cancel(f"update-round:{round_row.id}:user:{first_user}:", "answered")
+    # One owner answers by chat: their pending invitation and reminder are cancelled, they get no more.
+    for text in ("menu", "Perbarui data", "Sudah tutup", "Pindah ke Kalimantan Timur"):
+        await say(app, chats[0], text)
+    assert "tidak aktif" in await say(app, chats[0], "Simpan")
+    answered, waiting = await user_id_of(db, "telegram", chats[0]), await user_id_of(db, "telegram", chats[1])
+    assert await outbox_statuses(db, answered) == {CANCELLED}
+    assert await outbox_statuses(db, waiting) == {PENDING}
     h1 = datetime(2026, 3, 30, 1, 30, tzinfo=UTC)  # 09:30 WITA on 30 March
     assert await planner.plan(h1) == 3
+    assert await outbox_statuses(db, answered) == {CANCELLED}
 
     after = datetime(2026, 3, 31, 16, 1, tzinfo=UTC)  # 00:01 WITA on 1 April
     assert await planner.plan(after) == 0
     async with db.transaction() as tx:
         outcomes = (await tx.session.execute(select(UpdateAnswer.outcome))).scalars().all()
-        assert sorted(outcomes) == ["active", "no_response", "no_response", "no_response"]
+        assert sorted(outcomes) == ["closed", "no_response", "no_response", "no_response"]
         statuses = sorted((await tx.session.execute(select(Business.status))).scalars().all())
-        assert statuses == ["active", "unknown", "unknown", "unknown"]
+        assert statuses == ["inactive", "unknown", "unknown", "unknown"]
         counts = await tx.outbox.status_counts()
         assert counts == {CANCELLED: 4 + 4 + 3}  # nothing was sent here: invites, h-3 and h-1 all end
         assert (await tx.update_rounds.get(round_row.id)).closed_at is not None  # type: ignore[union-attr]

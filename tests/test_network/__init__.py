@@ -1,0 +1,1 @@
+"""Tests of the network guard in tests/network."""
