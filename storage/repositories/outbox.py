@@ -207,7 +207,7 @@ class OutboxRepository(OutboxOutcomes):
                 OutboxMessage.status == PENDING,
                 OutboxMessage.next_attempt_at <= now,
             )
-            .order_by(OutboxMessage.next_attempt_at)
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(batch)
         )
         if not self.sqlite:
