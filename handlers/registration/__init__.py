@@ -4,6 +4,7 @@ See README.md for the conversation diagram.
 """
 
 from handlers.capability import Capability
+from handlers.registration.admin import NOTICE
 from handlers.registration.commands import NIB_QUEUE_COMMAND, OWNERS_COMMAND
 from handlers.registration.flows import EraseFlow, RegistrationFlow, flows, menu_entries
 
@@ -12,6 +13,7 @@ CAPABILITY = Capability(
     flows=flows,
     menu=tuple(menu_entries()),
     commands=(OWNERS_COMMAND, NIB_QUEUE_COMMAND),
+    outbox_kinds=(NOTICE,),
 )
 
 __all__ = ["CAPABILITY", "EraseFlow", "RegistrationFlow", "flows", "menu_entries"]

@@ -1,4 +1,5 @@
-"""The officers' side of registration: the owners list and export, and the NIB help queue.
+"""The officers' side of registration: the owners list and export, the NIB help queue, and
+corrections (status, NIB verified) that the owner is told about.
 
 Each function acts and writes the audit entry; the commands (and later the dashboard)
 only parse and show.
@@ -14,10 +15,16 @@ from typing import Any
 
 from handlers import spreadsheet
 from handlers.agency import AgencyProfile
+from handlers.capability import OutboxKind
+from handlers.outbox import queue_audience
+from handlers.registration.service import subject
 from handlers.rules import display_phone, districts_of, mask_nik, region_name
+from handlers.types import Reply
 from storage.crypto import Cipher
 from storage.models import Business, Owner
+from storage.models.registration import BusinessStatus
 from storage.repositories import Transaction
+from storage.repositories.audience import of_owner
 from storage.repositories.registration import OwnerFilter
 
 
@@ -133,6 +140,72 @@ async def nib_help_done(tx: Transaction, reg_no: str, *, officer: str, now: date
     owner = found[0]
     if await tx.nib_queue.mark_done(owner.id, at=now, by=officer) == 0:
         raise NoOpenRequest(f"{owner.reg_no} has no open NIB help request")
-    await tx.audit.record(actor=officer, action="nib_help.done", subject=f"owner:{owner.id}")
+    await tx.audit.record(actor=officer, action="nib_help.done", subject=subject(owner))
     assert owner.reg_no is not None
     return owner.reg_no
+
+
+class NoSuchOwner(LookupError):
+    """No registered (not erased) business has that registration number."""
+
+
+#: What the agency tells an owner about their own record (status set, NIB verified).
+NOTICE = OutboxKind(
+    "registration.notice",
+    quiet_hours=True,
+    whatsapp_template="announcement",
+    messages=("registration/status_set", "registration/nib_verified"),
+)
+
+
+async def _registered(tx: Transaction, reg_no: str) -> tuple[Owner, Business]:
+    found = await tx.owners.by_reg_no(reg_no.strip().upper())
+    if found is None or found[0].deleted_at is not None:
+        raise NoSuchOwner(f"no registration {reg_no!r}")
+    return found
+
+
+async def _tell_owner(tx: Transaction, owner: Owner, reply: Reply, key: str, now: datetime) -> int:
+    return await queue_audience(
+        tx, NOTICE, reply, of_owner(owner.id), key_prefix=f"{key}:user:", due_at=now, now=now
+    )
+
+
+async def set_business_status(
+    tx: Transaction, reg_no: str, status: BusinessStatus, *, reason: str, officer: str, now: datetime
+) -> tuple[Owner, Business]:
+    """An officer marks a business active, inactive or closed, with the reason; audited, and the
+    owner is told by chat (through the outbox) when the status changes."""
+    owner, business = await _registered(tx, reg_no)
+    previous = business.status
+    business.status = status
+    await tx.audit.record(
+        actor=officer,
+        action="owner.status_set",
+        subject=subject(owner),
+        details={"from": str(previous), "to": str(status), "reason": reason},
+    )
+    if previous != status:
+        reply = Reply(
+            "registration/status_set", {"status": str(status), "reason": reason, "reg_no": owner.reg_no}
+        )
+        await _tell_owner(tx, owner, reply, f"owner-status:{owner.id}:{now.isoformat()}", now)
+    return owner, business
+
+
+class NoNib(ValueError):
+    """The business has no NIB to verify."""
+
+
+async def verify_nib(tx: Transaction, reg_no: str, *, officer: str, now: datetime) -> tuple[Owner, Business]:
+    """An officer checked the NIB in OSS: it is marked verified (audited) and the owner told."""
+    owner, business = await _registered(tx, reg_no)
+    if not business.nib:
+        raise NoNib(f"{owner.reg_no} has no NIB to verify")
+    if business.nib_verified:
+        return owner, business
+    business.nib_verified = True
+    await tx.audit.record(actor=officer, action="owner.nib_verified", subject=subject(owner))
+    reply = Reply("registration/nib_verified", {"nib": business.nib, "reg_no": owner.reg_no})
+    await _tell_owner(tx, owner, reply, f"nib-verified:{owner.id}", now)
+    return owner, business

@@ -11,17 +11,23 @@ from handlers.capability import OfficerCommand
 from handlers.officer import OfficerContext, OfficerError
 from handlers.registration.admin import (
     ExportLabels,
+    NoNib,
     NoOpenRequest,
+    NoSuchOwner,
     UnknownDistrict,
     district_code,
     export_owners,
     nib_help_done,
+    set_business_status,
+    verify_nib,
 )
 from handlers.rules import display_phone, region_name
 from storage.crypto import DecryptionError
+from storage.models.registration import BusinessStatus
 from storage.repositories.registration import OwnerFilter
 
 SIZE_CLASSES = ("micro", "small", "medium", "large")
+OFFICER_STATUSES = (BusinessStatus.ACTIVE, BusinessStatus.INACTIVE, BusinessStatus.CLOSED)
 
 
 def add_owners_arguments(owners: argparse.ArgumentParser) -> None:
@@ -37,6 +43,12 @@ def add_owners_arguments(owners: argparse.ArgumentParser) -> None:
         "--with-nik", action="store_true", help="include full NIKs (recorded in the audit log)"
     )
     _add_filters(export)
+    status = commands.add_parser("set-status", help="mark a business active, inactive or closed (audited)")
+    status.add_argument("reg_no", help="registration number, e.g. BJB-2026-000123")
+    status.add_argument("status", choices=OFFICER_STATUSES, help="the business's status")
+    status.add_argument("--reason", required=True, help="why (shown to the owner)")
+    verify = commands.add_parser("verify-nib", help="mark a business's NIB as checked in OSS (audited)")
+    verify.add_argument("reg_no", help="registration number, e.g. BJB-2026-000123")
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
@@ -59,6 +71,9 @@ def _filter(args: argparse.Namespace, ctx: OfficerContext) -> OwnerFilter:
 
 
 async def run_owners(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    if args.owners_command in ("set-status", "verify-nib"):
+        await _correct(args, ctx)
+        return
     where = _filter(args, ctx)
     if args.owners_command == "list":
         await _list(ctx, where)
@@ -109,6 +124,32 @@ async def _export(ctx: OfficerContext, where: OwnerFilter, args: argparse.Namesp
     ctx.say("owners/exported", {"count": count, "path": str(output)}, err=True)
 
 
+async def _correct(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    try:
+        async with ctx.db.transaction() as tx:
+            if args.owners_command == "set-status":
+                reason = " ".join(args.reason.split())
+                if not reason:
+                    raise OfficerError("--reason: say why, in a few words")
+                owner, business = await set_business_status(
+                    tx,
+                    args.reg_no,
+                    BusinessStatus(args.status),
+                    reason=reason,
+                    officer=ctx.actor,
+                    now=ctx.now(),
+                )
+            else:
+                owner, business = await verify_nib(tx, args.reg_no, officer=ctx.actor, now=ctx.now())
+    except (NoSuchOwner, NoNib) as exc:
+        raise OfficerError(str(exc)) from None
+    statuses = ctx.labels("labels/business_status")
+    ctx.say(
+        "owners/corrected",
+        {"reg_no": owner.reg_no, "status": statuses[business.status], "nib_verified": business.nib_verified},
+    )
+
+
 def _check_writable(output: Path) -> None:
     if not output.parent.is_dir():
         raise OfficerError(f"no such directory: {output.parent}")
@@ -146,7 +187,7 @@ async def run_queue(args: argparse.Namespace, ctx: OfficerContext) -> None:
 
 OWNERS_COMMAND = OfficerCommand(
     name="owners",
-    help="registered businesses (list, export)",
+    help="registered businesses (list, export, set-status, verify-nib)",
     add_arguments=add_owners_arguments,
     run=run_owners,
 )

@@ -22,7 +22,8 @@ class BusinessStatus(StrEnum):
     (pembaruan data) or by an officer."""
 
     ACTIVE = "active"
-    INACTIVE = "inactive"  # tidak aktif: the owner said it closed
+    INACTIVE = "inactive"  # tidak aktif: the owner said it stopped (data-update round), or an officer
+    CLOSED = "closed"  # tutup: an officer marked it closed for good
     UNKNOWN = "unknown"  # belum diketahui: no answer in the last data-update round
 
 

@@ -83,6 +83,11 @@ def audience(filters: AudienceFilter, channels: Sequence[str] = SENDABLE_CHANNEL
     return query
 
 
+def of_owner(owner_id: int) -> Audience:
+    """One owner, on the channel they used last (nobody if they opted out or are unreachable)."""
+    return audience(AudienceFilter()).where(Owner.id == owner_id)
+
+
 async def count_by_channel(session: AsyncSession, selected_audience: Audience) -> dict[str, int]:
     """How many members of an audience each channel reaches (a dry run's figures)."""
     selected = selected_audience.subquery()

@@ -27,6 +27,7 @@ OFFICER_SAMPLES: dict[str, dict[str, Any]] = {
     "officer/owners/export_progress": {"count": 1000},
     "officer/owners/exported": {"count": 2, "path": "pelaku.xlsx"},
     "officer/owners/listed": {"count": 2},
+    "officer/owners/corrected": {"reg_no": "BJB-2026-000001", "status": "Tutup", "nib_verified": True},
     "officer/update_round/opened": {"id": 1, "deadline": date(2026, 3, 31), "invited": 40},
     "officer/update_round/stats_title": {"id": 1, "deadline": date(2026, 3, 31), "closed": False},
     "officer/update_round/summary": {"active": 3, "closed": 1, "no_response": 0, "waiting": 2},

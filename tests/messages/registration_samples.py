@@ -50,4 +50,6 @@ REGISTRATION_SAMPLES: dict[str, dict[str, Any]] = {
     },
     "registration/done": {"reg_no": "BJB-2026-000001", "size_class": "micro", "nib_help": True},
     "registration/updated": {"reg_no": "BJB-2026-000001", "changed": 2, "nib_help": True},
+    "registration/status_set": {"status": "closed", "reason": "Pindah usaha", "reg_no": "BJB-2026-000001"},
+    "registration/nib_verified": {"nib": "1234567890123", "reg_no": "BJB-2026-000001"},
 }
