@@ -20,7 +20,7 @@ from typing import TextIO
 
 from bot.channels.app_channels import Channels, open_channels
 from bot.settings import ConfigError, Settings
-from handlers import broadcasts, registration, update_round
+from handlers import broadcasts, registration, update_round, vouchers
 from handlers.agency import AgencyProfile, ProfileError, load_profile
 from handlers.capability import (
     Capability,
@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 CAPABILITIES: tuple[Capability, ...] = (
     registration.CAPABILITY,
     update_round.CAPABILITY,
+    vouchers.CAPABILITY,
     broadcasts.CAPABILITY,
 )
 
@@ -157,8 +158,11 @@ async def build_app(settings: Settings, capabilities: tuple[Capability, ...] = C
         flows=flows(capabilities),
         menu=menu(capabilities),
         label_of=lambda choice, locale: renderer.render_choice(choice, locale).label,
-        config=HandlerConfig(form_idle=timedelta(hours=settings.form_idle_hours)),
+        config=HandlerConfig(
+            form_idle=timedelta(hours=settings.form_idle_hours), public_url=settings.effective_public_url
+        ),
         erasers=[c.erase for c in capabilities if c.erase is not None],
+        keywords=[keyword for c in capabilities for keyword in c.keywords],
     )
     log.info(
         "app.built", extra={"database": "sqlite" if db.is_sqlite else "postgresql", "agency": agency.code}

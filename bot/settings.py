@@ -64,6 +64,19 @@ class Settings(BaseSettings):
     whatsapp_api_base_url: str = "https://graph.facebook.com"
     whatsapp_api_version: str = "v21.0"
 
+    # The public base URL of the HTTP server (voucher QR links, dashboard links, Secure cookies).
+    public_url: str | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")) or value[-3:] == "://":
+            raise ValueError("must be an http:// or https:// URL, like https://umkm.banjarbarukota.go.id")
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
@@ -75,6 +88,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return normalise_database_url(self.database_url)
         return f"sqlite+aiosqlite:///{(self.data_dir / 'umkm.sqlite3').resolve()}"
+
+    @property
+    def effective_public_url(self) -> str:
+        """PUBLIC_URL, or this server's own address (fine on one machine, not for phones)."""
+        return self.public_url or f"http://{self.http_host}:{self.http_port}"
 
     @property
     def telegram_enabled(self) -> bool:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from handlers.agency import AgencyProfile
 from handlers.context import Eraser
-from handlers.flow import Flow, MenuEntry
+from handlers.flow import Flow, Keyword, MenuEntry
 from storage.database import Database
 
 if TYPE_CHECKING:
@@ -102,6 +102,7 @@ class Capability:
     name: str
     flows: Callable[[], Sequence[Flow]] = _no_flows
     menu: Sequence[MenuEntry] = ()
+    keywords: Sequence[Keyword] = ()
     planners: Sequence[PlannerFactory] = ()
     commands: Sequence[OfficerCommand] = ()
     outbox_kinds: Sequence[OutboxKind] = ()

@@ -19,9 +19,17 @@ if TYPE_CHECKING:
 class Navigator(Protocol):
     """Moves between flows; the router provides it."""
 
-    async def start_flow(self, ctx: Context, conv: Conversation, name: str) -> list[Reply]: ...
+    async def start_flow(
+        self, ctx: Context, conv: Conversation, name: str, *, after: str | None = None
+    ) -> list[Reply]:
+        """Start a flow; `after` names a main-menu entry to run when it completes."""
+        ...
 
     async def main_menu(self, ctx: Context, conv: Conversation, *, greet: bool = False) -> list[Reply]: ...
+
+    async def completed(self, ctx: Context, conv: Conversation) -> list[Reply]:
+        """A flow completed: back to where it was started from, or the main menu."""
+        ...
 
 
 class Eraser(Protocol):
@@ -36,6 +44,8 @@ class HandlerConfig:
     """Behaviour settings handlers need (from `Settings`, passed in by `bot/`)."""
 
     form_idle: timedelta = timedelta(hours=24)
+    # The public base URL of the HTTP server: what a voucher's QR code opens (PUBLIC_URL/v/CODE).
+    public_url: str = "http://127.0.0.1:8080"
 
 
 #: `Context.memo` key: whether the user has a (not erased) registration. The router knows it

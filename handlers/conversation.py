@@ -23,7 +23,9 @@ class Conversation:
 
     `data` belongs to the active flow and is cleared when the flow changes;
     `drafts` keeps unfinished forms across flows; `offered` is what the last
-    reply offered, so a typed number or label can select it on any channel.
+    reply offered, so a typed number or label can select it on any channel;
+    `after` is the main-menu entry to come back to when the active flow completes
+    (the voucher request that sent the owner to update their data first).
     """
 
     flow: str | None = None
@@ -31,6 +33,7 @@ class Conversation:
     data: dict[str, Any] = field(default_factory=dict)
     drafts: dict[str, Any] = field(default_factory=dict)
     offered: list[dict[str, Any]] = field(default_factory=list)
+    after: str | None = None
 
     @classmethod
     def from_stored(cls, flow: str | None, step: str | None, stored: dict[str, Any]) -> Conversation:
@@ -40,10 +43,14 @@ class Conversation:
             data=dict(stored.get("data", {})),
             drafts=dict(stored.get("drafts", {})),
             offered=list(stored.get("offered", [])),
+            after=stored.get("after"),
         )
 
     def to_stored(self) -> dict[str, Any]:
-        return {"data": self.data, "drafts": self.drafts, "offered": self.offered}
+        stored: dict[str, Any] = {"data": self.data, "drafts": self.drafts, "offered": self.offered}
+        if self.after is not None:
+            stored["after"] = self.after
+        return stored
 
     def enter(self, flow: str, step: str | None = None, data: dict[str, Any] | None = None) -> None:
         self.flow, self.step, self.data = flow, step, dict(data or {})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -80,3 +81,18 @@ class MenuEntry:
     template: str
     run: Callable[[Context, Conversation], Awaitable[list[Reply]]]
     visible: Callable[[Context], Awaitable[bool]] = always
+
+
+@dataclass(frozen=True, slots=True)
+class Keyword:
+    """A typed word with an argument that works from anywhere, like `KURIR 7Q2K9` or `HADIR 4821`.
+
+    `pattern` is matched (fullmatch, ignoring case and surrounding spaces) against a typed
+    message that is not a global word nor an offered choice; `run` gets the match and may
+    start a flow. A capability declares its keywords; keep them specific, since they take
+    precedence over a form's free-text answer.
+    """
+
+    id: str
+    pattern: re.Pattern[str]
+    run: Callable[[Context, Conversation, re.Match[str]], Awaitable[list[Reply]]]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from handlers.agency import AgencyProfile
@@ -20,6 +21,14 @@ from storage.database import Database
 
 class OfficerError(Exception):
     """Bad input to an officer command; the message is the one line printed before exiting non-zero."""
+
+
+def check_writable(output: Path) -> None:
+    """An export's file may be written: its folder exists and it is not a folder itself."""
+    if not output.parent.is_dir():
+        raise OfficerError(f"no such directory: {output.parent}")
+    if output.is_dir():
+        raise OfficerError(f"{output} is a directory; name a file to write")
 
 
 @dataclass

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +21,7 @@ from datetime import datetime
 from handlers.agency import AgencyProfile
 from handlers.context import REGISTERED, Context, Eraser, HandlerConfig
 from handlers.conversation import Answer, Conversation
-from handlers.flow import Flow, MenuEntry
+from handlers.flow import Flow, Keyword, MenuEntry
 from handlers.group_commit import GroupCommitter
 from handlers.result import Invalid
 from handlers.rules import parse_mobile
@@ -60,6 +61,7 @@ class Router:
         config: HandlerConfig | None = None,
         clock: Callable[[], datetime] = utcnow,
         erasers: Sequence[Eraser] = (),
+        keywords: Sequence[Keyword] = (),
     ) -> None:
         self.db = db
         self.agency = agency
@@ -69,6 +71,7 @@ class Router:
         self._label_of = label_of
         self._clock = clock
         self.erasers = tuple(erasers)
+        self.keywords = tuple(keywords)
         # The process's group committer: a channel's own small writes for a message (storing a
         # delivery, recording what was sent) share its transactions too (`run_alone`).
         self.committer = GroupCommitter(db)
@@ -144,9 +147,19 @@ class Router:
 
     # Navigator -----------------------------------------------------------
 
-    async def start_flow(self, ctx: Context, conv: Conversation, name: str) -> list[Reply]:
+    async def start_flow(
+        self, ctx: Context, conv: Conversation, name: str, *, after: str | None = None
+    ) -> list[Reply]:
         self._leave(conv)
+        conv.after = after
         return await self.flows[name].start(ctx, conv)
+
+    async def completed(self, ctx: Context, conv: Conversation) -> list[Reply]:
+        entry = next((e for e in self.menu if e.id == conv.after), None)
+        self._leave(conv)
+        if entry is not None and await entry.visible(ctx):
+            return await entry.run(ctx, conv)
+        return await self.main_menu(ctx, conv)
 
     async def main_menu(self, ctx: Context, conv: Conversation, *, greet: bool = False) -> list[Reply]:
         self._leave(conv)
@@ -169,6 +182,12 @@ class Router:
         command = None if typed_choice else command_of(ctx.incoming.text, ctx.incoming.choice_id)
         if command is not None:
             return await self._command(ctx, conv, command)
+        if not typed_choice and ctx.incoming.choice_id is None:
+            keyword = self._keyword(ctx.incoming.text)
+            if keyword is not None:
+                found, match = keyword
+                self._leave(conv)
+                return await found.run(ctx, conv, match)
         flow = self.flows.get(conv.flow) if conv.flow else None
         if conv.flow and flow is None:
             log.warning("conversation.unknown_flow", extra={"flow": conv.flow, "user_id": ctx.user.id})
@@ -180,6 +199,14 @@ class Router:
         if flow is not None:
             return await flow.handle(ctx, conv, answer)
         return await self._menu_choice(ctx, conv, answer)
+
+    def _keyword(self, text: str) -> tuple[Keyword, re.Match[str]] | None:
+        stripped = text.strip()
+        for keyword in self.keywords:
+            match = keyword.pattern.fullmatch(stripped)
+            if match is not None:
+                return keyword, match
+        return None
 
     def _answer(self, ctx: Context, conv: Conversation) -> Answer:
         incoming = ctx.incoming
@@ -240,3 +267,4 @@ class Router:
         if flow is not None:
             flow.suspend(conv)
         conv.finish()
+        conv.after = None

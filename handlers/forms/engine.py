@@ -156,7 +156,7 @@ class FormFlow:
             conv.drafts.pop(self.name, None)
             conv.finish()
             replies = await self.form.on_complete(ctx, final)
-            return replies + await ctx.nav.main_menu(ctx, conv)
+            return replies + await ctx.nav.completed(ctx, conv)
         if answer.choice_id == CHANGE:
             conv.step, conv.data["page"] = PICK, 0
             return [self._pick_prompt(conv)]

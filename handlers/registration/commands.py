@@ -8,7 +8,7 @@ from pathlib import Path
 
 from handlers import spreadsheet
 from handlers.capability import OfficerCommand
-from handlers.officer import OfficerContext, OfficerError
+from handlers.officer import OfficerContext, OfficerError, check_writable
 from handlers.registration.admin import (
     ExportLabels,
     NoNib,
@@ -97,7 +97,7 @@ async def _list(ctx: OfficerContext, where: OwnerFilter) -> None:
 
 async def _export(ctx: OfficerContext, where: OwnerFilter, args: argparse.Namespace) -> None:
     output: Path = args.output
-    _check_writable(output)
+    check_writable(output)
     labels = ExportLabels(
         headers=ctx.lines("owners/columns"),
         sizes=ctx.labels("labels/size_class"),
@@ -148,13 +148,6 @@ async def _correct(args: argparse.Namespace, ctx: OfficerContext) -> None:
         "owners/corrected",
         {"reg_no": owner.reg_no, "status": statuses[business.status], "nib_verified": business.nib_verified},
     )
-
-
-def _check_writable(output: Path) -> None:
-    if not output.parent.is_dir():
-        raise OfficerError(f"no such directory: {output.parent}")
-    if output.is_dir():
-        raise OfficerError(f"{output} is a directory; name a file to write")
 
 
 def add_queue_arguments(queue: argparse.ArgumentParser) -> None:

@@ -9,6 +9,15 @@ from storage.models.core import AuditEntry, ChannelIdentity, ConversationState, 
 from storage.models.outbox import Broadcast, OutboxMessage, OutboxSender, UnreachableRecipient
 from storage.models.registration import Business, NibHelpRequest, Owner
 from storage.models.update_round import UpdateAnswer, UpdateRound
+from storage.models.vouchers import (
+    Courier,
+    CourierLink,
+    CourierStaff,
+    RedeemAttempt,
+    Voucher,
+    VoucherProgram,
+    VoucherWaiter,
+)
 
 __all__ = [
     "AuditEntry",
@@ -18,16 +27,23 @@ __all__ = [
     "ChannelIdentity",
     "ConversationState",
     "Counter",
+    "Courier",
+    "CourierLink",
+    "CourierStaff",
     "InboundMessage",
     "NibHelpRequest",
     "OutboundMessage",
     "OutboxMessage",
     "OutboxSender",
     "Owner",
+    "RedeemAttempt",
     "UTCDateTime",
     "UnreachableRecipient",
     "UpdateAnswer",
     "UpdateRound",
     "User",
+    "Voucher",
+    "VoucherProgram",
+    "VoucherWaiter",
     "utcnow",
 ]

@@ -18,11 +18,13 @@ from storage.repositories.core import (
     StateRepository,
     UserRepository,
 )
+from storage.repositories.couriers import CourierRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.registration import NibQueueRepository, OwnerRepository
 from storage.repositories.sender_leases import SenderLeaseRepository
 from storage.repositories.unreachable import UnreachableRepository
 from storage.repositories.update_rounds import UpdateRoundRepository
+from storage.repositories.vouchers import VoucherRepository
 
 
 class Transaction:
@@ -71,6 +73,14 @@ class Transaction:
     @property
     def update_rounds(self) -> UpdateRoundRepository:
         return UpdateRoundRepository(self.session, sqlite=self.sqlite)
+
+    @property
+    def vouchers(self) -> VoucherRepository:
+        return VoucherRepository(self.session, sqlite=self.sqlite)
+
+    @property
+    def couriers(self) -> CourierRepository:
+        return CourierRepository(self.session)
 
     @property
     def sender_leases(self) -> SenderLeaseRepository:

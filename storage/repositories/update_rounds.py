@@ -133,6 +133,15 @@ class UpdateRoundRepository:
         await self.session.flush()
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
+    async def outcome_of(self, round_id: int, owner_id: int) -> str | None:
+        """The owner's answer in a round (active, closed, no_response), or None."""
+        value: str | None = await self.session.scalar(
+            select(UpdateAnswer.outcome).where(
+                UpdateAnswer.round_id == round_id, UpdateAnswer.owner_id == owner_id
+            )
+        )
+        return value
+
     async def erase_reasons(self, owner_id: int) -> None:
         """Drop the free text of an owner's answers; the outcomes stay as counts."""
         await self.session.execute(

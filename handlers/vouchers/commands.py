@@ -1,0 +1,308 @@
+"""`umkm-bot voucher …` and `umkm-bot courier …`: free-shipping programs, the counter's fallback
+redemption, the monthly reconciliation, and the courier partners' redeemers.
+
+    umkm-bot voucher program add --name NAME --courier NAME --quota N [--per-owner N]
+        [--period month|week|program] [--max-ongkir RUPIAH] [--valid-days N]
+        [--size-class mikro,...] [--kecamatan CODE,...] [--requires-current-data]
+    umkm-bot voucher program list | pause ID --reason TEXT [--void-issued] | resume ID | close ID
+    umkm-bot voucher redeem CODE --resi NUMBER --ongkir RUPIAH [--courier NAME] [--owner-pays-rest]
+    umkm-bot voucher report --month YYYY-MM --format xlsx|csv -o FILE [--courier NAME]
+    umkm-bot courier add --name NAME | remove --name NAME | list
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from handlers import spreadsheet
+from handlers.capability import OfficerCommand
+from handlers.officer import OfficerContext, OfficerError, check_writable
+from handlers.registration.admin import UnknownDistrict, district_code
+from handlers.result import Invalid
+from handlers.rules import parse_rupiah
+from handlers.vouchers import codes
+from handlers.vouchers.programs import (
+    NewProgram,
+    ProgramError,
+    add_courier,
+    add_program,
+    close,
+    pause,
+    remove_courier,
+    resume,
+)
+from handlers.vouchers.redeeming import Redeemed, redeem
+from handlers.vouchers.report import MonthError, ReportWords, write_report
+from messages import to_plain
+from storage.models.vouchers import Courier, Period
+
+# Size classes as officers write them (Indonesian first), to the stored value.
+SIZE_WORDS = {
+    "mikro": "micro",
+    "micro": "micro",
+    "kecil": "small",
+    "small": "small",
+    "menengah": "medium",
+    "medium": "medium",
+    "besar": "large",
+    "large": "large",
+}
+DEFAULT_MAX_ONGKIR = 25_000
+
+
+def _rupiah(flag: str, text: str) -> int:
+    amount = parse_rupiah(text)
+    if isinstance(amount, Invalid) or amount < 1:
+        raise OfficerError(f"{flag}: not an amount of rupiah like Rp25.000 or 25rb: {text!r}")
+    return amount
+
+
+def _sizes(text: str | None) -> list[str]:
+    if not text:
+        return []
+    sizes = []
+    for word in (w.strip().casefold() for w in text.split(",") if w.strip()):
+        if word not in SIZE_WORDS:
+            raise OfficerError(f"--size-class: unknown size class {word!r} (mikro, kecil, menengah, besar)")
+        sizes.append(SIZE_WORDS[word])
+    return sizes
+
+
+def _districts(ctx: OfficerContext, text: str | None) -> list[str]:
+    if not text:
+        return []
+    try:
+        return [district_code(ctx.agency, part) for part in text.split(",") if part.strip()]
+    except UnknownDistrict as exc:
+        raise OfficerError(f"--kecamatan: unknown kecamatan {exc.args[0]!r} in the agency's area") from None
+
+
+def add_voucher_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="voucher_command", required=True)
+    program = sub.add_parser("program", help="free-shipping programs").add_subparsers(
+        dest="program_command", required=True
+    )
+    add = program.add_parser("add", help="a new program; prints its id")
+    add.add_argument("--name", required=True)
+    add.add_argument("--courier", required=True, help="courier partner (umkm-bot courier add --name NAME)")
+    add.add_argument(
+        "--quota", type=int, required=True, help="how many vouchers the program may issue in all"
+    )
+    add.add_argument(
+        "--per-owner", type=int, default=1, help="vouchers one owner may hold per period (default 1)"
+    )
+    add.add_argument("--period", choices=[p.value for p in Period], default=Period.MONTH.value)
+    add.add_argument(
+        "--max-ongkir", default=str(DEFAULT_MAX_ONGKIR), help="most the agency pays per parcel (Rp25.000)"
+    )
+    add.add_argument(
+        "--valid-days", type=int, default=30, help="days a voucher lasts after issue (default 30)"
+    )
+    add.add_argument("--size-class", help="only these size classes: mikro,kecil,menengah")
+    add.add_argument("--kecamatan", help="only these kecamatan: codes or names, comma-separated")
+    add.add_argument(
+        "--requires-current-data", action="store_true", help="data confirmed in the latest round"
+    )
+    program.add_parser("list", help="programs with issued and redeemed counts")
+    paused = program.add_parser("pause", help="stop issuing; owners who ask are told the reason")
+    paused.add_argument("id", type=int)
+    paused.add_argument("--reason", required=True, help="what owners read, e.g. what to do meanwhile")
+    paused.add_argument("--void-issued", action="store_true", help="also void unused vouchers")
+    for name, text in (("resume", "issue again; owners who asked are told"), ("close", "end the program")):
+        program.add_parser(name, help=text).add_argument("id", type=int)
+    redeem_parser = sub.add_parser("redeem", help="the courier counter's fallback: redeem a code once")
+    redeem_parser.add_argument("code")
+    redeem_parser.add_argument("--resi", required=True, help="the parcel's receipt number")
+    redeem_parser.add_argument("--ongkir", required=True, help="the shipping cost charged (Rp18.000)")
+    redeem_parser.add_argument("--courier", help="the courier partner redeeming (default: the program's)")
+    redeem_parser.add_argument(
+        "--owner-pays-rest",
+        action="store_true",
+        help="ongkir above the program's max: the owner pays the difference",
+    )
+    report = sub.add_parser("report", help="the month's redemptions, to pay the courier")
+    report.add_argument("--month", required=True, metavar="YYYY-MM")
+    report.add_argument("--format", choices=spreadsheet.FORMATS, default="xlsx")
+    report.add_argument("-o", "--output", type=Path, required=True)
+    report.add_argument("--courier", help="only this courier partner")
+
+
+async def _courier(ctx: OfficerContext, name: str | None) -> Courier | None:
+    if name is None:
+        return None
+    async with ctx.db.transaction() as tx:
+        courier = await tx.couriers.by_name(name)
+    if courier is None:
+        raise OfficerError(f"--courier: no courier partner {name!r}")
+    return courier
+
+
+async def run_voucher(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    try:
+        if args.voucher_command == "program":
+            await _program(args, ctx)
+        elif args.voucher_command == "redeem":
+            await _redeem(args, ctx)
+        else:
+            await _report(args, ctx)
+    except (ProgramError, MonthError) as exc:
+        raise OfficerError(str(exc)) from None
+
+
+async def _program(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    command = args.program_command
+    if command == "list":
+        await _list(ctx)
+        return
+    async with ctx.db.transaction(f"voucher-program:{getattr(args, 'id', 'new')}") as tx:
+        if command == "add":
+            new = NewProgram(
+                name=args.name,
+                courier=args.courier,
+                quota=args.quota,
+                per_owner=args.per_owner,
+                period=Period(args.period),
+                max_ongkir=_rupiah("--max-ongkir", args.max_ongkir),
+                valid_days=args.valid_days,
+                size_classes=_sizes(args.size_class),
+                districts=_districts(ctx, args.kecamatan),
+                requires_current_data=args.requires_current_data,
+            )
+            program = await add_program(tx, new, officer=ctx.actor, now=ctx.now())
+            print(program.id, file=ctx.out)
+            ctx.say("vouchers/program_added", {"id": program.id, "name": program.name}, err=True)
+            return
+        if command == "pause":
+            program, voided = await pause(
+                tx,
+                args.id,
+                reason=args.reason,
+                void_issued=args.void_issued,
+                officer=ctx.actor,
+                now=ctx.now(),
+            )
+            ctx.say("vouchers/program_paused", {"id": program.id, "voided": voided})
+        elif command == "resume":
+            program, told = await resume(tx, args.id, officer=ctx.actor, now=ctx.now())
+            ctx.say("vouchers/program_resumed", {"id": program.id, "told": told})
+        else:
+            program = await close(tx, args.id, officer=ctx.actor, now=ctx.now())
+            ctx.say("vouchers/program_closed", {"id": program.id})
+
+
+async def _list(ctx: OfficerContext) -> None:
+    statuses = ctx.labels("labels/program_status")
+    async with ctx.db.transaction() as tx:
+        programs = await tx.vouchers.programs()
+        for program in programs:
+            counts = await tx.vouchers.counts(program.id, ctx.now())
+            courier = await tx.couriers.get(program.courier_id)
+            ctx.say(
+                "vouchers/program_line",
+                {
+                    "program": program,
+                    "status": statuses.get(program.status, program.status),
+                    "courier": courier.name if courier else "-",
+                    "counts": counts,
+                },
+            )
+    if not programs:
+        ctx.say("vouchers/no_programs")
+
+
+async def _redeem(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    courier = await _courier(ctx, args.courier)
+    ongkir = _rupiah("--ongkir", args.ongkir)
+    resi = "".join(args.resi.upper().split())
+    if not resi:
+        raise OfficerError("--resi: the parcel's receipt number")
+    async with ctx.db.transaction() as tx:
+        outcome = await redeem(
+            tx,
+            args.code,
+            resi=resi,
+            ongkir=ongkir,
+            courier=courier,
+            actor=ctx.actor,
+            now=ctx.now(),
+            owner_pays_rest=args.owner_pays_rest,
+        )
+    if isinstance(outcome, Redeemed):
+        voucher = outcome.view.voucher
+        ctx.say(
+            "vouchers/redeemed",
+            {"code": codes.display(voucher.code), "resi": voucher.resi, "paid": voucher.paid},
+        )
+        return
+    text = ctx.renderer.render(
+        "vouchers/redeem_refused", ctx.locale, {"reason": str(outcome.reason), **outcome.values}
+    )
+    raise OfficerError(" ".join(to_plain(text).split()))
+
+
+async def _report(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    output: Path = args.output
+    check_writable(output)
+    courier = await _courier(ctx, args.courier)
+    words = ReportWords(
+        headers=ctx.lines("vouchers/report_columns"),
+        total=ctx.text("vouchers/report_total"),
+        erased=ctx.text("vouchers/report_erased"),
+    )
+    try:
+        async with ctx.db.transaction() as tx:
+            totals = await write_report(
+                tx,
+                output,
+                args.format,
+                month=args.month,
+                zone=ctx.agency.time_zone,
+                words=words,
+                courier_id=courier.id if courier else None,
+                officer=ctx.actor,
+            )
+    except OSError as exc:
+        raise OfficerError(f"cannot write {output}: {exc.strerror or exc}") from None
+    ctx.say("vouchers/report_written", {"path": str(output), "totals": totals, "month": args.month}, err=True)
+
+
+def add_courier_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="courier_command", required=True)
+    sub.add_parser(
+        "add", help="a courier partner (if new) and a one-time link code for one of its staff"
+    ).add_argument("--name", required=True)
+    sub.add_parser("remove", help="revoke every redeemer of a courier partner").add_argument(
+        "--name", required=True
+    )
+    sub.add_parser("list", help="courier partners and how many redeemers each has")
+
+
+async def run_courier(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    try:
+        async with ctx.db.transaction() as tx:
+            if args.courier_command == "add":
+                courier, code = await add_courier(tx, args.name, officer=ctx.actor, now=ctx.now())
+                ctx.say("vouchers/courier_code", {"courier": courier.name, "code": code})
+            elif args.courier_command == "remove":
+                courier, revoked = await remove_courier(tx, args.name, officer=ctx.actor, now=ctx.now())
+                ctx.say("vouchers/courier_removed", {"courier": courier.name, "revoked": revoked})
+            else:
+                for courier, staff in await tx.couriers.active():
+                    print(f"{courier.name}\t{staff}", file=ctx.out)
+    except ProgramError as exc:
+        raise OfficerError(str(exc)) from None
+
+
+VOUCHER_COMMAND = OfficerCommand(
+    name="voucher",
+    help="free-shipping vouchers (gratis ongkir): programs, redeem, the monthly report",
+    add_arguments=add_voucher_arguments,
+    run=run_voucher,
+)
+COURIER_COMMAND = OfficerCommand(
+    name="courier",
+    help="courier partners and the staff who redeem vouchers by chat",
+    add_arguments=add_courier_arguments,
+    run=run_courier,
+)

@@ -1,0 +1,179 @@
+"""The courier counter's side, by chat: `KURIR <code>` links a staff member to their courier
+partner; "Tukar voucher" redeems a voucher the owner hands over.
+
+    KURIR 7Q2K9XMP -> linked to the courier (a one-time code from `umkm-bot courier add`)
+    menu -> Tukar voucher -> [code] -> valid? owner's first name + business
+            -> [resi] -> [ongkir] -> (over the max? [owner pays the rest: ya/tidak])
+            -> summary [Simpan] -> redeemed exactly once: a receipt line
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from handlers.context import Context
+from handlers.conversation import Conversation
+from handlers.flow import Keyword, MenuEntry
+from handlers.forms import FormFlow
+from handlers.forms.fields import Answers, Field, Form, Option
+from handlers.result import Invalid
+from handlers.rules import parse_rupiah
+from handlers.types import Reply
+from handlers.vouchers import codes
+from handlers.vouchers.programs import link_staff
+from handlers.vouchers.redeeming import Redeemed, Refused, check, first_name, redeem
+from storage.models.vouchers import Courier
+
+REDEEM = "voucher_redeem"
+COURIER = "vouchers:courier"
+_RESI = re.compile(r"[A-Z0-9-]{6,40}")
+LINK_WORD = re.compile(r"(?i)kurir\s+([a-z0-9 -]{4,20})")
+
+
+async def courier_of(ctx: Context) -> Courier | None:
+    """The courier partner this chat user redeems for, looked up once per message."""
+    found = await ctx.remember(COURIER, lambda: ctx.tx.couriers.staff_courier(ctx.user.id))
+    return found if isinstance(found, Courier) else None
+
+
+async def _is_courier(ctx: Context) -> bool:
+    return await courier_of(ctx) is not None
+
+
+async def _link(ctx: Context, conv: Conversation, match: re.Match[str]) -> list[Reply]:
+    courier = await link_staff(ctx.tx, match.group(1), user_id=ctx.user.id, actor=ctx.actor, now=ctx.now)
+    ctx.memo.pop(COURIER, None)
+    if courier is None:
+        return [Reply("vouchers/courier_link_unknown"), *await ctx.nav.main_menu(ctx, conv)]
+    return [Reply("vouchers/courier_linked", {"courier": courier.name}), *await ctx.nav.main_menu(ctx, conv)]
+
+
+def _refusal(refused: Refused) -> Invalid:
+    return Invalid("voucher_refused", {"reason": str(refused.reason), **refused.values})
+
+
+async def _code(text: str, ctx: Context, answers: Answers) -> dict[str, Any] | Invalid:
+    """A valid code, kept with its program's max ongkir (whether to ask who pays the rest)."""
+    checked = await check(ctx.tx, text, courier=await courier_of(ctx), actor=ctx.actor, now=ctx.now)
+    if isinstance(checked, Refused):
+        return _refusal(checked)
+    return {"code": checked.view.voucher.code, "max_ongkir": checked.view.program.max_ongkir}
+
+
+def _code_of(answers: Answers) -> str:
+    return str(answers["code"]["code"])
+
+
+def _over_limit(answers: Answers) -> bool:
+    code = answers.get("code") or {}
+    return "ongkir" in answers and int(answers["ongkir"]) > int(code.get("max_ongkir", 0))
+
+
+def _resi(text: str, ctx: Context, answers: Answers) -> str | Invalid:
+    cleaned = "".join(text.upper().split())
+    return cleaned if _RESI.fullmatch(cleaned) else Invalid("resi_format")
+
+
+async def _voucher_values(ctx: Context, answers: Answers) -> dict[str, Any]:
+    view = await ctx.tx.vouchers.view(_code_of(answers))
+    assert view is not None
+    owner = view.owner
+    return {
+        "code": codes.display(view.voucher.code),
+        "first_name": first_name(owner.full_name if owner else None),
+        "business": view.business.name if view.business and view.business.name else "-",
+        "program": view.program.name,
+        "max_ongkir": view.program.max_ongkir,
+    }
+
+
+async def _ongkir(text: str, ctx: Context, answers: Answers) -> int | Invalid:
+    amount = parse_rupiah(text)
+    if isinstance(amount, Invalid):
+        return amount
+    if amount < 1:
+        return Invalid("money_format")
+    return amount
+
+
+def fields() -> list[Field]:
+    return [
+        Field("code", prompt="vouchers/ask_code", label="vouchers/label_code", parse=_code),
+        Field(
+            "resi",
+            prompt="vouchers/ask_resi",
+            label="vouchers/label_resi",
+            parse=_resi,
+            prompt_values=_voucher_values,
+        ),
+        Field("ongkir", prompt="vouchers/ask_ongkir", label="vouchers/label_ongkir", parse=_ongkir),
+        Field(
+            "owner_pays_rest",
+            prompt="vouchers/ask_owner_pays_rest",
+            label="vouchers/label_owner_pays_rest",
+            options=[
+                Option("yes", True, template="choices/yes"),
+                Option("no", False, template="choices/no"),
+            ],
+            when=_over_limit,
+            prompt_values=_voucher_values,
+        ),
+    ]
+
+
+async def _summary_values(ctx: Context, answers: Answers) -> dict[str, Any]:
+    return {
+        **await _voucher_values(ctx, answers),
+        "resi": answers.get("resi"),
+        "ongkir": answers.get("ongkir"),
+        "owner_pays_rest": bool(answers.get("owner_pays_rest")),
+    }
+
+
+async def _complete(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
+    if _over_limit(answers) and not answers.get("owner_pays_rest"):
+        return [Reply("vouchers/not_redeemed")]
+    outcome = await redeem(
+        ctx.tx,
+        _code_of(answers),
+        resi=str(answers["resi"]),
+        ongkir=int(answers["ongkir"]),
+        courier=await courier_of(ctx),
+        actor=ctx.actor,
+        now=ctx.now,
+        owner_pays_rest=bool(answers.get("owner_pays_rest")),
+    )
+    if isinstance(outcome, Redeemed):
+        voucher = outcome.view.voucher
+        values = {
+            "code": codes.display(voucher.code),
+            "resi": voucher.resi,
+            "ongkir": voucher.ongkir,
+            "paid": voucher.paid,
+        }
+        return [Reply("vouchers/receipt", values)]
+    return [Reply("vouchers/redeem_refused", {"reason": str(outcome.reason), **outcome.values})]
+
+
+def redeem_form() -> Form:
+    return Form(
+        name=REDEEM,
+        fields=fields(),
+        summary="vouchers/redeem_summary",
+        summary_values=_summary_values,
+        on_complete=_complete,
+    )
+
+
+def redeem_flow() -> FormFlow:
+    return FormFlow(redeem_form())
+
+
+async def _redeem(ctx: Context, conv: Conversation) -> list[Reply]:
+    conv.drafts.pop(REDEEM, None)  # every redemption starts from an empty form
+    return await ctx.nav.start_flow(ctx, conv, REDEEM)
+
+
+REDEEM_ENTRY = MenuEntry("redeem", "vouchers/menu_redeem", _redeem, _is_courier)
+LINK_KEYWORD = Keyword("courier_link", LINK_WORD, _link)

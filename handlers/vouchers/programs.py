@@ -1,0 +1,188 @@
+"""The officers' side of voucher programs and courier partners: each function acts and writes
+the audit entry; the commands (and the dashboard) only parse and show."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from handlers.capability import OutboxKind
+from handlers.outbox import queue_audience
+from handlers.types import Reply
+from storage.models.vouchers import Courier, Period, ProgramStatus, VoucherProgram
+from storage.repositories import Transaction
+
+#: Owners who asked while the program was paused are told it runs again.
+RESUMED = OutboxKind(
+    "voucher.resumed", quiet_hours=True, whatsapp_template="announcement", messages=("vouchers/resumed",)
+)
+# A link code an officer reads out or sends to the courier's staff: short, no look-alikes.
+LINK_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+LINK_LENGTH = 8
+
+
+class ProgramError(ValueError):
+    """The request cannot be done as asked; the message says why in one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewProgram:
+    name: str
+    courier: str
+    quota: int
+    per_owner: int = 1
+    period: Period = Period.MONTH
+    max_ongkir: int = 25_000
+    valid_days: int = 30
+    size_classes: Sequence[str] = ()
+    districts: Sequence[str] = ()
+    requires_current_data: bool = False
+
+
+async def add_program(tx: Transaction, new: NewProgram, *, officer: str, now: datetime) -> VoucherProgram:
+    courier = await tx.couriers.by_name(new.courier)
+    if courier is None:
+        raise ProgramError(
+            f"no courier partner {new.courier!r}; add it first: umkm-bot courier add --name NAME"
+        )
+    if not new.name.strip():
+        raise ProgramError("the program needs a name")
+    for value, what in ((new.quota, "quota"), (new.per_owner, "per-owner"), (new.valid_days, "valid-days")):
+        if value < 1:
+            raise ProgramError(f"{what} must be at least 1")
+    if new.max_ongkir < 1:
+        raise ProgramError("max-ongkir must be more than Rp0")
+    program = await tx.vouchers.add_program(
+        VoucherProgram(
+            name=new.name.strip(),
+            courier_id=courier.id,
+            quota=new.quota,
+            per_owner=new.per_owner,
+            period=new.period,
+            max_ongkir=new.max_ongkir,
+            valid_days=new.valid_days,
+            size_classes=list(new.size_classes),
+            districts=list(new.districts),
+            requires_current_data=new.requires_current_data,
+            created_at=now,
+            created_by=officer,
+        )
+    )
+    await tx.audit.record(
+        actor=officer,
+        action="voucher_program.added",
+        subject=f"voucher_program:{program.id}",
+        details={"quota": new.quota},
+    )
+    return program
+
+
+async def _program(tx: Transaction, program_id: int) -> VoucherProgram:
+    program = await tx.vouchers.program(program_id)
+    if program is None:
+        raise ProgramError(f"no voucher program {program_id}")
+    return program
+
+
+async def pause(
+    tx: Transaction, program_id: int, *, reason: str, void_issued: bool, officer: str, now: datetime
+) -> tuple[VoucherProgram, int]:
+    """No new vouchers; owners asking are told `reason`. Issued vouchers stay valid unless
+    `void_issued`. Returns the program and how many vouchers were voided."""
+    program = await _program(tx, program_id)
+    if program.status is ProgramStatus.CLOSED:
+        raise ProgramError(f"program {program.id} is closed")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ProgramError("--reason: say why, in the words owners will read")
+    program.status, program.pause_reason = ProgramStatus.PAUSED, reason
+    voided = await tx.vouchers.void_issued(program.id, reason, now) if void_issued else 0
+    await tx.audit.record(
+        actor=officer,
+        action="voucher_program.paused",
+        subject=f"voucher_program:{program.id}",
+        details={"reason": reason, "voided": voided},
+    )
+    return program, voided
+
+
+async def resume(
+    tx: Transaction, program_id: int, *, officer: str, now: datetime
+) -> tuple[VoucherProgram, int]:
+    """Open again; the owners who asked while it was paused are told (through the outbox)."""
+    program = await _program(tx, program_id)
+    if program.status is not ProgramStatus.PAUSED:
+        raise ProgramError(f"program {program.id} is not paused")
+    program.status, program.pause_reason = ProgramStatus.OPEN, None
+    told = await queue_audience(
+        tx,
+        RESUMED,
+        Reply("vouchers/resumed", {"program": program.name}),
+        tx.vouchers.waiting_audience(program.id),
+        key_prefix=f"voucher-program:{program.id}:resumed:{now.isoformat()}:user:",
+        due_at=now,
+        now=now,
+    )
+    await tx.vouchers.waiters_notified(program.id, now)
+    await tx.audit.record(
+        actor=officer,
+        action="voucher_program.resumed",
+        subject=f"voucher_program:{program.id}",
+        details={"told": told},
+    )
+    return program, told
+
+
+async def close(tx: Transaction, program_id: int, *, officer: str, now: datetime) -> VoucherProgram:
+    """Over for good: no new vouchers, and issued ones can no longer be redeemed."""
+    program = await _program(tx, program_id)
+    program.status = ProgramStatus.CLOSED
+    await tx.audit.record(
+        actor=officer, action="voucher_program.closed", subject=f"voucher_program:{program.id}"
+    )
+    return program
+
+
+# Courier partners ------------------------------------------------------------
+
+
+def link_hash(tx: Transaction, code: str) -> str:
+    """Link codes are kept as keyed hashes (SECRET_KEY): a database copy does not give them away."""
+    normalised = "".join(ch for ch in code.upper() if ch.isalnum())
+    return tx.cipher.blind_index(normalised, purpose="courier-link")
+
+
+async def add_courier(tx: Transaction, name: str, *, officer: str, now: datetime) -> tuple[Courier, str]:
+    """The courier partner (created if new) and a fresh one-time link code for one of its staff."""
+    if not name.strip():
+        raise ProgramError("--name: the courier partner's name")
+    courier = await tx.couriers.by_name(name) or await tx.couriers.add(name, now)
+    code = "".join(secrets.choice(LINK_ALPHABET) for _ in range(LINK_LENGTH))
+    await tx.couriers.add_link(courier.id, link_hash(tx, code), now)
+    await tx.audit.record(actor=officer, action="courier.link_code", subject=f"courier:{courier.id}")
+    return courier, code
+
+
+async def remove_courier(tx: Transaction, name: str, *, officer: str, now: datetime) -> tuple[Courier, int]:
+    courier = await tx.couriers.by_name(name)
+    if courier is None:
+        raise ProgramError(f"no courier partner {name!r}")
+    revoked = await tx.couriers.remove(courier, now)
+    await tx.audit.record(
+        actor=officer, action="courier.removed", subject=f"courier:{courier.id}", details={"revoked": revoked}
+    )
+    return courier, revoked
+
+
+async def link_staff(
+    tx: Transaction, code: str, *, user_id: int, actor: str, now: datetime
+) -> Courier | None:
+    """A courier's staff member sent KURIR <code>: they redeem for that courier from now on."""
+    courier = await tx.couriers.use_link(link_hash(tx, code), user_id, now)
+    if courier is None:
+        return None
+    await tx.couriers.link_staff(courier.id, user_id, now)
+    await tx.audit.record(actor=actor, action="courier.staff_linked", subject=f"courier:{courier.id}")
+    return courier

@@ -1,0 +1,101 @@
+"""The monthly reconciliation for paying the courier: every redemption of the month (agency
+time) with what the agency pays for it, and the totals. Streamed; audited."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from handlers import spreadsheet
+from handlers.rules import region_name
+from handlers.vouchers import codes
+from storage.repositories import Transaction
+
+
+class MonthError(ValueError):
+    """Not a month like 2026-12."""
+
+
+def month_bounds(text: str, zone: ZoneInfo) -> tuple[date, datetime, datetime]:
+    """`2026-12` -> its first day, and its start and end in UTC (agency time: WITA in Banjarbaru)."""
+    try:
+        year, month = (int(part) for part in text.strip().split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        raise MonthError(f"--month: not a month like 2026-12: {text!r}") from None
+    following = date(year + (month == 12), month % 12 + 1, 1)
+
+    def start(day: date) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+    return first, start(first), start(following)
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    redemptions: int
+    ongkir: int
+    paid: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReportWords:
+    """The report's headers and the label of its totals row, from the officer's templates."""
+
+    headers: Sequence[str]
+    total: str
+    erased: str  # in place of the business name of an owner who erased their data
+
+
+async def write_report(
+    tx: Transaction,
+    output: Path,
+    file_format: str,
+    *,
+    month: str,
+    zone: ZoneInfo,
+    words: ReportWords,
+    courier_id: int | None,
+    officer: str,
+) -> Totals:
+    """Write the month's redemptions to `output`, totals last; a failed write leaves no file."""
+    _first, start, end = month_bounds(month, zone)
+    totals = [0, 0, 0]
+
+    async def rows() -> AsyncIterator[list[Any]]:
+        async for row in tx.vouchers.redemptions(start, end, courier_id):
+            totals[0] += 1
+            totals[1] += row.ongkir
+            totals[2] += row.paid
+            yield [
+                codes.display(row.code),
+                row.redeemed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                row.resi,
+                row.ongkir,
+                row.paid,
+                row.business_name or words.erased,
+                region_name(row.district_code or "") or row.district_code or "",
+                row.program_name,
+            ]
+        yield [words.total, f"{totals[0]}", "", totals[1], totals[2], "", "", ""]
+
+    await spreadsheet.write(
+        output, file_format, sheet=f"Rekonsiliasi {month}", headers=words.headers, rows=rows()
+    )
+    result = Totals(*totals)
+    await tx.audit.record(
+        actor=officer,
+        action="voucher.report",
+        subject=f"vouchers:{month}",
+        details={
+            "format": file_format,
+            "rows": result.redemptions,
+            "paid": result.paid,
+            "courier": courier_id,
+        },
+    )
+    return result

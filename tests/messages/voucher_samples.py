@@ -1,0 +1,122 @@
+"""Sample values for the voucher templates (owner, courier and officer)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+from typing import Any
+
+AT = datetime(2026, 12, 1, 6, 30, tzinfo=UTC)
+PROGRAM = SimpleNamespace(
+    id=1,
+    name="Gratis Ongkir UMKM",
+    quota=500,
+    max_ongkir=25_000,
+    per_owner=1,
+    period="month",
+    valid_days=30,
+    pause_reason="pembaruan data",
+)
+VALID = {
+    "code": "ONG-7KQ4M-9XTRH",
+    "first_name": "Siti",
+    "business": "Warung Bu Tini",
+    "program": "Gratis Ongkir UMKM",
+    "max_ongkir": 25_000,
+}
+REFUSED: dict[str, Any] = {
+    "reason": "paused",
+    "program": "Gratis Ongkir UMKM",
+    "pause_reason": "pembaruan data",
+    "status": "inactive",
+    "allowed": ["micro"],
+    "per_owner": 1,
+    "next": date(2027, 1, 1),
+}
+REDEEM_REFUSED: dict[str, Any] = {
+    "reason": "redeemed",
+    "at": AT,
+    "resi": "JNE123456",
+    "void_reason": "x",
+    "program": "P",
+    "ongkir": 30_000,
+    "max_ongkir": 25_000,
+    "until": AT,
+}
+VOUCHER_SAMPLES: dict[str, dict[str, Any]] = {
+    "vouchers/issued": {
+        "code": "ONG-7KQ4M-9XTRH",
+        "program": "Gratis Ongkir UMKM",
+        "courier": "JNE Banjarbaru",
+        "max_ongkir": 25_000,
+        "until": date(2026, 12, 31),
+    },
+    "vouchers/refused": REFUSED,
+    "vouchers/choice_show_qr": {"code": "ONG-7KQ4M-9XTRH"},
+    "vouchers/mine": {
+        "active": [
+            {
+                "code": "ONG-7KQ4M-9XTRH",
+                "program": "P",
+                "until": date(2026, 12, 31),
+                "used_at": None,
+                "resi": None,
+                "voided": False,
+            }
+        ],
+        "used": [
+            {
+                "code": "ONG-AAAAA-BBBBB",
+                "program": "P",
+                "until": date(2026, 11, 30),
+                "used_at": AT,
+                "resi": "JNE1",
+                "voided": False,
+            }
+        ],
+        "expired": [
+            {
+                "code": "ONG-CCCCC-DDDDD",
+                "program": "P",
+                "until": date(2026, 10, 31),
+                "used_at": None,
+                "resi": None,
+                "voided": True,
+            }
+        ],
+    },
+    "vouchers/used_notice": {
+        "code": "ONG-7KQ4M-9XTRH",
+        "resi": "JNE123",
+        "at": AT,
+        "paid": 25_000,
+        "ongkir": 30_000,
+    },
+    "vouchers/expiring": {"code": "ONG-7KQ4M-9XTRH", "until": date(2026, 12, 31)},
+    "vouchers/resumed": {"program": "Gratis Ongkir UMKM"},
+    "vouchers/courier_linked": {"courier": "JNE Banjarbaru"},
+    "vouchers/ask_resi": VALID,
+    "vouchers/ask_owner_pays_rest": VALID,
+    "vouchers/redeem_summary": {**VALID, "resi": "JNE123", "ongkir": 30_000, "owner_pays_rest": True},
+    "vouchers/receipt": {"code": "ONG-7KQ4M-9XTRH", "resi": "JNE123", "ongkir": 18_000, "paid": 18_000},
+    "vouchers/redeem_refused": REDEEM_REFUSED,
+    "errors/voucher_refused": REDEEM_REFUSED,
+    "officer/vouchers/program_added": {"id": 1, "name": "Gratis Ongkir UMKM"},
+    "officer/vouchers/program_paused": {"id": 1, "voided": 3},
+    "officer/vouchers/program_resumed": {"id": 1, "told": 12},
+    "officer/vouchers/program_closed": {"id": 1},
+    "officer/vouchers/program_line": {
+        "program": PROGRAM,
+        "status": "Berjalan",
+        "courier": "JNE",
+        "counts": {"issued": 3, "redeemed": 1, "active": 2},
+    },
+    "officer/vouchers/redeemed": {"code": "ONG-7KQ4M-9XTRH", "resi": "JNE123", "paid": 18_000},
+    "officer/vouchers/report_written": {
+        "path": "r.xlsx",
+        "month": "2026-12",
+        "totals": SimpleNamespace(redemptions=2, ongkir=40_000, paid=35_000),
+    },
+    "officer/vouchers/courier_code": {"courier": "JNE Banjarbaru", "code": "7Q2K9XMP"},
+    "officer/vouchers/courier_removed": {"courier": "JNE Banjarbaru", "revoked": 2},
+}
