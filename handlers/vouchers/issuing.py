@@ -115,9 +115,7 @@ async def request_voucher(
     paused puts the owner on the list told when it resumes. Audited."""
     refused = await eligibility(tx, program, owner, business)
     if refused is not None:
-        if refused.reason is Refusal.PAUSED and owner.user_id is not None:
-            await tx.vouchers.add_waiter(program.id, owner.user_id, now)
-        return refused
+        return await _refused(tx, refused, program, owner, now)
     await tx.vouchers.lock_owner(owner.id)
     key = period_key(program.period, now, zone)
     if await tx.vouchers.count_for_owner(program.id, owner.id, key) >= program.per_owner:
@@ -125,7 +123,11 @@ async def request_voucher(
             Refusal.LIMIT, {"per_owner": program.per_owner, "next": next_period(program.period, now, zone)}
         )
     if not await tx.vouchers.take_quota(program.id):
-        return Refused(Refusal.QUOTA, {"program": program.name})
+        await tx.vouchers.reload(program)  # paused or closed meanwhile, or the quota is used up
+        refused = await eligibility(tx, program, owner, business) or Refused(
+            Refusal.QUOTA, {"program": program.name}
+        )
+        return await _refused(tx, refused, program, owner, now)
     voucher = await _new_voucher(tx, program, owner, business, key=key, now=now, zone=zone)
     await tx.audit.record(
         actor=actor,
@@ -134,6 +136,15 @@ async def request_voucher(
         details={"program": program.id, "owner": owner.id},
     )
     return Issued(voucher, program)
+
+
+async def _refused(
+    tx: Transaction, refused: Refused, program: VoucherProgram, owner: Owner, now: datetime
+) -> Refused:
+    """A request while the program is paused puts the owner on the list told when it resumes."""
+    if refused.reason is Refusal.PAUSED and owner.user_id is not None:
+        await tx.vouchers.add_waiter(program.id, owner.user_id, now)
+    return refused
 
 
 async def _new_voucher(

@@ -85,6 +85,10 @@ class VoucherRepository:
             query = query.where(VoucherProgram.status.in_(list(statuses)))
         return list((await self.session.execute(query)).scalars())
 
+    async def reload(self, program: VoucherProgram) -> None:
+        """Read the program's row again (another transaction may have paused or closed it)."""
+        await self.session.refresh(program)
+
     async def take_quota(self, program_id: int) -> bool:
         """One voucher of the program's quota, if the program is open and any is left."""
         result = await self.session.execute(

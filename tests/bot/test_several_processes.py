@@ -58,7 +58,12 @@ def _start(tmp_path: Path, database_url: str, wa: FakeWhatsApp, name: str) -> Ru
         cwd=tmp_path,
     )
     running = Running(process, port)  # type: ignore[arg-type]
-    running.health()
+    try:
+        running.health()
+    except BaseException:
+        process.kill()  # a process that did not come up is not left running after the test
+        process.wait()
+        raise
     return running
 
 
@@ -86,7 +91,12 @@ async def test_two_processes_share_webhooks_and_a_dead_sender_hands_over(
     tmp_path: Path, database_url: str, wa: FakeWhatsApp
 ) -> None:
     first = _start(tmp_path, database_url, wa, "first")
-    second = _start(tmp_path, database_url, wa, "second")
+    try:
+        second = _start(tmp_path, database_url, wa, "second")
+    except BaseException:
+        first.process.kill()
+        first.process.wait()
+        raise
     processes = {first.process.pid: first, second.process.pid: second}
     db = Database(database_url, cipher=Cipher(TEST_SECRET_KEY))
     try:
