@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     form_idle_hours: float = Field(default=24.0, gt=0)
     # The language of officer commands' output (tables, headers, statuses): id or en.
     officer_locale: Literal["id", "en"] = "id"
+    # The public base URL of the HTTP server (QR links, dashboard links); https makes the
+    # dashboard's session cookie Secure.
+    public_url: str | None = None
 
     # Outbox (announcements, reminders): per-channel rate limits, the sweep and its leases.
     outbox_telegram_per_second: float = Field(default=25.0, gt=0)
