@@ -43,9 +43,7 @@ class DashboardSession(Base):
     __tablename__ = "dashboard_sessions"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the cookie token
-    account_id: Mapped[int] = mapped_column(
-        ForeignKey("officer_accounts.id", ondelete="CASCADE"), index=True
-    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("officer_accounts.id", ondelete="CASCADE"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)

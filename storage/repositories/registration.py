@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-
-from typing import Any
+from typing import TypeVarTuple, Unpack
 
 from sqlalchemy import bindparam, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 
 from storage.models.registration import Business, NibHelpRequest, Owner
 
@@ -23,6 +22,8 @@ from storage.models.registration import Business, NibHelpRequest, Owner
 # building a statement costs more CPU than SQLite takes to run it.
 _REGISTERED = select(func.count()).where(Owner.user_id == bindparam("user_id"), Owner.deleted_at.is_(None))
 
+
+_Ts = TypeVarTuple("_Ts")
 
 _REGISTERED_OWNERS = (
     select(Owner, Business).join(Business, Business.owner_id == Owner.id).where(Owner.deleted_at.is_(None))
@@ -46,7 +47,7 @@ class OwnerFilter:
     text: str | None = None
     phone_digits: str | None = None
 
-    def apply(self, query: Select[Any]) -> Select[Any]:
+    def apply(self, query: Select[Unpack[_Ts]]) -> Select[Unpack[_Ts]]:
         """Narrow a query that joins Owner and Business."""
         if self.district_code:
             query = query.where(Business.district_code == self.district_code)
@@ -56,7 +57,7 @@ class OwnerFilter:
             query = query.where(Business.size_class == self.size_class)
         if self.status:
             query = query.where(Business.status == self.status)
-        matches = []
+        matches: list[ColumnElement[bool]] = []
         if self.text:
             escaped = self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             pattern = f"%{escaped}%"
@@ -190,12 +191,17 @@ class OwnerRepository:
         """Registered businesses counted by size class, sector, kecamatan and status at once
         (one scan; the combinations are few)."""
         rows = await self.session.execute(
-            select(Business.size_class, Business.sector, Business.district_code, Business.status, func.count())
+            select(
+                Business.size_class, Business.sector, Business.district_code, Business.status, func.count()
+            )
             .join(Owner, Owner.id == Business.owner_id)
             .where(Owner.deleted_at.is_(None))
             .group_by(Business.size_class, Business.sector, Business.district_code, Business.status)
         )
-        return [Breakdown(size, sector, district, str(status), int(n)) for size, sector, district, status, n in rows]
+        return [
+            Breakdown(size, sector, district, str(status), int(n))
+            for size, sector, district, status, n in rows
+        ]
 
     async def registered_between(self, bounds: list[datetime]) -> list[int]:
         """How many owners registered in each interval [bounds[i], bounds[i+1]), in one scan."""
