@@ -61,7 +61,9 @@ async def compose_page(ctx: PageContext) -> Html:
     async with ctx.db.transaction() as tx:
         recent = await tx.broadcasts.recent(limit=10)
     empty = dict.fromkeys(FIELDS, "") | {"source": "text"}
-    return Html("broadcasts/compose", {**_compose_values(ctx, empty), "recent": recent, "preview": None})
+    return Html(
+        "broadcasts/compose", {**_compose_values(ctx, empty), "recent": recent, "preview": None, "error": None}
+    )
 
 
 async def preview_page(ctx: PageContext) -> Html:

@@ -112,7 +112,7 @@ async def audit_page(ctx: PageContext) -> Html:
     entries = entries[:PAGE_SIZE]
     values: dict[str, Any] = {
         "entries": entries,
-        "filters": filters,
+        "filters": {k: filters.get(k, "") for k in ("actor", "action", "subject")},
         "actions": actions,
         "next_page": f"{AUDIT}?{urlencode({**filters, 'before': entries[-1].id})}" if more else None,
         "first_page": f"{AUDIT}?{urlencode(filters)}" if ctx.query.get("before") else None,

@@ -174,7 +174,7 @@ class OwnerRepository:
         query = where.apply(_REGISTERED_OWNERS).order_by(Owner.id.desc()).limit(limit)
         if before is not None:
             query = query.where(Owner.id < before)
-        return [(o, b) for o, b in (await self.session.execute(query)).tuples()]
+        return [(row[0], row[1]) for row in await self.session.execute(query)]
 
     async def count(self, where: OwnerFilter) -> int:
         query = where.apply(
