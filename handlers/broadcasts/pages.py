@@ -62,7 +62,8 @@ async def compose_page(ctx: PageContext) -> Html:
         recent = await tx.broadcasts.recent(limit=10)
     empty = dict.fromkeys(FIELDS, "") | {"source": "text"}
     return Html(
-        "broadcasts/compose", {**_compose_values(ctx, empty), "recent": recent, "preview": None, "error": None}
+        "broadcasts/compose",
+        {**_compose_values(ctx, empty), "recent": recent, "preview": None, "error": None},
     )
 
 

@@ -38,7 +38,13 @@ def clock() -> Clock:
 async def make_account(app: App, username: str, role: str, courier: str | None = None) -> None:
     async with app.db.transaction() as tx:
         await add_account(
-            tx, username, role=role, password=PASSWORD, courier_name=courier, officer="test", now=datetime.now(UTC)
+            tx,
+            username,
+            role=role,
+            password=PASSWORD,
+            courier_name=courier,
+            officer="test",
+            now=datetime.now(UTC),
         )
 
 
@@ -63,7 +69,9 @@ class Browser:
     async def get(self, path: str) -> httpx.Response:
         return await self.client.get(path)
 
-    async def post(self, path: str, data: dict[str, str], *, token_from: str = "/dashboard") -> httpx.Response:
+    async def post(
+        self, path: str, data: dict[str, str], *, token_from: str = "/dashboard"
+    ) -> httpx.Response:
         page = await self.client.get(token_from)
         return await self.client.post(path, data={"csrf": csrf_of(page.text), **data})
 
