@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVarTuple, Unpack
+from typing import TypeVarTuple
 
 from sqlalchemy import bindparam, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -47,7 +47,7 @@ class OwnerFilter:
     text: str | None = None
     phone_digits: str | None = None
 
-    def apply(self, query: Select[Unpack[_Ts]]) -> Select[Unpack[_Ts]]:
+    def apply(self, query: Select[*_Ts]) -> Select[*_Ts]:
         """Narrow a query that joins Owner and Business."""
         if self.district_code:
             query = query.where(Business.district_code == self.district_code)
