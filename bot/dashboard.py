@@ -82,8 +82,9 @@ class Dashboard:
     # Rendering ---------------------------------------------------------------
 
     def nav(self, session: Session, path: str) -> list[dict[str, Any]]:
+        role = session.officer.role
         pages = sorted(
-            (p for c in self.capabilities for p in c.pages if p.nav and session.officer.role in p.roles),
+            (p for c in self.capabilities for p in c.pages if p.nav and role in (p.nav.roles or p.roles)),
             key=lambda p: p.nav.order if p.nav else 0,
         )
         return [

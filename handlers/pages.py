@@ -164,10 +164,12 @@ PageHandler = Callable[[PageContext], Awaitable[PageResult]]
 
 @dataclass(frozen=True, slots=True)
 class NavEntry:
-    """A line of the navigation: its label template (`dashboard/nav/<name>`) and its position."""
+    """A line of the navigation: its label template (`dashboard/nav/<name>`), its position, and
+    who sees it (None: whoever may open the page)."""
 
     label: str
     order: int
+    roles: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from handlers.dashboard.accounts import (
     list_accounts,
     reset_password,
 )
-from handlers.pages import ADMINS, Html, NavEntry, Page, PageContext, Redirect
+from handlers.pages import ADMINS, STAFF, Html, NavEntry, Page, PageContext, Redirect
 from storage.models.dashboard import ADMIN, COURIER, OFFICER, ROLES
 
 HOME = "/dashboard"
@@ -121,7 +121,7 @@ async def audit_page(ctx: PageContext) -> Html:
 
 
 PAGES = (
-    Page(HOME, home, roles=frozenset({ADMIN, OFFICER, COURIER}), nav=NavEntry("dashboard/nav/overview", 10)),
+    Page(HOME, home, roles=frozenset({ADMIN, OFFICER, COURIER}), nav=NavEntry("dashboard/nav/overview", 10, STAFF)),
     Page("/dashboard/downloads", downloads, nav=NavEntry("dashboard/nav/downloads", 80)),
     Page(ACCOUNTS, accounts_page, roles=ADMINS, nav=NavEntry("dashboard/nav/accounts", 90)),
     Page(f"{ACCOUNTS}/add", add_account_page, methods=("POST",), roles=ADMINS),

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 
 from bot.app import App
 from handlers.dashboard.accounts import add_account
+from storage.database import Database
 
 PASSWORD = "kata-sandi-rahasia"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -35,8 +36,8 @@ def clock() -> Clock:
     return Clock()
 
 
-async def make_account(app: App, username: str, role: str, courier: str | None = None) -> None:
-    async with app.db.transaction() as tx:
+async def make_account(db: Database, username: str, role: str, courier: str | None = None) -> None:
+    async with db.transaction() as tx:
         await add_account(
             tx,
             username,
