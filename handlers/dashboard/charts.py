@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-WIDTH = 600
+WIDTH = 460
 ROW = 26  # height of one horizontal bar's row
-LABEL_WIDTH = 190  # room for the labels at the left of horizontal bars
-VALUE_ROOM = 70  # room for the value at the right of the longest bar
+LABEL_WIDTH = 170  # room for the labels at the left of horizontal bars
+VALUE_ROOM = 60  # room for the value at the right of the longest bar
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from sqlalchemy import insert
 from storage.database import Database
 from storage.models import Business, ChannelIdentity, NibHelpRequest, Owner, User
 
-DISTRICTS = ("63.72.01", "63.72.02", "63.72.03", "63.72.04", "63.72.05")
+DISTRICTS = ("63.72.02", "63.72.03", "63.72.04", "63.72.05", "63.72.06")
 SECTORS = ("kuliner", "fesyen", "kriya", "perdagangan", "jasa", "pertanian")
 SIZES = ("micro", "micro", "micro", "small", "medium")
 STATUSES = ("active", "active", "active", "inactive", "closed", "unknown")
