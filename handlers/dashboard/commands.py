@@ -28,7 +28,7 @@ from storage.models.dashboard import ROLES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="officer_command", required=True)
+    sub = parser.add_subparsers(dest="account_command", required=True)
     add = sub.add_parser("add", help="a new dashboard account")
     add.add_argument("username", help="2-32 characters: letters, digits, '.', '_', '-'")
     add.add_argument("--role", required=True, choices=ROLES, help="what the account may do")
@@ -59,7 +59,7 @@ def read_password(args: argparse.Namespace, ctx: OfficerContext) -> str:
 
 
 async def run(args: argparse.Namespace, ctx: OfficerContext) -> None:
-    if args.officer_command == "list":
+    if args.account_command == "list":
         async with ctx.db.transaction() as tx:
             accounts = await list_accounts(tx)
         for account in accounts:
@@ -73,10 +73,10 @@ async def run(args: argparse.Namespace, ctx: OfficerContext) -> None:
             )
         ctx.say("accounts/count", {"count": len(accounts)}, err=True)
         return
-    password = read_password(args, ctx) if args.officer_command in ("add", "reset-password") else ""
+    password = read_password(args, ctx) if args.account_command in ("add", "reset-password") else ""
     try:
         async with ctx.db.transaction() as tx:
-            if args.officer_command == "add":
+            if args.account_command == "add":
                 account = await add_account(
                     tx,
                     args.username,
@@ -86,7 +86,7 @@ async def run(args: argparse.Namespace, ctx: OfficerContext) -> None:
                     officer=ctx.actor,
                     now=ctx.now(),
                 )
-            elif args.officer_command == "disable":
+            elif args.account_command == "disable":
                 account = await disable_account(tx, args.username, officer=ctx.actor, now=ctx.now())
             else:
                 account = await reset_password(
@@ -95,7 +95,7 @@ async def run(args: argparse.Namespace, ctx: OfficerContext) -> None:
     except AccountError as exc:
         raise OfficerError(str(exc)) from None
     ctx.say(
-        f"accounts/{args.officer_command.replace('-', '_')}",
+        f"accounts/{args.account_command.replace('-', '_')}",
         {"username": account.username, "role": account.role},
     )
 

@@ -121,7 +121,12 @@ async def audit_page(ctx: PageContext) -> Html:
 
 
 PAGES = (
-    Page(HOME, home, roles=frozenset({ADMIN, OFFICER, COURIER}), nav=NavEntry("dashboard/nav/overview", 10, STAFF)),
+    Page(
+        HOME,
+        home,
+        roles=frozenset({ADMIN, OFFICER, COURIER}),
+        nav=NavEntry("dashboard/nav/overview", 10, STAFF),
+    ),
     Page("/dashboard/downloads", downloads, nav=NavEntry("dashboard/nav/downloads", 80)),
     Page(ACCOUNTS, accounts_page, roles=ADMINS, nav=NavEntry("dashboard/nav/accounts", 90)),
     Page(f"{ACCOUNTS}/add", add_account_page, methods=("POST",), roles=ADMINS),

@@ -73,5 +73,3 @@ def run_bot(tmp_path: Path, database_url: str) -> Iterator[Any]:
             raise
         stderr = running.process.stderr
         assert running.process.returncode == 0, stderr.read() if stderr else ""
-
-

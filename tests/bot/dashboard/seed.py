@@ -18,7 +18,6 @@ FIRST_NAMES = ("Siti", "Ahmad", "Rina", "Budi", "Dewi", "Yusuf", "Nur", "Agus")
 KINDS = ("Warung", "Toko", "Sasirangan", "Bengkel", "Kue", "Kerajinan")
 
 
-
 async def seed_varied_owners(
     db: Database, n: int, *, now: datetime | None = None, first: int = 0, chunk: int = 5000
 ) -> None:
@@ -89,6 +88,10 @@ async def seed_varied_owners(
                     for oid, i in zip(owner_ids, numbers, strict=True)
                 ],
             )
-            requests = [{"owner_id": oid, "created_at": now} for oid, i in zip(owner_ids, numbers, strict=True) if i % 10 == 0]
+            requests = [
+                {"owner_id": oid, "created_at": now}
+                for oid, i in zip(owner_ids, numbers, strict=True)
+                if i % 10 == 0
+            ]
             if requests:
                 await session.execute(insert(NibHelpRequest), requests)

@@ -186,7 +186,9 @@ async def test_an_officers_day_in_the_browser(
     await context.close()
 
 
-async def test_what_the_dashboard_refuses(server: Running, chromium: Browser, db: Database, tmp_path: Path) -> None:
+async def test_what_the_dashboard_refuses(
+    server: Running, chromium: Browser, db: Database, tmp_path: Path
+) -> None:
     url = server.url
     shots = Shots(tmp_path / "screenshots")
     context, page = await new_page(chromium, phone=True)
