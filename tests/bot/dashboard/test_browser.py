@@ -80,16 +80,7 @@ def id_number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
-async def test_an_officers_day_in_the_browser(
-    server: Running, chromium: Browser, db: Database, tmp_path: Path
-) -> None:
-    url = server.url
-    shots = Shots(tmp_path / "screenshots")
-    context, page = await new_page(chromium)
-
-    # Sign in; the overview's figures are the database's.
-    await sign_in(page, url, "admin")
-    assert page.url == f"{url}/dashboard"
+async def overview_matches_the_database(page: Page, db: Database, shots: Shots) -> None:
     registered = await scalar(db, select(func.count()).select_from(Owner).where(Owner.deleted_at.is_(None)))
     assert registered == OWNERS
     assert await page.inner_text("#figure-total") == id_number(registered)
@@ -97,6 +88,8 @@ async def test_an_officers_day_in_the_browser(
     assert await page.locator("svg.chart").count() >= 5
     await shots.take(page, "01-ringkasan")
 
+
+async def search_view_and_correct_an_owner(page: Page, db: Database, shots: Shots) -> None:
     # Search an owner by name: the words are posted, never in the URL.
     await page.click("nav.main >> text=Pelaku usaha")
     assert await page.inner_text("#owners-total") == id_number(OWNERS)
@@ -134,7 +127,8 @@ async def test_an_officers_day_in_the_browser(
     await page.locator("form[action$='/nib-done'] button").first.click()
     assert "ditandai selesai" in await page.inner_text(".notice")
 
-    # Compose a broadcast and dry-run it: the audience per channel is the database's.
+
+async def compose_dry_run_and_send_a_broadcast(page: Page, db: Database, shots: Shots) -> None:
     await page.click("nav.main >> text=Siaran")
     await page.fill("textarea[name=text]", "Pelatihan pemasaran daring hari Sabtu di Balai Kota.")
     await page.select_option("select[name=kecamatan]", "63.72.02")
@@ -148,11 +142,13 @@ async def test_an_officers_day_in_the_browser(
     await shots.take(page, "05-siaran-uji-coba")
     await page.click("#send")
     assert re.search(r"/dashboard/broadcasts/\d+$", page.url)
-    total = await scalar(db, select(Broadcast.total))
-    assert total == sum(expected.values())
+    assert await scalar(db, select(Broadcast.total)) == sum(expected.values())
     await shots.take(page, "06-siaran-progres")
 
-    # Open a data-update round.
+
+async def open_a_round_and_download_the_owners(
+    page: Page, db: Database, shots: Shots, tmp_path: Path
+) -> None:
     await page.click("nav.main >> text=Pembaruan data")
     deadline = (utcnow() + timedelta(days=14)).date().isoformat()
     await page.fill("input[name=deadline]", deadline)
@@ -161,7 +157,6 @@ async def test_an_officers_day_in_the_browser(
     assert "dibuka" in await page.inner_text(".notice")
     await shots.take(page, "07-pembaruan-data")
 
-    # Download the owners as XLSX and open it.
     await page.click("nav.main >> text=Unduh")
     await shots.take(page, "08-unduh")
     async with page.expect_download() as download_info:
@@ -175,6 +170,19 @@ async def test_an_officers_day_in_the_browser(
     assert all(str(r[3]).startswith("6372****") for r in rows[1:])
     assert "owners.export" in await actions(db)
 
+
+async def test_an_officers_day_in_the_browser(
+    server: Running, chromium: Browser, db: Database, tmp_path: Path
+) -> None:
+    url = server.url
+    shots = Shots(tmp_path / "screenshots")
+    context, page = await new_page(chromium)
+    await sign_in(page, url, "admin")
+    assert page.url == f"{url}/dashboard"
+    await overview_matches_the_database(page, db, shots)
+    await search_view_and_correct_an_owner(page, db, shots)
+    await compose_dry_run_and_send_a_broadcast(page, db, shots)
+    await open_a_round_and_download_the_owners(page, db, shots, tmp_path)
     for name, label in (("09-petugas", "Petugas"), ("10-audit", "Audit")):
         await page.click(f"nav.main >> text={label}")
         await shots.take(page, name)
