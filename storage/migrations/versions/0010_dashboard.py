@@ -1,7 +1,8 @@
-"""The officer dashboard: accounts, sessions and the login lockout.
+"""The officer dashboard: accounts, sessions and the login lockout; indexes for its pages
+(the audit log by actor and action, the overview's counts of owners and businesses).
 
 Revision ID: 0010_dashboard
-Revises: 0001_core
+Revises: 0002_registration (owners and businesses; it revises 0001_core, whose audit log this indexes)
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from alembic import op
 from storage.models.base import UTCDateTime
 
 revision = "0010_dashboard"
-down_revision = "0001_core"
+down_revision = "0002_registration"
 branch_labels = None
 depends_on = None
 
@@ -60,9 +61,17 @@ def upgrade() -> None:
     # The audit page lists newest first, filtered by actor or action.
     op.create_index("ix_audit_log_actor", "audit_log", ["actor", "id"])
     op.create_index("ix_audit_log_action", "audit_log", ["action", "id"])
+    op.create_index("ix_owners_registered_at", "owners", ["registered_at"])
+    op.create_index(
+        "ix_businesses_breakdown",
+        "businesses",
+        ["size_class", "sector", "district_code", "status", "owner_id"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_businesses_breakdown", table_name="businesses")
+    op.drop_index("ix_owners_registered_at", table_name="owners")
     op.drop_index("ix_audit_log_action", table_name="audit_log")
     op.drop_index("ix_audit_log_actor", table_name="audit_log")
     op.drop_table("dashboard_login_failures")
