@@ -4,6 +4,7 @@ home is a short page that tells them to scan a voucher's QR code: the only page 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,7 +16,8 @@ from handlers.dashboard.accounts import (
     reset_password,
 )
 from handlers.pages import ADMINS, STAFF, Html, NavEntry, Page, PageContext, Redirect
-from storage.models.dashboard import ADMIN, COURIER, OFFICER, ROLES
+from storage.models.dashboard import ADMIN, COURIER, OFFICER, ROLES, OfficerAccount
+from storage.repositories import Transaction
 
 HOME = "/dashboard"
 ACCOUNTS = "/dashboard/accounts"
@@ -44,57 +46,64 @@ def _account_error(ctx: PageContext, exc: AccountError) -> Redirect:
     return Redirect(ACCOUNTS)
 
 
-async def add_account_page(ctx: PageContext) -> Redirect:
-    form = ctx.form
-    if form.get("password", "") != form.get("password_again", ""):
+AccountAction = Callable[[Transaction], Awaitable[OfficerAccount]]
+
+
+async def _on_account(
+    ctx: PageContext, action: AccountAction, notice: str, *, new_password: bool
+) -> Redirect:
+    """Run one account function in a transaction; its refusal or its success is the next notice."""
+    if new_password and ctx.form.get("password", "") != ctx.form.get("password_again", ""):
         return _account_error(ctx, AccountError("password_differs", "the two passwords differ"))
     try:
         async with ctx.db.transaction() as tx:
-            account = await add_account(
-                tx,
-                form.get("username", ""),
-                role=form.get("role", ""),
-                password=form.get("password", ""),
-                courier_name=form.get("courier") if form.get("role") == COURIER else None,
-                officer=ctx.actor,
-                now=ctx.now(),
-            )
+            account = await action(tx)
     except AccountError as exc:
         return _account_error(ctx, exc)
-    ctx.notice("account_added", {"username": account.username})
+    ctx.notice(notice, {"username": account.username})
     return Redirect(ACCOUNTS)
+
+
+async def add_account_page(ctx: PageContext) -> Redirect:
+    form = ctx.form
+    return await _on_account(
+        ctx,
+        lambda tx: add_account(
+            tx,
+            form.get("username", ""),
+            role=form.get("role", ""),
+            password=form.get("password", ""),
+            courier_name=form.get("courier") if form.get("role") == COURIER else None,
+            officer=ctx.actor,
+            now=ctx.now(),
+        ),
+        "account_added",
+        new_password=True,
+    )
 
 
 async def disable_account_page(ctx: PageContext) -> Redirect:
     username = ctx.form.get("username", "")
     if username == ctx.officer.username:
         return _account_error(ctx, AccountError("self", "you cannot disable your own account"))
-    try:
-        async with ctx.db.transaction() as tx:
-            account = await disable_account(tx, username, officer=ctx.actor, now=ctx.now())
-    except AccountError as exc:
-        return _account_error(ctx, exc)
-    ctx.notice("account_disabled", {"username": account.username})
-    return Redirect(ACCOUNTS)
+    return await _on_account(
+        ctx,
+        lambda tx: disable_account(tx, username, officer=ctx.actor, now=ctx.now()),
+        "account_disabled",
+        new_password=False,
+    )
 
 
 async def reset_password_page(ctx: PageContext) -> Redirect:
     form = ctx.form
-    if form.get("password", "") != form.get("password_again", ""):
-        return _account_error(ctx, AccountError("password_differs", "the two passwords differ"))
-    try:
-        async with ctx.db.transaction() as tx:
-            account = await reset_password(
-                tx,
-                form.get("username", ""),
-                password=form.get("password", ""),
-                officer=ctx.actor,
-                now=ctx.now(),
-            )
-    except AccountError as exc:
-        return _account_error(ctx, exc)
-    ctx.notice("password_reset", {"username": account.username})
-    return Redirect(ACCOUNTS)
+    return await _on_account(
+        ctx,
+        lambda tx: reset_password(
+            tx, form.get("username", ""), password=form.get("password", ""), officer=ctx.actor, now=ctx.now()
+        ),
+        "password_reset",
+        new_password=True,
+    )
 
 
 def _before(text: str | None) -> int | None:

@@ -9,6 +9,8 @@ registration number.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -46,6 +48,7 @@ from handlers.registration.admin import (
 )
 from handlers.rules import display_phone, region_name
 from storage.models.registration import BusinessStatus
+from storage.repositories import Transaction
 from storage.repositories.registration import OwnerFilter
 
 PAGE_SIZE = 50
@@ -233,28 +236,33 @@ async def set_status(ctx: PageContext) -> Redirect:
     return back
 
 
-async def mark_nib_verified(ctx: PageContext) -> Redirect:
+async def _correct(
+    ctx: PageContext,
+    action: Callable[[Transaction, str], Awaitable[object]],
+    refusal: type[Exception],
+    notices: tuple[str, str],
+) -> str:
+    """Run one correction on the owner of the path; its refusal or success is the next notice."""
     reg_no = await _reg_no(ctx)
     try:
         async with ctx.db.transaction() as tx:
-            await verify_nib(tx, reg_no, officer=ctx.actor, now=ctx.now())
-    except NoNib:
-        ctx.notice("no_nib", error=True)
+            await action(tx, reg_no)
+    except refusal:
+        ctx.notice(notices[0], error=True)
     else:
-        ctx.notice("nib_verified")
-    return Redirect(f"{OWNERS}/{_owner_id(ctx)}")
+        ctx.notice(notices[1], {"reg_no": reg_no})
+    return f"{OWNERS}/{_owner_id(ctx)}"
+
+
+async def mark_nib_verified(ctx: PageContext) -> Redirect:
+    verify = partial(verify_nib, officer=ctx.actor, now=ctx.now())
+    return Redirect(await _correct(ctx, verify, NoNib, ("no_nib", "nib_verified")))
 
 
 async def nib_done(ctx: PageContext) -> Redirect:
-    reg_no = await _reg_no(ctx)
-    try:
-        async with ctx.db.transaction() as tx:
-            await nib_help_done(tx, reg_no, officer=ctx.actor, now=ctx.now())
-    except NoOpenRequest:
-        ctx.notice("no_nib_request", error=True)
-    else:
-        ctx.notice("nib_help_done", {"reg_no": reg_no})
-    return Redirect(NIB_QUEUE if ctx.form.get("back") == NIB_QUEUE else f"{OWNERS}/{_owner_id(ctx)}")
+    done = partial(nib_help_done, officer=ctx.actor, now=ctx.now())
+    detail = await _correct(ctx, done, NoOpenRequest, ("no_nib_request", "nib_help_done"))
+    return Redirect(NIB_QUEUE if ctx.form.get("back") == NIB_QUEUE else detail)
 
 
 NIB_QUEUE = "/dashboard/nib-queue"

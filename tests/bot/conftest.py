@@ -14,7 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.bot.channels.conftest import APP_SECRET, VERIFY_TOKEN
 from tests.bot.cli_helpers import cli_env
+from tests.fakes import FakeWhatsApp
 
 
 def free_port() -> int:
@@ -73,3 +75,14 @@ def run_bot(tmp_path: Path, database_url: str) -> Iterator[Any]:
             raise
         stderr = running.process.stderr
         assert running.process.returncode == 0, stderr.read() if stderr else ""
+
+
+def whatsapp_env(wa: FakeWhatsApp) -> dict[str, str]:
+    return {
+        "WHATSAPP_ACCESS_TOKEN": wa.access_token,
+        "WHATSAPP_PHONE_NUMBER_ID": wa.phone_number_id,
+        "WHATSAPP_APP_SECRET": APP_SECRET,
+        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+        "WHATSAPP_API_BASE_URL": wa.api_base_url,
+        "WHATSAPP_API_VERSION": wa.api_version,
+    }

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 
 from storage.database import Database
-from tests.bot.channels.conftest import APP_SECRET, VERIFY_TOKEN, inbound_rows
-from tests.bot.conftest import Running
+from tests.bot.channels.conftest import APP_SECRET, inbound_rows
+from tests.bot.conftest import Running, whatsapp_env
 from tests.fakes import FakeTelegram, FakeWhatsApp, sign, text_message_payload
 
 WA_ID = "6281355500042"
@@ -18,17 +18,6 @@ TG_USER = 42042
 
 def _telegram_env(tg: FakeTelegram) -> dict[str, str]:
     return {"TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.api_base_url}
-
-
-def whatsapp_env(wa: FakeWhatsApp) -> dict[str, str]:
-    return {
-        "WHATSAPP_ACCESS_TOKEN": wa.access_token,
-        "WHATSAPP_PHONE_NUMBER_ID": wa.phone_number_id,
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
-        "WHATSAPP_API_BASE_URL": wa.api_base_url,
-        "WHATSAPP_API_VERSION": wa.api_version,
-    }
 
 
 def _post_whatsapp(running: Running, text: str) -> int:

@@ -23,11 +23,10 @@ from handlers.types import utcnow
 from storage.database import Database
 from storage.models import AuditEntry, Broadcast, Business, Owner
 from storage.repositories.audience import AudienceFilter
-from tests.bot.conftest import Running
+from tests.bot.conftest import Running, whatsapp_env
 from tests.bot.dashboard.browser import DESKTOP, PHONE, Shots, launch
 from tests.bot.dashboard.conftest import PASSWORD, make_account
 from tests.bot.dashboard.seed import seed_varied_owners
-from tests.bot.test_run_command import whatsapp_env
 from tests.fakes import FakeWhatsApp
 
 OWNERS = 1234
