@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres lint bench clean
+.PHONY: run test test-sqlite test-postgres chromium lint bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -15,13 +15,17 @@ run: $(STAMP)
 	$(VENV)/bin/umkm-bot db upgrade
 	$(VENV)/bin/umkm-bot run
 
-test: $(STAMP) test-sqlite test-postgres
+test: $(STAMP) chromium test-sqlite test-postgres
 
-test-sqlite: $(STAMP)
-	$(VENV)/bin/pytest -q
+# The dashboard's browser tests drive Debian's Chromium (installed here when missing).
+chromium:
+	scripts/chromium.sh >/dev/null
 
-test-postgres: $(STAMP)
-	TEST_DATABASE_URL=$$(scripts/postgres.sh) $(VENV)/bin/pytest -q
+test-sqlite: $(STAMP) chromium
+	CHROMIUM=$$(scripts/chromium.sh) $(VENV)/bin/pytest -q
+
+test-postgres: $(STAMP) chromium
+	CHROMIUM=$$(scripts/chromium.sh) TEST_DATABASE_URL=$$(scripts/postgres.sh) $(VENV)/bin/pytest -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -31,6 +35,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.channels
 	$(PY) -m bench.outbox
+	$(PY) -m bench.dashboard
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

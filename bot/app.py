@@ -13,14 +13,15 @@ import asyncio
 import getpass
 import logging
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TextIO
 
 from bot.channels.app_channels import Channels, open_channels
+from bot.dashboard import Dashboard, is_https
 from bot.settings import ConfigError, Settings
-from handlers import broadcasts, registration, update_round, vouchers
+from handlers import broadcasts, dashboard, registration, update_round, vouchers
 from handlers.agency import AgencyProfile, ProfileError, load_profile
 from handlers.capability import (
     Capability,
@@ -51,6 +52,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     update_round.CAPABILITY,
     vouchers.CAPABILITY,
     broadcasts.CAPABILITY,
+    dashboard.CAPABILITY,
 )
 
 
@@ -118,6 +120,18 @@ class App:
             out=out or sys.stdout,
             err=err or sys.stderr,
             clock=utcnow,
+        )
+
+    def dashboard(self, clock: Callable[[], datetime] = utcnow) -> Dashboard:
+        """The officer dashboard's routes over this app's database, words and capabilities."""
+        return Dashboard(
+            db=self.db,
+            agency=self.agency,
+            renderer=self.renderer,
+            locale=self.settings.officer_locale,
+            capabilities=self.capabilities,
+            clock=clock,
+            secure_cookies=is_https(self.settings.public_url),
         )
 
     async def close(self) -> None:

@@ -103,6 +103,7 @@ class Service:
             whatsapp=whatsapp,
             telegram=telegram,
             channel_state=self.channel_state,
+            extra_routes=self.app.dashboard().routes(),
         )
         config = uvicorn.Config(
             web, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=5

@@ -40,7 +40,6 @@ class Settings(BaseSettings):
     form_idle_hours: float = Field(default=24.0, gt=0)
     # The language of officer commands' output (tables, headers, statuses): id or en.
     officer_locale: Literal["id", "en"] = "id"
-
     # Outbox (announcements, reminders): per-channel rate limits, the sweep and its leases.
     outbox_telegram_per_second: float = Field(default=25.0, gt=0)
     outbox_telegram_per_chat_seconds: float = Field(default=1.0, ge=0)
@@ -64,7 +63,8 @@ class Settings(BaseSettings):
     whatsapp_api_base_url: str = "https://graph.facebook.com"
     whatsapp_api_version: str = "v21.0"
 
-    # The public base URL of the HTTP server (voucher QR links, dashboard links, Secure cookies).
+    # The public base URL of the HTTP server (voucher QR links, dashboard links); https makes the
+    # dashboard's session cookie Secure.
     public_url: str | None = None
 
     @field_validator("public_url")

@@ -4,6 +4,7 @@
     GET  /webhooks/whatsapp   Meta's verification handshake (hub.verify_token, echo hub.challenge)
     POST /webhooks/whatsapp   X-Hub-Signature-256 checked first (401), stored, then 200 at once
     POST /webhooks/telegram   X-Telegram-Bot-Api-Secret-Token checked first (403), stored, then 200
+    /dashboard/…, /v/{code}   the officer dashboard (bot/dashboard.py), given as `extra_routes`
 
 A delivery is stored before it is acknowledged and processed from the store afterwards
 (`bot.channels.inbound`). A payload we cannot read is acknowledged and logged, never a 500.
@@ -14,14 +15,14 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from bot.channels.inbound import InboundProcessor
 from bot.channels.telegram.ingest import TELEGRAM_SECRET_HEADER, store_updates
@@ -56,6 +57,7 @@ def create_web_app(
     whatsapp: WhatsAppHook | None = None,
     telegram: TelegramHook | None = None,
     channel_state: Callable[[], Awaitable[dict[str, Any]]] | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
     async def healthz(request: Request) -> Response:
         try:
@@ -113,12 +115,13 @@ def create_web_app(
         processor.submit(await processor.write(lambda tx: store_updates(tx, [data])))
         return PlainTextResponse("ok")
 
-    routes = [Route("/healthz", healthz, methods=["GET"])]
+    routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]
     if whatsapp is not None:
         routes.append(Route("/webhooks/whatsapp", whatsapp_verify, methods=["GET"]))
         routes.append(Route("/webhooks/whatsapp", whatsapp_post, methods=["POST"]))
     if telegram is not None:
         routes.append(Route("/webhooks/telegram", telegram_post, methods=["POST"]))
+    routes.extend(extra_routes)
     return Starlette(routes=routes)
 
 

@@ -11,6 +11,8 @@ the app factory (bot/app.py) lists them, and that list is the only wiring there 
         commands=(UPDATE_ROUND_COMMAND,),  # `umkm-bot update-round …`
         outbox_kinds=(INVITATION, REMINDER),
         erase=erase_answers,             # what Hapus data removes of it
+        pages=UPDATE_ROUND_PAGES,        # dashboard pages (handlers/pages.py)
+        panels=(PROGRESS_PANEL,),        # sections of the shared Ringkasan and Unduh pages
     )
 
 docs/adding-a-capability.md walks through it.
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, Protocol
 from handlers.agency import AgencyProfile
 from handlers.context import Eraser
 from handlers.flow import Flow, Keyword, MenuEntry
+from handlers.pages import Page, Panel
 from storage.database import Database
 
 if TYPE_CHECKING:
@@ -85,6 +88,8 @@ __all__ = [
     "Eraser",
     "OfficerCommand",
     "OutboxKind",
+    "Page",
+    "Panel",
     "Planner",
     "PlannerFactory",
     "outbox_kinds",
@@ -107,6 +112,8 @@ class Capability:
     commands: Sequence[OfficerCommand] = ()
     outbox_kinds: Sequence[OutboxKind] = ()
     erase: Eraser | None = None
+    pages: Sequence[Page] = ()
+    panels: Sequence[Panel] = ()
 
 
 def outbox_kinds(

@@ -8,8 +8,9 @@ Dates and times are the agency's (its time zone), never the host's clock.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -32,22 +33,20 @@ def check_writable(output: Path) -> None:
 
 
 @dataclass
-class OfficerContext:
+class StaffContext:
+    """What an officer command and a dashboard page share: the app's database, profile and
+    words, who acts (for the audit log), and the agency's clock."""
+
     db: Database
     agency: AgencyProfile
     renderer: Renderer
-    actor: str  # how the audit log names the officer: "officer:<login>"
+    actor: str  # how the audit log names the officer: "officer:<login>", "dashboard:<username>"
     locale: str
-    out: TextIO
-    err: TextIO
     clock: Callable[[], datetime]
 
     def text(self, template: str, values: Mapping[str, Any] | None = None) -> str:
         """An officer-facing text: `officer/<template>` in the officer's language."""
         return self.renderer.render(f"officer/{template}", self.locale, values)
-
-    def say(self, template: str, values: Mapping[str, Any] | None = None, *, err: bool = False) -> None:
-        print(self.text(template, values), file=self.err if err else self.out, flush=True)
 
     def lines(self, template: str) -> list[str]:
         """A template that lists one label per line (column headers)."""
@@ -67,3 +66,14 @@ class OfficerContext:
 
     def local(self, at: datetime) -> datetime:
         return at.astimezone(self.agency.time_zone)
+
+
+@dataclass
+class OfficerContext(StaffContext):
+    """An officer command's context: the shared one, and where it prints."""
+
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+
+    def say(self, template: str, values: Mapping[str, Any] | None = None, *, err: bool = False) -> None:
+        print(self.text(template, values), file=self.err if err else self.out, flush=True)

@@ -35,6 +35,11 @@ class RenderedReply:
     request_phone: bool = False
 
 
+def _is_html(name: str | None) -> bool:
+    """Dashboard pages (`<locale>/dashboard/…`) and their shared markup (`dashboard/…`)."""
+    return name is not None and (name.startswith("dashboard/") or "/dashboard/" in name)
+
+
 class Renderer:
     """Renders templates `messages/templates/<locale>/<name>.j2` with StrictUndefined.
 
@@ -53,7 +58,8 @@ class Renderer:
         self._env = Environment(
             loader=PackageLoader("messages", "templates"),
             undefined=StrictUndefined,
-            autoescape=False,
+            # Chat text is not HTML; the dashboard's pages are, and escape every value.
+            autoescape=_is_html,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,

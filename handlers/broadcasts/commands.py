@@ -13,21 +13,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-from datetime import timedelta
 from pathlib import Path
 
 from handlers.broadcasts.progress import Figures, RateMeter, progress_values
-from handlers.broadcasts.service import BroadcastError, announcement, queue_broadcast, template_name
+from handlers.broadcasts.service import (
+    SIZES,
+    BroadcastError,
+    audience_filter,
+    broadcast_status,
+    compose,
+    queue_broadcast,
+)
 from handlers.capability import OfficerCommand
 from handlers.officer import OfficerContext, OfficerError
 from handlers.types import Reply
-from messages import LOCALES
 from storage.models.registration import BusinessStatus
 from storage.repositories.audience import AudienceFilter
 
-SIZES = ("micro", "small", "medium")
 POLL_SECONDS = 1.0
-RATE_WINDOW = timedelta(seconds=30)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,15 +58,12 @@ async def run(args: argparse.Namespace, ctx: OfficerContext) -> None:
 
 
 def _filters(args: argparse.Namespace, ctx: OfficerContext) -> AudienceFilter:
-    if args.sector and ctx.agency.sector(args.sector) is None:
-        known = ", ".join(s.id for s in ctx.agency.sectors)
-        raise OfficerError(f"--sector: unknown sector {args.sector!r} (known: {known})")
-    return AudienceFilter(
-        district_code=args.kecamatan,
-        sector=args.sector,
-        size_class=args.size,
-        status=BusinessStatus(args.status) if args.status else None,
-    )
+    try:
+        return audience_filter(
+            ctx.agency, kecamatan=args.kecamatan, sector=args.sector, size=args.size, status=args.status
+        )
+    except BroadcastError as exc:
+        raise OfficerError(f"--sector: {exc}") from None
 
 
 def _reply(args: argparse.Namespace, ctx: OfficerContext) -> Reply:
@@ -71,10 +71,6 @@ def _reply(args: argparse.Namespace, ctx: OfficerContext) -> Reply:
     text: str | None = None
     if args.template:
         template = args.template
-        name = template_name(args.template)
-        for locale in LOCALES:
-            if name not in ctx.renderer.template_names(locale):
-                raise OfficerError(f"--template: no message template {name!r} in locale {locale!r}")
     elif args.text_file:
         try:
             text = args.text_file.read_text(encoding="utf-8")
@@ -83,9 +79,9 @@ def _reply(args: argparse.Namespace, ctx: OfficerContext) -> Reply:
     else:
         raise OfficerError("broadcast: give --template NAME or --text-file FILE")
     try:
-        return announcement(template=template, text=text)
+        return compose(ctx.renderer, template=template, text=text)
     except BroadcastError as exc:
-        raise OfficerError(f"broadcast: {exc}") from None
+        raise OfficerError(f"{'--template' if template else 'broadcast'}: {exc}") from None
 
 
 def _audience(counts: dict[str, int]) -> dict[str, object]:
@@ -140,15 +136,10 @@ async def follow(ctx: OfficerContext, broadcast_id: int) -> Figures:
 
 async def run_status(args: argparse.Namespace, ctx: OfficerContext) -> None:
     async with ctx.db.transaction() as tx:
-        broadcast = await tx.broadcasts.get(args.id) if args.id else await tx.broadcasts.latest()
-        if broadcast is None:
-            raise OfficerError(
-                f"broadcast status: no broadcast {args.id}" if args.id else "no broadcasts yet"
-            )
-        counts = await tx.outbox.status_counts(broadcast_id=broadcast.id)
-        recent = await tx.outbox.sent_since(ctx.now() - RATE_WINDOW, broadcast_id=broadcast.id)
-        errors = await tx.outbox.errors(broadcast_id=broadcast.id)
-    figures = Figures.of(counts)
+        status = await broadcast_status(tx, args.id, now=ctx.now())
+    if status is None:
+        raise OfficerError(f"broadcast status: no broadcast {args.id}" if args.id else "no broadcasts yet")
+    broadcast, figures = status.broadcast, status.figures
     ctx.say(
         "broadcast/status",
         {
@@ -157,10 +148,8 @@ async def run_status(args: argparse.Namespace, ctx: OfficerContext) -> None:
             "created_at": broadcast.created_at,
             "filters": sorted(broadcast.filters.items()),
             **_audience(broadcast.audience),
-            "progress": ctx.text(
-                "broadcast/progress", progress_values(figures, recent / RATE_WINDOW.total_seconds())
-            ),
-            "errors": errors,
+            "progress": ctx.text("broadcast/progress", progress_values(figures, status.rate)),
+            "errors": status.errors,
         },
     )
 

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from handlers.agency import AgencyProfile
+from handlers.broadcasts.progress import Figures
 from handlers.capability import OutboxKind
 from handlers.outbox import queue_audience
 from handlers.types import Reply
+from messages import LOCALES, Renderer
 from storage.models.outbox import Broadcast
+from storage.models.registration import BusinessStatus
 from storage.repositories import Transaction
 from storage.repositories.audience import AudienceFilter, audience
+
+SIZES = ("micro", "small", "medium")
+#: The send rate is measured over this last stretch of time.
+RATE_WINDOW = timedelta(seconds=30)
 
 TEXT_TEMPLATE = "broadcast/text"
 TEMPLATE_DIR = "announcements/"
@@ -32,6 +41,75 @@ class BroadcastError(ValueError):
 def template_name(name: str) -> str:
     """`pembaruan_data` and `announcements/pembaruan_data` name the same template."""
     return name if "/" in name else TEMPLATE_DIR + name
+
+
+def announcement_templates(renderer: Renderer) -> list[str]:
+    """The announcement templates every locale has (`pembaruan_data`, …), by name."""
+    names = [
+        {n[len(TEMPLATE_DIR) :] for n in renderer.template_names(locale) if n.startswith(TEMPLATE_DIR)}
+        for locale in LOCALES
+    ]
+    return sorted(set.intersection(*names))
+
+
+def compose(renderer: Renderer, *, template: str | None = None, text: str | None = None) -> Reply:
+    """`announcement`, with the template checked to exist in every locale."""
+    if template is not None:
+        name = template_name(template)
+        for locale in LOCALES:
+            if name not in renderer.template_names(locale):
+                raise BroadcastError(f"no message template {name!r} in locale {locale!r}")
+    return announcement(template=template, text=text)
+
+
+def audience_filter(
+    agency: AgencyProfile,
+    *,
+    kecamatan: str | None = None,
+    sector: str | None = None,
+    size: str | None = None,
+    status: str | None = None,
+) -> AudienceFilter:
+    """Who an announcement goes to; an unknown sector, size or status raises `BroadcastError`."""
+    if sector and agency.sector(sector) is None:
+        known = ", ".join(s.id for s in agency.sectors)
+        raise BroadcastError(f"unknown sector {sector!r} (known: {known})")
+    if size and size not in SIZES:
+        raise BroadcastError(f"unknown size {size!r}")
+    try:
+        business_status = BusinessStatus(status) if status else None
+    except ValueError:
+        raise BroadcastError(f"unknown status {status!r}") from None
+    return AudienceFilter(
+        district_code=kecamatan or None,
+        sector=sector or None,
+        size_class=size or None,
+        status=business_status,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastStatus:
+    """Where a broadcast is: its counts, the send rate over the last `RATE_WINDOW`, and the
+    most common reasons rows failed."""
+
+    broadcast: Broadcast
+    figures: Figures
+    rate: float
+    errors: list[tuple[str, int]]
+
+
+async def broadcast_status(
+    tx: Transaction, broadcast_id: int | None, *, now: datetime
+) -> BroadcastStatus | None:
+    """The broadcast's progress (the latest broadcast's when `broadcast_id` is None)."""
+    broadcast = await tx.broadcasts.get(broadcast_id) if broadcast_id else await tx.broadcasts.latest()
+    if broadcast is None:
+        return None
+    counts = await tx.outbox.status_counts(broadcast_id=broadcast.id)
+    recent = await tx.outbox.sent_since(now - RATE_WINDOW, broadcast_id=broadcast.id)
+    errors = await tx.outbox.errors(broadcast_id=broadcast.id)
+    return BroadcastStatus(broadcast, Figures.of(counts), recent / RATE_WINDOW.total_seconds(), errors)
 
 
 def announcement(*, template: str | None = None, text: str | None = None) -> Reply:

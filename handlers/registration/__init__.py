@@ -7,6 +7,7 @@ from handlers.capability import Capability
 from handlers.registration.admin import NOTICE
 from handlers.registration.commands import NIB_QUEUE_COMMAND, OWNERS_COMMAND
 from handlers.registration.flows import EraseFlow, RegistrationFlow, flows, menu_entries
+from handlers.registration.pages import PAGES, PANELS
 
 CAPABILITY = Capability(
     name="registration",
@@ -14,6 +15,8 @@ CAPABILITY = Capability(
     menu=tuple(menu_entries()),
     commands=(OWNERS_COMMAND, NIB_QUEUE_COMMAND),
     outbox_kinds=(NOTICE,),
+    pages=PAGES,
+    panels=PANELS,
 )
 
 __all__ = ["CAPABILITY", "EraseFlow", "RegistrationFlow", "flows", "menu_entries"]

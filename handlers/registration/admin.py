@@ -7,15 +7,17 @@ only parse and show.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from handlers import spreadsheet
 from handlers.agency import AgencyProfile
 from handlers.capability import OutboxKind
+from handlers.officer import StaffContext
 from handlers.outbox import queue_audience
 from handlers.registration.service import subject
 from handlers.rules import display_phone, districts_of, mask_nik, region_name
@@ -25,11 +27,18 @@ from storage.models import Business, Owner
 from storage.models.registration import BusinessStatus
 from storage.repositories import Transaction
 from storage.repositories.audience import of_owner
-from storage.repositories.registration import OwnerFilter
+from storage.repositories.registration import Breakdown, OwnerFilter
+
+SIZE_CLASSES = ("micro", "small", "medium", "large")
+OFFICER_STATUSES = (BusinessStatus.ACTIVE, BusinessStatus.INACTIVE, BusinessStatus.CLOSED)
 
 
 class UnknownDistrict(ValueError):
     """No kecamatan of the agency's area has that code or name."""
+
+
+class UnknownSector(ValueError):
+    """The agency profile has no sector with that id."""
 
 
 def district_code(agency: AgencyProfile, wanted: str) -> str:
@@ -42,6 +51,56 @@ def district_code(agency: AgencyProfile, wanted: str) -> str:
     raise UnknownDistrict(wanted)
 
 
+def districts(agency: AgencyProfile) -> list[tuple[str, str]]:
+    """(code, name) of every kecamatan of the agency's area, by name."""
+    found = [(r.code, r.name) for regency in agency.regency_codes for r in districts_of(regency)]
+    return sorted(found, key=lambda pair: pair[1])
+
+
+def owner_filter(
+    agency: AgencyProfile,
+    *,
+    kecamatan: str | None = None,
+    sector: str | None = None,
+    size_class: str | None = None,
+    status: str | None = None,
+    search: str | None = None,
+) -> OwnerFilter:
+    """Officers' filters checked against the agency's area and sectors (`UnknownDistrict`,
+    `UnknownSector`, `ValueError`), and a search: digits are looked for in phone numbers
+    (0812…, +62 812…, 62812…), anything else in names, business names and registration numbers."""
+    district = district_code(agency, kecamatan) if kecamatan else None
+    if sector and agency.sector(sector) is None:
+        raise UnknownSector(sector)
+    if size_class and size_class not in SIZE_CLASSES:
+        raise ValueError(f"unknown size class {size_class!r}")
+    if status and status not in {s.value for s in BusinessStatus}:
+        raise ValueError(f"unknown status {status!r}")
+    text, phone = _search_terms(search)
+    return OwnerFilter(
+        district_code=district,
+        sector=sector or None,
+        size_class=size_class or None,
+        status=status or None,
+        text=text,
+        phone_digits=phone,
+    )
+
+
+_PHONE_LIKE = re.compile(r"\+?[\d\s().-]{6,}")
+
+
+def _search_terms(search: str | None) -> tuple[str | None, str | None]:
+    words = " ".join((search or "").split())[:100]
+    if not words:
+        return None, None
+    if _PHONE_LIKE.fullmatch(words):
+        digits = re.sub(r"\D", "", words)
+        # Stored numbers are E.164 (+62812…): a national 0812… is 62812… there.
+        return None, "62" + digits[1:] if digits.startswith("0") else digits
+    return words, None
+
+
 @dataclass(frozen=True, slots=True)
 class ExportLabels:
     """The words of an export, from the officer's templates."""
@@ -50,6 +109,16 @@ class ExportLabels:
     sizes: Mapping[str, str]
     statuses: Mapping[str, str]
     yes_no: Mapping[str, str]
+
+
+def export_labels(ctx: StaffContext) -> ExportLabels:
+    """The owners export's words in the officer's language."""
+    return ExportLabels(
+        headers=ctx.lines("owners/columns"),
+        sizes=ctx.labels("labels/size_class"),
+        statuses=ctx.labels("labels/business_status"),
+        yes_no=ctx.labels("labels/yes_no"),
+    )
 
 
 def export_row(
@@ -122,6 +191,8 @@ async def export_owners(
                 "kecamatan": where.district_code,
                 "sector": where.sector,
                 "size_class": where.size_class,
+                "status": where.status,
+                "search": bool(where.text or where.phone_digits),
             },
         },
     )
@@ -176,6 +247,9 @@ async def set_business_status(
 ) -> tuple[Owner, Business]:
     """An officer marks a business active, inactive or closed, with the reason; audited, and the
     owner is told by chat (through the outbox) when the status changes."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise NoReason("say why, in a few words")
     owner, business = await _registered(tx, reg_no)
     previous = business.status
     business.status = status
@@ -191,6 +265,10 @@ async def set_business_status(
         )
         await _tell_owner(tx, owner, reply, f"owner-status:{owner.id}:{now.isoformat()}", now)
     return owner, business
+
+
+class NoReason(ValueError):
+    """A status is set with a reason, in a few words."""
 
 
 class NoNib(ValueError):
@@ -209,3 +287,69 @@ async def verify_nib(tx: Transaction, reg_no: str, *, officer: str, now: datetim
     reply = Reply("registration/nib_verified", {"nib": business.nib, "reg_no": owner.reg_no})
     await _tell_owner(tx, owner, reply, f"nib-verified:{owner.id}", now)
     return owner, business
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerView:
+    """What the dashboard shows of one owner: the NIK masked (`nik`), or in clear once revealed."""
+
+    owner: Owner
+    business: Business
+    nik: str
+    nik_revealed: bool
+    nib_help_open: bool
+
+
+async def view_owner(tx: Transaction, owner_id: int, *, officer: str, reveal_nik: bool = False) -> OwnerView:
+    """An officer opens an owner's details: audited as a view, or as a reveal of the NIK."""
+    found = await tx.owners.get(owner_id)
+    if found is None:
+        raise NoSuchOwner(f"no registered owner {owner_id}")
+    owner, business = found
+    nik = tx.cipher.decrypt(owner.nik_ciphertext) if owner.nik_ciphertext else ""
+    await tx.audit.record(
+        actor=officer, action="owner.nik_revealed" if reveal_nik else "owner.viewed", subject=subject(owner)
+    )
+    open_request = await tx.nib_queue.open_for(owner.id) is not None
+    return OwnerView(owner, business, nik if reveal_nik else mask_nik(nik), reveal_nik, open_request)
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationFigures:
+    """The Ringkasan's registration figures: totals by size class, sector, kecamatan and status,
+    and registrations per week (the last `weeks`, oldest first, weeks starting on Monday)."""
+
+    total: int
+    by_size: dict[str, int]
+    by_sector: dict[str, int]
+    by_district: dict[str, int]
+    by_status: dict[str, int]
+    weekly: list[tuple[date, int]]
+
+
+def _tally(rows: Sequence[Breakdown], key: Callable[[Breakdown], str | None]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        name = key(row) or "-"
+        counts[name] = counts.get(name, 0) + row.count
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+
+async def registration_figures(
+    tx: Transaction, *, now: datetime, zone: Any, weeks: int = 12
+) -> RegistrationFigures:
+    rows = await tx.owners.breakdown()
+    today = now.astimezone(zone).date()
+    monday = today - timedelta(days=today.weekday())
+    starts = [monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks + 1)]
+    bounds = [datetime.combine(day, time(0, 0), tzinfo=zone) for day in starts]
+    counts = await tx.owners.registered_between(bounds)
+    by_size = _tally(rows, lambda r: r.size_class)
+    return RegistrationFigures(
+        total=sum(r.count for r in rows),
+        by_size={s: by_size[s] for s in (*SIZE_CLASSES, "-") if s in by_size},
+        by_sector=_tally(rows, lambda r: r.sector),
+        by_district=_tally(rows, lambda r: r.district_code),
+        by_status=_tally(rows, lambda r: r.status),
+        weekly=list(zip(starts[:-1], counts, strict=True)),
+    )

@@ -10,14 +10,18 @@ from handlers import spreadsheet
 from handlers.capability import OfficerCommand
 from handlers.officer import OfficerContext, OfficerError, check_writable
 from handlers.registration.admin import (
-    ExportLabels,
+    OFFICER_STATUSES,
+    SIZE_CLASSES,
     NoNib,
     NoOpenRequest,
+    NoReason,
     NoSuchOwner,
     UnknownDistrict,
-    district_code,
+    UnknownSector,
+    export_labels,
     export_owners,
     nib_help_done,
+    owner_filter,
     set_business_status,
     verify_nib,
 )
@@ -25,9 +29,6 @@ from handlers.rules import display_phone, region_name
 from storage.crypto import DecryptionError
 from storage.models.registration import BusinessStatus
 from storage.repositories.registration import OwnerFilter
-
-SIZE_CLASSES = ("micro", "small", "medium", "large")
-OFFICER_STATUSES = (BusinessStatus.ACTIVE, BusinessStatus.INACTIVE, BusinessStatus.CLOSED)
 
 
 def add_owners_arguments(owners: argparse.ArgumentParser) -> None:
@@ -58,16 +59,15 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 
 
 def _filter(args: argparse.Namespace, ctx: OfficerContext) -> OwnerFilter:
-    district = None
-    if args.kecamatan:
-        try:
-            district = district_code(ctx.agency, args.kecamatan)
-        except UnknownDistrict:
-            raise OfficerError(f"unknown kecamatan {args.kecamatan!r} in the agency's area") from None
-    if args.sector and ctx.agency.sector(args.sector) is None:
+    try:
+        return owner_filter(
+            ctx.agency, kecamatan=args.kecamatan, sector=args.sector, size_class=args.size_class
+        )
+    except UnknownDistrict:
+        raise OfficerError(f"unknown kecamatan {args.kecamatan!r} in the agency's area") from None
+    except UnknownSector:
         known = ", ".join(s.id for s in ctx.agency.sectors)
-        raise OfficerError(f"unknown sector {args.sector!r}; known: {known}")
-    return OwnerFilter(district_code=district, sector=args.sector, size_class=args.size_class)
+        raise OfficerError(f"unknown sector {args.sector!r}; known: {known}") from None
 
 
 async def run_owners(args: argparse.Namespace, ctx: OfficerContext) -> None:
@@ -98,12 +98,7 @@ async def _list(ctx: OfficerContext, where: OwnerFilter) -> None:
 async def _export(ctx: OfficerContext, where: OwnerFilter, args: argparse.Namespace) -> None:
     output: Path = args.output
     check_writable(output)
-    labels = ExportLabels(
-        headers=ctx.lines("owners/columns"),
-        sizes=ctx.labels("labels/size_class"),
-        statuses=ctx.labels("labels/business_status"),
-        yes_no=ctx.labels("labels/yes_no"),
-    )
+    labels = export_labels(ctx)
     try:
         async with ctx.db.transaction() as tx:
             count = await export_owners(
@@ -128,19 +123,18 @@ async def _correct(args: argparse.Namespace, ctx: OfficerContext) -> None:
     try:
         async with ctx.db.transaction() as tx:
             if args.owners_command == "set-status":
-                reason = " ".join(args.reason.split())
-                if not reason:
-                    raise OfficerError("--reason: say why, in a few words")
                 owner, business = await set_business_status(
                     tx,
                     args.reg_no,
                     BusinessStatus(args.status),
-                    reason=reason,
+                    reason=args.reason,
                     officer=ctx.actor,
                     now=ctx.now(),
                 )
             else:
                 owner, business = await verify_nib(tx, args.reg_no, officer=ctx.actor, now=ctx.now())
+    except NoReason:
+        raise OfficerError("--reason: say why, in a few words") from None
     except (NoSuchOwner, NoNib) as exc:
         raise OfficerError(str(exc)) from None
     statuses = ctx.labels("labels/business_status")

@@ -11,6 +11,7 @@ from datetime import datetime
 from handlers.capability import Capability
 from handlers.update_round.commands import COMMAND
 from handlers.update_round.flow import UPDATE_ENTRY, UpdateDataFlow, update_flow
+from handlers.update_round.pages import PAGES, PANELS
 from handlers.update_round.planner import INVITATION, REMINDER, UpdateRoundPlanner, open_round
 from storage.repositories import Transaction
 
@@ -29,6 +30,8 @@ CAPABILITY = Capability(
     commands=(COMMAND,),
     outbox_kinds=(INVITATION, REMINDER),
     erase=erase_answers,
+    pages=PAGES,
+    panels=PANELS,
 )
 
 __all__ = ["CAPABILITY", "UPDATE_ENTRY", "UpdateDataFlow", "UpdateRoundPlanner", "open_round", "update_flow"]

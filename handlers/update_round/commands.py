@@ -2,6 +2,7 @@
 
 umkm-bot update-round open --deadline YYYY-MM-DD [--note TEXT]
 umkm-bot update-round stats [--round ID]
+umkm-bot update-round export -o FILE.xlsx [--round ID]
 """
 
 from __future__ import annotations
@@ -9,16 +10,15 @@ from __future__ import annotations
 import argparse
 from collections import defaultdict
 from datetime import date
+from pathlib import Path
 
 from handlers.capability import OfficerCommand
-from handlers.officer import OfficerContext, OfficerError
-from handlers.rules import region_name
-from handlers.update_round.planner import open_round
-from storage.models.update_round import ACTIVE, CLOSED, NO_RESPONSE
-from storage.repositories.update_rounds import WAITING, StatsRow
-
-OUTCOMES = (ACTIVE, CLOSED, NO_RESPONSE, WAITING)
-SIZES = ("micro", "small", "medium", "large")
+from handlers.officer import OfficerContext, OfficerError, StaffContext
+from handlers.update_round.planner import DeadlineInPast, check_deadline, open_round
+from handlers.update_round.report import OUTCOMES, export_round, round_report
+from storage.models.update_round import UpdateRound
+from storage.repositories import Transaction
+from storage.repositories.update_rounds import StatsRow
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,11 +28,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     opening.add_argument("--note", metavar="TEXT", help="a line added to the owners' message")
     stats = sub.add_parser("stats", help="answers by kecamatan and size class")
     stats.add_argument("--round", type=int, metavar="ID", help="round id (default: the latest)")
+    export = sub.add_parser("export", help="every answer of a round to an XLSX file (audited)")
+    export.add_argument("-o", "--output", type=Path, required=True, help="file to write")
+    export.add_argument("--round", type=int, metavar="ID", help="round id (default: the latest)")
 
 
 async def run(args: argparse.Namespace, ctx: OfficerContext) -> None:
     if args.round_command == "open":
         await run_open(args, ctx)
+    elif args.round_command == "export":
+        await run_export(args, ctx)
     else:
         await run_stats(args, ctx)
 
@@ -42,9 +47,10 @@ def _deadline(text: str, today: date) -> date:
         value = date.fromisoformat(text)
     except ValueError:
         raise OfficerError(f"--deadline: not a date like 2026-03-31: {text!r}") from None
-    if value < today:
-        raise OfficerError(f"--deadline: {value.isoformat()} is in the past")
-    return value
+    try:
+        return check_deadline(value, today)
+    except DeadlineInPast as exc:
+        raise OfficerError(f"--deadline: {exc}") from None
 
 
 async def run_open(args: argparse.Namespace, ctx: OfficerContext) -> None:
@@ -79,33 +85,55 @@ def report(rows: list[StatsRow], ctx: OfficerContext) -> None:
     columns = ctx.labels("update_round/columns")
     titles = ctx.labels("update_round/rows")
     sizes = ctx.labels("labels/size_class")
-    by_district: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    by_size: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    totals: dict[str, int] = defaultdict(int)
-    for row in rows:
-        district = (
-            f"{row.district_code} {region_name(row.district_code) or ''}".strip()
-            if row.district_code
-            else "-"
-        )
-        by_district[district][row.outcome] += row.count
-        by_size[row.size_class or "-"][row.outcome] += row.count
-        totals[row.outcome] += row.count
-    ordered_sizes = sorted(by_size, key=lambda s: (SIZES.index(s) if s in SIZES else len(SIZES), s))
+    figures = round_report(rows)
     for title, grouped in (
-        (titles["district"], dict(sorted(by_district.items()))),
-        (titles["size_class"], {sizes.get(s, s): by_size[s] for s in ordered_sizes}),
+        (titles["district"], figures.by_district),
+        (titles["size_class"], {sizes.get(s, s): counts for s, counts in figures.by_size.items()}),
     ):
         print(file=ctx.out)
         print("\n".join(table(title, grouped, columns, titles["total"])), file=ctx.out)
     print(file=ctx.out)
-    ctx.say("update_round/summary", {o: totals[o] for o in OUTCOMES})
+    ctx.say("update_round/summary", figures.totals)
+
+
+async def chosen_round(tx: Transaction, round_id: int | None) -> UpdateRound | None:
+    """The round asked for, or the latest one."""
+    return await tx.update_rounds.get(round_id) if round_id else await tx.update_rounds.latest()
+
+
+async def write_results(ctx: StaffContext, tx: Transaction, round_row: UpdateRound, output: Path) -> int:
+    """A round's answers to `output` in the officer's words (the command and the Unduh page)."""
+    return await export_round(
+        tx,
+        round_row,
+        output,
+        agency=ctx.agency,
+        headers=ctx.lines("update_round/export_columns"),
+        outcomes=ctx.labels("update_round/columns"),
+        sizes=ctx.labels("labels/size_class"),
+        officer=ctx.actor,
+    )
+
+
+async def run_export(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    output: Path = args.output
+    if not output.parent.is_dir():
+        raise OfficerError(f"no such directory: {output.parent}")
+    try:
+        async with ctx.db.transaction() as tx:
+            round_row = await chosen_round(tx, args.round)
+            if round_row is None:
+                raise OfficerError(f"no round {args.round}" if args.round else "no rounds yet")
+            count = await write_results(ctx, tx, round_row, output)
+    except OSError as exc:
+        raise OfficerError(f"cannot write {output}: {exc.strerror or exc}") from None
+    ctx.say("owners/exported", {"count": count, "path": str(output)}, err=True)
 
 
 async def run_stats(args: argparse.Namespace, ctx: OfficerContext) -> None:
     async with ctx.db.transaction() as tx:
         rounds = tx.update_rounds
-        round_row = await rounds.get(args.round) if args.round else await rounds.latest()
+        round_row = await chosen_round(tx, args.round)
         if round_row is None:
             raise OfficerError(
                 f"update-round stats: no round {args.round}" if args.round else "no rounds yet"

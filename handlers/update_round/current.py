@@ -15,9 +15,10 @@ async def has_current_data(tx: Transaction, owner_id: int) -> bool:
     latest = await tx.update_rounds.latest()
     if latest is None:
         return True
-    owner = await tx.owners.get(owner_id)
-    if owner is None or owner.deleted_at is not None:
+    found = await tx.owners.get(owner_id)
+    if found is None:
         return False
+    owner, _business = found
     if owner.registered_at >= latest.opened_at:
         return True
     return await tx.update_rounds.outcome_of(latest.id, owner_id) == ACTIVE

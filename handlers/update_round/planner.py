@@ -78,10 +78,21 @@ def due_reminder(
     return min(due) if due else None
 
 
+class DeadlineInPast(ValueError):
+    """A round's deadline is today or later."""
+
+
+def check_deadline(deadline: date, today: date) -> date:
+    if deadline < today:
+        raise DeadlineInPast(f"{deadline.isoformat()} is in the past")
+    return deadline
+
+
 async def open_round(
     tx: Transaction, *, officer: str, deadline: date, note: str | None, now: datetime
 ) -> tuple[UpdateRound, int]:
-    """Open a round and queue the question to every registered owner; returns the round and how many."""
+    """Open a round and queue the question to every registered owner; returns the round and how many.
+    Raises `ValueError` when a round is still open; callers check the deadline (`check_deadline`)."""
     current = await tx.update_rounds.current()
     if current is not None:
         raise ValueError(f"round {current.id} is still open (deadline {current.deadline.isoformat()})")

@@ -6,6 +6,7 @@ Each capability keeps its models in its own module and adds one import line here
 from storage.models.base import Base, UTCDateTime, utcnow
 from storage.models.channels import InboundMessage, OutboundMessage
 from storage.models.core import AuditEntry, ChannelIdentity, ConversationState, Counter, User
+from storage.models.dashboard import DashboardSession, LoginFailures, OfficerAccount
 from storage.models.outbox import Broadcast, OutboxMessage, OutboxSender, UnreachableRecipient
 from storage.models.registration import Business, NibHelpRequest, Owner
 from storage.models.update_round import UpdateAnswer, UpdateRound
@@ -30,8 +31,11 @@ __all__ = [
     "Courier",
     "CourierLink",
     "CourierStaff",
+    "DashboardSession",
     "InboundMessage",
+    "LoginFailures",
     "NibHelpRequest",
+    "OfficerAccount",
     "OutboundMessage",
     "OutboxMessage",
     "OutboxSender",

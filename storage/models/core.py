@@ -66,7 +66,12 @@ class AuditEntry(Base):
     """Who did what to whose data, and when. Never holds the values of personal fields."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_subject", "subject"),)
+    __table_args__ = (
+        Index("ix_audit_log_subject", "subject"),
+        # The dashboard's audit page: newest first, by actor or by action.
+        Index("ix_audit_log_actor", "actor", "id"),
+        Index("ix_audit_log_action", "action", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, String
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, utcnow
@@ -31,6 +31,8 @@ class Owner(Base):
     """A registered business owner (pelaku usaha)."""
 
     __tablename__ = "owners"
+    # Registrations per week (the dashboard's Ringkasan): a range count each.
+    __table_args__ = (Index("ix_owners_registered_at", "registered_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(
@@ -52,6 +54,10 @@ class Business(Base):
     """The owner's business (usaha), with its address by Kemendagri code."""
 
     __tablename__ = "businesses"
+    # The dashboard's Ringkasan counts by these four in one scan of this index.
+    __table_args__ = (
+        Index("ix_businesses_breakdown", "size_class", "sector", "district_code", "status", "owner_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), unique=True)

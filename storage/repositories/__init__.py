@@ -19,6 +19,7 @@ from storage.repositories.core import (
     UserRepository,
 )
 from storage.repositories.couriers import CourierRepository
+from storage.repositories.officers import LoginFailureRepository, OfficerRepository, SessionRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.registration import NibQueueRepository, OwnerRepository
 from storage.repositories.sender_leases import SenderLeaseRepository
@@ -97,6 +98,19 @@ class Transaction:
     @property
     def nib_queue(self) -> NibQueueRepository:
         return NibQueueRepository(self.session)
+
+    @property
+    def officers(self) -> OfficerRepository:
+        """Dashboard accounts (petugas)."""
+        return OfficerRepository(self.session)
+
+    @property
+    def dashboard_sessions(self) -> SessionRepository:
+        return SessionRepository(self.session)
+
+    @property
+    def login_failures(self) -> LoginFailureRepository:
+        return LoginFailureRepository(self.session)
 
     @property
     def inbound(self) -> InboundRepository:

@@ -18,6 +18,7 @@ from sqlalchemy.sql import Select
 
 from storage.models.core import ChannelIdentity, User
 from storage.models.registration import Business, BusinessStatus, Owner
+from storage.repositories.registration import OwnerFilter
 from storage.repositories.unreachable import UnreachableRepository
 
 SENDABLE_CHANNELS = ("telegram", "whatsapp")
@@ -72,15 +73,12 @@ def audience(filters: AudienceFilter, channels: Sequence[str] = SENDABLE_CHANNEL
             ~UnreachableRepository.still_unreachable(identity),
         )
     )
-    if filters.district_code:
-        query = query.where(Business.district_code == filters.district_code)
-    if filters.sector:
-        query = query.where(Business.sector == filters.sector)
-    if filters.size_class:
-        query = query.where(Business.size_class == filters.size_class)
-    if filters.status:
-        query = query.where(Business.status == filters.status)
-    return query
+    return OwnerFilter(
+        district_code=filters.district_code,
+        sector=filters.sector,
+        size_class=filters.size_class,
+        status=filters.status,
+    ).apply(query)
 
 
 def of_owner(owner_id: int) -> Audience:

@@ -52,6 +52,13 @@ class BroadcastRepository:
     async def get(self, broadcast_id: int) -> Broadcast | None:
         return await self.session.get(Broadcast, broadcast_id)
 
+    async def recent(self, *, before: int | None = None, limit: int = 20) -> list[Broadcast]:
+        """Newest first; `before` a broadcast id (keyset)."""
+        query = select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)
+        if before is not None:
+            query = query.where(Broadcast.id < before)
+        return list((await self.session.execute(query)).scalars())
+
     async def latest(self) -> Broadcast | None:
         result = await self.session.execute(select(Broadcast).order_by(Broadcast.id.desc()).limit(1))
         return result.scalar_one_or_none()

@@ -160,6 +160,32 @@ class AuditRepository:
     ) -> None:
         self.session.add(AuditEntry(actor=actor, action=action, subject=subject, details=details or {}))
 
+    async def page(
+        self,
+        *,
+        actor: str | None = None,
+        action: str | None = None,
+        subject: str | None = None,
+        before: int | None = None,
+        limit: int = 50,
+    ) -> list[AuditEntry]:
+        """Entries newest first, optionally of one actor, action or subject; `before` an id (keyset)."""
+        query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        if actor:
+            query = query.where(AuditEntry.actor == actor)
+        if action:
+            query = query.where(AuditEntry.action == action)
+        if subject:
+            query = query.where(AuditEntry.subject == subject)
+        if before is not None:
+            query = query.where(AuditEntry.id < before)
+        return list((await self.session.execute(query)).scalars())
+
+    async def actions(self) -> list[str]:
+        """Every action the log holds, for a filter's choices."""
+        result = await self.session.execute(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
+        return list(result.scalars())
+
     async def for_subject(self, subject: str) -> list[AuditEntry]:
         result = await self.session.execute(
             select(AuditEntry).where(AuditEntry.subject == subject).order_by(AuditEntry.id)

@@ -246,6 +246,15 @@ class OutboxRepository(OutboxOutcomes):
             query = query.where(OutboxMessage.broadcast_id == broadcast_id)
         return {status: int(count) for status, count in (await self.session.execute(query)).all()}
 
+    async def kind_counts(self, dedupe_prefix: str) -> dict[tuple[str, str], int]:
+        """(kind, status) -> rows, of the rows whose dedupe key starts with `dedupe_prefix`."""
+        rows = await self.session.execute(
+            select(OutboxMessage.kind, OutboxMessage.status, func.count())
+            .where(OutboxMessage.dedupe_key.startswith(dedupe_prefix, autoescape=True))
+            .group_by(OutboxMessage.kind, OutboxMessage.status)
+        )
+        return {(kind, status): int(count) for kind, status, count in rows.all()}
+
     async def last_sent_at(self, *, broadcast_id: int) -> datetime | None:
         value: datetime | None = await self.session.scalar(
             select(func.max(OutboxMessage.sent_at)).where(

@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
+from typing import TypeVarTuple
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement, Select
 
 from storage.models.registration import Business, NibHelpRequest, Owner
 
@@ -21,17 +24,65 @@ from storage.models.registration import Business, NibHelpRequest, Owner
 _REGISTERED = select(func.count()).where(Owner.user_id == bindparam("user_id"), Owner.deleted_at.is_(None))
 
 
+_Ts = TypeVarTuple("_Ts")
+
+_REGISTERED_OWNERS = (
+    select(Owner, Business).join(Business, Business.owner_id == Owner.id).where(Owner.deleted_at.is_(None))
+)
+
+
 class DuplicateOwner(Exception):
     """The NIK (by its blind index) or the chat user is already registered."""
 
 
 @dataclass(frozen=True, slots=True)
 class OwnerFilter:
-    """Officer filters: kecamatan code, sector id, size class."""
+    """Officer filters: kecamatan code, sector id, size class, status; and a search: `text` in
+    the owner's name, the business name or the registration number, or `phone_digits` in the
+    phone number."""
 
     district_code: str | None = None
     sector: str | None = None
     size_class: str | None = None
+    status: str | None = None
+    text: str | None = None
+    phone_digits: str | None = None
+
+    def apply(self, query: Select[*_Ts]) -> Select[*_Ts]:
+        """Narrow a query that joins Owner and Business."""
+        if self.district_code:
+            query = query.where(Business.district_code == self.district_code)
+        if self.sector:
+            query = query.where(Business.sector == self.sector)
+        if self.size_class:
+            query = query.where(Business.size_class == self.size_class)
+        if self.status:
+            query = query.where(Business.status == self.status)
+        matches: list[ColumnElement[bool]] = []
+        if self.text:
+            escaped = self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{escaped}%"
+            matches += [
+                Owner.full_name.ilike(pattern, escape="\\"),
+                Business.name.ilike(pattern, escape="\\"),
+                Owner.reg_no.ilike(pattern, escape="\\"),
+            ]
+        if self.phone_digits:
+            matches.append(Owner.phone.contains(self.phone_digits, autoescape=True))
+        if matches:
+            query = query.where(or_(*matches))
+        return query
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """How many registered businesses share one size class, sector, kecamatan and status."""
+
+    size_class: str | None
+    sector: str | None
+    district_code: str | None
+    status: str
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +106,6 @@ class OwnerRepository:
             )
         ).first()
         return (row[0], row[1]) if row is not None else None
-
-    async def get(self, owner_id: int) -> Owner | None:
-        return await self.session.get(Owner, owner_id)
 
     async def is_registered(self, user_id: int) -> bool:
         return bool(await self.session.scalar(_REGISTERED, {"user_id": user_id}))
@@ -115,23 +163,60 @@ class OwnerRepository:
 
     async def stream(self, where: OwnerFilter | None = None) -> AsyncIterator[tuple[Owner, Business]]:
         """Registered (not erased) owners in registration order, streamed rather than loaded at once."""
-        query = (
-            select(Owner, Business)
-            .join(Business, Business.owner_id == Owner.id)
-            .where(Owner.deleted_at.is_(None))
-            .order_by(Owner.id)
-            .execution_options(yield_per=500)
-        )
-        if where is not None:
-            if where.district_code:
-                query = query.where(Business.district_code == where.district_code)
-            if where.sector:
-                query = query.where(Business.sector == where.sector)
-            if where.size_class:
-                query = query.where(Business.size_class == where.size_class)
-        result = await self.session.stream(query)
+        query = _REGISTERED_OWNERS.order_by(Owner.id).execution_options(yield_per=500)
+        result = await self.session.stream((where or OwnerFilter()).apply(query))
         async for owner, business in result:
             yield owner, business
+
+    async def page(
+        self, where: OwnerFilter, *, before: int | None, limit: int
+    ) -> list[tuple[Owner, Business]]:
+        """A page of registered owners, newest first: those with an id below `before` (keyset)."""
+        query = where.apply(_REGISTERED_OWNERS).order_by(Owner.id.desc()).limit(limit)
+        if before is not None:
+            query = query.where(Owner.id < before)
+        return [(row[0], row[1]) for row in await self.session.execute(query)]
+
+    async def count(self, where: OwnerFilter) -> int:
+        query = where.apply(
+            select(func.count()).select_from(Owner).join(Business, Business.owner_id == Owner.id)
+        ).where(Owner.deleted_at.is_(None))
+        return int(await self.session.scalar(query) or 0)
+
+    async def get(self, owner_id: int) -> tuple[Owner, Business] | None:
+        """A registered (not erased) owner by id."""
+        row = (await self.session.execute(_REGISTERED_OWNERS.where(Owner.id == owner_id))).first()
+        return (row[0], row[1]) if row is not None else None
+
+    async def breakdown(self) -> list[Breakdown]:
+        """Registered businesses counted by size class, sector, kecamatan and status at once:
+        one scan of `ix_businesses_breakdown` (the combinations are few), erased owners left out."""
+        erased = select(Owner.id).where(Owner.deleted_at.is_not(None))
+        rows = await self.session.execute(
+            select(
+                Business.size_class, Business.sector, Business.district_code, Business.status, func.count()
+            )
+            .where(Business.owner_id.not_in(erased))
+            .group_by(Business.size_class, Business.sector, Business.district_code, Business.status)
+        )
+        return [
+            Breakdown(size, sector, district, str(status), int(n))
+            for size, sector, district, status, n in rows
+        ]
+
+    async def registered_between(self, bounds: list[datetime]) -> list[int]:
+        """How many owners registered in each interval [bounds[i], bounds[i+1]): one statement,
+        a range count of `ix_owners_registered_at` per interval."""
+        if len(bounds) < 2:
+            return []
+        counts = [
+            select(func.count())
+            .where(Owner.registered_at >= start, Owner.registered_at < end)
+            .scalar_subquery()
+            for start, end in pairwise(bounds)
+        ]
+        row = (await self.session.execute(select(*counts))).one()
+        return [int(v) for v in row]
 
 
 class NibQueueRepository:
@@ -151,15 +236,32 @@ class NibQueueRepository:
             )
         )
 
-    async def pending(self) -> list[QueueEntry]:
-        rows = await self.session.execute(
+    async def pending(self, *, after: int | None = None, limit: int | None = None) -> list[QueueEntry]:
+        """Open requests, oldest first; `after` (a request id) and `limit` page through them."""
+        query = (
             select(NibHelpRequest, Owner, Business)
             .join(Owner, Owner.id == NibHelpRequest.owner_id)
             .join(Business, Business.owner_id == Owner.id)
             .where(NibHelpRequest.done_at.is_(None), Owner.deleted_at.is_(None))
-            .order_by(NibHelpRequest.created_at, NibHelpRequest.id)
+            .order_by(NibHelpRequest.id)
         )
+        if after is not None:
+            query = query.where(NibHelpRequest.id > after)
+        if limit is not None:
+            query = query.limit(limit)
+        rows = await self.session.execute(query)
         return [QueueEntry(r, o, b) for r, o, b in rows.tuples()]
+
+    async def pending_count(self) -> int:
+        return int(
+            await self.session.scalar(
+                select(func.count())
+                .select_from(NibHelpRequest)
+                .join(Owner, Owner.id == NibHelpRequest.owner_id)
+                .where(NibHelpRequest.done_at.is_(None), Owner.deleted_at.is_(None))
+            )
+            or 0
+        )
 
     async def mark_done(self, owner_id: int, *, at: datetime, by: str) -> int:
         result = await self.session.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -141,6 +142,25 @@ class UpdateRoundRepository:
             )
         )
         return value
+
+    async def rounds(self, *, limit: int = 20) -> list[UpdateRound]:
+        result = await self.session.execute(select(UpdateRound).order_by(UpdateRound.id.desc()).limit(limit))
+        return list(result.scalars())
+
+    async def stream_answers(
+        self, round_id: int
+    ) -> AsyncIterator[tuple[UpdateAnswer, Owner | None, Business | None]]:
+        """A round's answers in the order given, with the owner and business when not erased."""
+        query = (
+            select(UpdateAnswer, Owner, Business)
+            .outerjoin(Owner, (Owner.id == UpdateAnswer.owner_id) & Owner.deleted_at.is_(None))
+            .outerjoin(Business, Business.owner_id == Owner.id)
+            .where(UpdateAnswer.round_id == round_id)
+            .order_by(UpdateAnswer.id)
+            .execution_options(yield_per=500)
+        )
+        async for answer, owner, business in await self.session.stream(query):
+            yield answer, owner, business
 
     async def erase_reasons(self, owner_id: int) -> None:
         """Drop the free text of an owner's answers; the outcomes stay as counts."""

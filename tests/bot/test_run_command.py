@@ -3,98 +3,21 @@
 from __future__ import annotations
 
 import json
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from storage.database import Database
-from tests.bot.channels.conftest import APP_SECRET, VERIFY_TOKEN, inbound_rows
-from tests.bot.cli_helpers import cli_env
+from tests.bot.channels.conftest import APP_SECRET, inbound_rows
+from tests.bot.conftest import Running, whatsapp_env
 from tests.fakes import FakeTelegram, FakeWhatsApp, sign, text_message_payload
 
 WA_ID = "6281355500042"
 TG_USER = 42042
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _telegram_env(tg: FakeTelegram) -> dict[str, str]:
     return {"TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_BASE_URL": tg.api_base_url}
-
-
-def _whatsapp_env(wa: FakeWhatsApp) -> dict[str, str]:
-    return {
-        "WHATSAPP_ACCESS_TOKEN": wa.access_token,
-        "WHATSAPP_PHONE_NUMBER_ID": wa.phone_number_id,
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
-        "WHATSAPP_API_BASE_URL": wa.api_base_url,
-        "WHATSAPP_API_VERSION": wa.api_version,
-    }
-
-
-class Running:
-    def __init__(self, process: subprocess.Popen[str], port: int) -> None:
-        self.process = process
-        self.url = f"http://127.0.0.1:{port}"
-
-    def health(self) -> dict[str, Any]:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"umkm-bot run exited {self.process.returncode}")
-            try:
-                response = httpx.get(f"{self.url}/healthz", timeout=2, trust_env=False)
-                return dict(response.json())
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError("the HTTP server never answered")
-
-    def stop(self) -> None:
-        """SIGTERM, as a service manager stops it: the replies in hand are sent first."""
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=15)
-
-
-@pytest.fixture
-def run_bot(tmp_path: Path, database_url: str) -> Iterator[Any]:
-    started: list[Running] = []
-
-    def start(**env: str) -> Running:
-        port = _free_port()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=cli_env(tmp_path / "data", DATABASE_URL=database_url, HTTP_PORT=str(port), **env),
-            cwd=tmp_path,
-        )
-        started.append(Running(process, port))
-        return started[-1]
-
-    yield start
-    for running in started:
-        try:
-            running.stop()  # a no-op for one the test stopped
-        except subprocess.TimeoutExpired:
-            running.process.kill()
-            raise
-        stderr = running.process.stderr
-        assert running.process.returncode == 0, stderr.read() if stderr else ""
 
 
 def _post_whatsapp(running: Running, text: str) -> int:
@@ -107,7 +30,7 @@ def _post_whatsapp(running: Running, text: str) -> int:
 
 def test_only_whatsapp_settings_serve_whatsapp(run_bot: Any) -> None:
     with FakeWhatsApp() as wa:
-        running = run_bot(**_whatsapp_env(wa))
+        running = run_bot(**whatsapp_env(wa))
         health = running.health()
         assert health["database"] == "ok" and set(health["channels"]) == {"whatsapp"}
         assert _post_whatsapp(running, "halo") == 200
@@ -126,7 +49,7 @@ def test_only_telegram_settings_serve_telegram_by_polling(run_bot: Any) -> None:
 
 def test_both_platforms_at_once(run_bot: Any) -> None:
     with FakeTelegram() as tg, FakeWhatsApp() as wa:
-        running = run_bot(**_telegram_env(tg), **_whatsapp_env(wa))
+        running = run_bot(**_telegram_env(tg), **whatsapp_env(wa))
         assert set(running.health()["channels"]) == {"telegram", "whatsapp"}
         tg.push_update(tg.text_update(TG_USER, "halo"))
         assert _post_whatsapp(running, "halo") == 200
@@ -136,7 +59,7 @@ def test_both_platforms_at_once(run_bot: Any) -> None:
 
 async def test_a_forged_whatsapp_signature_is_refused_by_the_running_bot(run_bot: Any, db: Database) -> None:
     with FakeWhatsApp() as wa:
-        running = run_bot(**_whatsapp_env(wa))
+        running = run_bot(**whatsapp_env(wa))
         running.health()
         body = json.dumps(text_message_payload(WA_ID, "halo")).encode()
         headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(body, "not-the-secret")}

@@ -21,9 +21,9 @@ from storage.database import Database
 from storage.models.outbox import OutboxSender
 from tests.bot.channels.conftest import APP_SECRET
 from tests.bot.cli_helpers import cli_env
+from tests.bot.conftest import Running, free_port, whatsapp_env
 from tests.bot.outbox.helpers import broadcast_text
 from tests.bot.outbox.seed import seed_owners
-from tests.bot.test_run_command import Running, _free_port, _whatsapp_env
 from tests.conftest import TEST_SECRET_KEY
 from tests.fakes import FakeWhatsApp, sign, text_message_payload
 from tests.profiles import profile_without_quiet_hours
@@ -38,7 +38,7 @@ def wa() -> Iterator[FakeWhatsApp]:
 
 
 def _start(tmp_path: Path, database_url: str, wa: FakeWhatsApp, name: str) -> Running:
-    port = _free_port()
+    port = free_port()
     env = cli_env(
         tmp_path / "data",
         DATABASE_URL=database_url,
@@ -47,7 +47,7 @@ def _start(tmp_path: Path, database_url: str, wa: FakeWhatsApp, name: str) -> Ru
         OUTBOX_SWEEP_SECONDS="0.2",
         OUTBOX_SENDER_LEASE_SECONDS=str(SENDER_LEASE),
         OUTBOX_LEASE_SECONDS="3",
-        **_whatsapp_env(wa),
+        **whatsapp_env(wa),
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "run"],

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from tests.messages.dashboard_samples import DASHBOARD_SAMPLES
 from tests.messages.officer_samples import OFFICER_SAMPLES
 from tests.messages.outbox_samples import OUTBOX_SAMPLES
 from tests.messages.registration_samples import REGISTRATION_SAMPLES
@@ -25,6 +26,7 @@ SAMPLES.update(REGISTRATION_SAMPLES)
 SAMPLES.update(OUTBOX_SAMPLES)
 SAMPLES.update(OFFICER_SAMPLES)
 SAMPLES.update(VOUCHER_SAMPLES)
+SAMPLES.update(DASHBOARD_SAMPLES)
 
 # Values any template may be given on top of its own.
 COMMON: dict[str, Any] = {

@@ -1,0 +1,219 @@
+"""Dashboard benchmark (not a test): prints its figures.
+
+    .venv/bin/python -m bench.dashboard [--owners 100000] [--requests 40] [--database-url postgresql+asyncpg://…]
+
+With N registered owners (varied kecamatan, sector, size, status, dates; one in ten waiting for
+NIB help), signed in as an admin, through the dashboard's own routes (session lookup, the
+queries, the templates) in process:
+
+1. p50 / p95 / max of the overview (Ringkasan), the owners list's first page, a deep page (the
+   last one, by keyset), and a search by name;
+2. the owners XLSX export of all N rows through the Unduh page of a real `umkm-bot run`
+   process: its time, and the server's peak memory (VmHWM) while it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+from starlette.applications import Starlette
+
+from bench.outbox import drop_created, fresh_database, peak_rss_mb
+from bot.app import App, build_app
+from bot.settings import load_settings
+from handlers.dashboard.accounts import add_account
+from storage.models import Owner
+from tests.bot.conftest import free_port
+from tests.bot.dashboard.seed import seed_varied_owners
+from tests.conftest import TEST_SECRET_KEY
+
+PASSWORD = "bench-password-123"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+async def open_app(url: str, workdir: Path) -> App:
+    settings = load_settings(
+        database_url=url, data_dir=workdir / "data", secret_key=TEST_SECRET_KEY, _env_file=None
+    )
+    return await build_app(settings)
+
+
+async def signed_in(app: App) -> httpx.AsyncClient:
+    web = Starlette(routes=app.dashboard().routes())
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=web), base_url="http://127.0.0.1", timeout=600
+    )
+    form = await client.get("/dashboard/login")
+    token = CSRF.search(form.text)
+    assert token
+    response = await client.post(
+        "/dashboard/login", data={"csrf": token.group(1), "username": "bench", "password": PASSWORD}
+    )
+    assert response.status_code == 303, response.text
+    return client
+
+
+async def timings(client: httpx.AsyncClient, path: str, n: int) -> list[float]:
+    await client.get(path)  # the first request compiles statements and templates
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        response = await client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return times
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[18]
+
+
+async def seed(url: str, workdir: Path, owners: int) -> None:
+    app = await open_app(url, workdir)
+    try:
+        started = time.perf_counter()
+        await seed_varied_owners(app.db, owners, now=datetime.now(UTC))
+        async with app.db.transaction() as tx:
+            await add_account(
+                tx,
+                "bench",
+                role="admin",
+                password=PASSWORD,
+                courier_name=None,
+                officer="bench",
+                now=datetime.now(UTC),
+            )
+        print(f"seeded {owners:,} owners in {time.perf_counter() - started:.1f} s")
+    finally:
+        await app.close()
+
+
+async def pages(url: str, workdir: Path, n: int) -> None:
+    app = await open_app(url, workdir)
+    try:
+        async with app.db.transaction() as tx:
+            lowest = await tx.session.scalar(select(func.min(Owner.id)))
+        client = await signed_in(app)
+        searches = await client.get("/dashboard/owners")
+        token = CSRF.search(searches.text)
+        assert token
+        found = await client.post(
+            "/dashboard/owners/search", data={"csrf": token.group(1), "search": "Dewi Pemilik 9"}
+        )
+        search_path = found.headers["location"]
+        print(f"\n{'page':<44}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+        for label, path in (
+            ("overview (Ringkasan)", "/dashboard"),
+            ("owners list, first page", "/dashboard/owners"),
+            ("owners list, deep page (the last)", f"/dashboard/owners?before={(lowest or 0) + 50}"),
+            ("owners list, kecamatan + size filter", "/dashboard/owners?kecamatan=63.72.03&size=small"),
+            ("owners search by name (first page)", search_path),
+            ("owner detail (audited)", f"/dashboard/owners/{lowest}"),
+        ):
+            values = await timings(client, path, n)
+            print(f"{label:<44}{statistics.median(values):>9.1f}{p95(values):>9.1f}{max(values):>9.1f}")
+        await client.aclose()
+    finally:
+        await app.close()
+
+
+def export_run(url: str, workdir: Path) -> None:
+    """The owners export through a real `umkm-bot run` (uvicorn streaming the file): the server
+    process's peak memory (VmHWM) from the moment the export is asked for, and its own."""
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_", "DATABASE_"))},
+        "DATABASE_URL": url,
+        "DATA_DIR": str(workdir / "data"),
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "HTTP_PORT": str(port),
+        # A WhatsApp channel so that `run` serves HTTP; nothing is sent (the outbox is empty).
+        "WHATSAPP_ACCESS_TOKEN": "bench",
+        "WHATSAPP_PHONE_NUMBER_ID": "1",
+        "WHATSAPP_APP_SECRET": "bench",
+        "WHATSAPP_VERIFY_TOKEN": "bench",
+        "WHATSAPP_API_BASE_URL": "http://127.0.0.1:9",
+    }
+    server = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, timeout=600, trust_env=False) as client:
+            for _ in range(300):
+                try:
+                    client.get("/healthz")
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            form = client.get("/dashboard/login")
+            token = CSRF.search(form.text)
+            assert token
+            client.post(
+                "/dashboard/login", data={"csrf": token.group(1), "username": "bench", "password": PASSWORD}
+            )
+            page = client.get("/dashboard/downloads")
+            token = CSRF.search(page.text)
+            assert token, page.status_code
+            before = peak_rss_mb(server.pid)
+            # Signing in checked an argon2 hash (64 MiB by design): measure from here on.
+            Path(f"/proc/{server.pid}/clear_refs").write_text("5")
+            resident = peak_rss_mb(server.pid)
+            started = time.perf_counter()
+            size = 0
+            with client.stream(
+                "POST", "/dashboard/downloads/owners", data={"csrf": token.group(1)}
+            ) as response:
+                assert response.status_code == 200
+                with (workdir / "owners.xlsx").open("wb") as out:
+                    for chunk in response.iter_bytes():
+                        out.write(chunk)
+                        size += len(chunk)
+            elapsed = time.perf_counter() - started
+            peak = peak_rss_mb(server.pid)
+        rows = sum(1 for _ in load_workbook(workdir / "owners.xlsx", read_only=True).active.iter_rows())
+        print(
+            f"\nexport of every owner through `umkm-bot run`: {rows - 1:,} rows, {elapsed:.1f} s, "
+            f"{size / 1e6:.1f} MB file\n  server's peak memory (VmHWM) during the export: {peak:.0f} MB "
+            f"(resident when it was asked for: {resident:.0f} MB, so the export's own: {peak - resident:.0f} MB; "
+            f"the peak before, signing in included: {before:.0f} MB)"
+        )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--owners", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--database-url", help="PostgreSQL base URL (default: an SQLite file)")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="umkm-bench-"))
+    try:
+        url = await fresh_database(args.database_url, workdir)
+        await seed(url, workdir, args.owners)
+        await pages(url, workdir, args.requests)
+        await asyncio.to_thread(export_run, url, workdir)
+    finally:
+        await drop_created(args.database_url)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,145 @@
+"""The dashboard's own pages: Ringkasan (the capabilities' overview panels), Unduh (their
+downloads), Petugas (accounts, admins only) and Audit (the log, admins only). A courier's
+home is a short page that tells them to scan a voucher's QR code: the only page they have."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from handlers.dashboard.accounts import (
+    AccountError,
+    add_account,
+    disable_account,
+    list_accounts,
+    reset_password,
+)
+from handlers.pages import ADMINS, STAFF, Html, NavEntry, Page, PageContext, Redirect
+from storage.models.dashboard import ADMIN, COURIER, OFFICER, ROLES, OfficerAccount
+from storage.repositories import Transaction
+
+HOME = "/dashboard"
+ACCOUNTS = "/dashboard/accounts"
+AUDIT = "/dashboard/audit"
+PAGE_SIZE = 50
+
+
+async def home(ctx: PageContext) -> Html:
+    if ctx.officer.role == COURIER:
+        return Html("courier_home", {"courier_name": ctx.officer.courier_name or ""})
+    return Html("overview", {"panels": await ctx.render_panels("overview"), "now": ctx.now()})
+
+
+async def downloads(ctx: PageContext) -> Html:
+    return Html("downloads", {"panels": await ctx.render_panels("downloads")})
+
+
+async def accounts_page(ctx: PageContext) -> Html:
+    async with ctx.db.transaction() as tx:
+        accounts = await list_accounts(tx)
+    return Html("accounts", {"accounts": accounts, "roles": ROLES})
+
+
+def _account_error(ctx: PageContext, exc: AccountError) -> Redirect:
+    ctx.notice("account_error", {"code": exc.code}, error=True)
+    return Redirect(ACCOUNTS)
+
+
+AccountAction = Callable[[Transaction], Awaitable[OfficerAccount]]
+
+
+async def _on_account(
+    ctx: PageContext, action: AccountAction, notice: str, *, new_password: bool
+) -> Redirect:
+    """Run one account function in a transaction; its refusal or its success is the next notice."""
+    if new_password and ctx.form.get("password", "") != ctx.form.get("password_again", ""):
+        return _account_error(ctx, AccountError("password_differs", "the two passwords differ"))
+    try:
+        async with ctx.db.transaction() as tx:
+            account = await action(tx)
+    except AccountError as exc:
+        return _account_error(ctx, exc)
+    ctx.notice(notice, {"username": account.username})
+    return Redirect(ACCOUNTS)
+
+
+async def add_account_page(ctx: PageContext) -> Redirect:
+    form = ctx.form
+    return await _on_account(
+        ctx,
+        lambda tx: add_account(
+            tx,
+            form.get("username", ""),
+            role=form.get("role", ""),
+            password=form.get("password", ""),
+            courier_name=form.get("courier") if form.get("role") == COURIER else None,
+            officer=ctx.actor,
+            now=ctx.now(),
+        ),
+        "account_added",
+        new_password=True,
+    )
+
+
+async def disable_account_page(ctx: PageContext) -> Redirect:
+    username = ctx.form.get("username", "")
+    if username == ctx.officer.username:
+        return _account_error(ctx, AccountError("self", "you cannot disable your own account"))
+    return await _on_account(
+        ctx,
+        lambda tx: disable_account(tx, username, officer=ctx.actor, now=ctx.now()),
+        "account_disabled",
+        new_password=False,
+    )
+
+
+async def reset_password_page(ctx: PageContext) -> Redirect:
+    form = ctx.form
+    return await _on_account(
+        ctx,
+        lambda tx: reset_password(
+            tx, form.get("username", ""), password=form.get("password", ""), officer=ctx.actor, now=ctx.now()
+        ),
+        "password_reset",
+        new_password=True,
+    )
+
+
+def _before(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+async def audit_page(ctx: PageContext) -> Html:
+    """The audit log, newest first, by actor, action or subject (`owner:42`): none personal."""
+    filters = {k: ctx.query.get(k, "").strip()[:64] for k in ("actor", "action", "subject")}
+    filters = {k: v for k, v in filters.items() if v}
+    async with ctx.db.transaction() as tx:
+        entries = await tx.audit.page(**filters, before=_before(ctx.query.get("before")), limit=PAGE_SIZE + 1)
+        actions = await tx.audit.actions()
+    more = len(entries) > PAGE_SIZE
+    entries = entries[:PAGE_SIZE]
+    values: dict[str, Any] = {
+        "entries": entries,
+        "filters": {k: filters.get(k, "") for k in ("actor", "action", "subject")},
+        "actions": actions,
+        "next_page": f"{AUDIT}?{urlencode({**filters, 'before': entries[-1].id})}" if more else None,
+        "first_page": f"{AUDIT}?{urlencode(filters)}" if ctx.query.get("before") else None,
+    }
+    return Html("audit", values)
+
+
+PAGES = (
+    Page(
+        HOME,
+        home,
+        roles=frozenset({ADMIN, OFFICER, COURIER}),
+        nav=NavEntry("dashboard/nav/overview", 10, STAFF),
+    ),
+    Page("/dashboard/downloads", downloads, nav=NavEntry("dashboard/nav/downloads", 80)),
+    Page(ACCOUNTS, accounts_page, roles=ADMINS, nav=NavEntry("dashboard/nav/accounts", 90)),
+    Page(f"{ACCOUNTS}/add", add_account_page, methods=("POST",), roles=ADMINS),
+    Page(f"{ACCOUNTS}/disable", disable_account_page, methods=("POST",), roles=ADMINS),
+    Page(f"{ACCOUNTS}/reset-password", reset_password_page, methods=("POST",), roles=ADMINS),
+    Page(AUDIT, audit_page, roles=ADMINS, nav=NavEntry("dashboard/nav/audit", 95)),
+)
