@@ -18,64 +18,20 @@ from pathlib import Path
 from handlers import spreadsheet
 from handlers.capability import OfficerCommand
 from handlers.officer import OfficerContext, OfficerError, check_writable
-from handlers.registration.admin import UnknownDistrict, district_code
-from handlers.result import Invalid
-from handlers.rules import parse_rupiah
-from handlers.vouchers import codes
+from handlers.vouchers.parsing import DEFAULT_MAX_ONGKIR, DEFAULT_VALID_DAYS, new_program, rupiah
 from handlers.vouchers.programs import (
-    NewProgram,
     ProgramError,
     add_courier,
     add_program,
     close,
     pause,
+    program_summaries,
     remove_courier,
     resume,
 )
-from handlers.vouchers.redeeming import Redeemed, redeem
-from handlers.vouchers.report import MonthError, ReportWords, write_report
-from messages import to_plain
+from handlers.vouchers.redeeming import Redeemed, receipt_values, redeem, refusal_text
+from handlers.vouchers.report import MonthError, report_words, write_report
 from storage.models.vouchers import Courier, Period
-
-# Size classes as officers write them (Indonesian first), to the stored value.
-SIZE_WORDS = {
-    "mikro": "micro",
-    "micro": "micro",
-    "kecil": "small",
-    "small": "small",
-    "menengah": "medium",
-    "medium": "medium",
-    "besar": "large",
-    "large": "large",
-}
-DEFAULT_MAX_ONGKIR = 25_000
-
-
-def _rupiah(flag: str, text: str) -> int:
-    amount = parse_rupiah(text)
-    if isinstance(amount, Invalid) or amount < 1:
-        raise OfficerError(f"{flag}: not an amount of rupiah like Rp25.000 or 25rb: {text!r}")
-    return amount
-
-
-def _sizes(text: str | None) -> list[str]:
-    if not text:
-        return []
-    sizes = []
-    for word in (w.strip().casefold() for w in text.split(",") if w.strip()):
-        if word not in SIZE_WORDS:
-            raise OfficerError(f"--size-class: unknown size class {word!r} (mikro, kecil, menengah, besar)")
-        sizes.append(SIZE_WORDS[word])
-    return sizes
-
-
-def _districts(ctx: OfficerContext, text: str | None) -> list[str]:
-    if not text:
-        return []
-    try:
-        return [district_code(ctx.agency, part) for part in text.split(",") if part.strip()]
-    except UnknownDistrict as exc:
-        raise OfficerError(f"--kecamatan: unknown kecamatan {exc.args[0]!r} in the agency's area") from None
 
 
 def add_voucher_arguments(parser: argparse.ArgumentParser) -> None:
@@ -97,7 +53,10 @@ def add_voucher_arguments(parser: argparse.ArgumentParser) -> None:
         "--max-ongkir", default=str(DEFAULT_MAX_ONGKIR), help="most the agency pays per parcel (Rp25.000)"
     )
     add.add_argument(
-        "--valid-days", type=int, default=30, help="days a voucher lasts after issue (default 30)"
+        "--valid-days",
+        type=int,
+        default=DEFAULT_VALID_DAYS,
+        help="days a voucher lasts after issue (default 30)",
     )
     add.add_argument("--size-class", help="only these size classes: mikro,kecil,menengah")
     add.add_argument("--kecamatan", help="only these kecamatan: codes or names, comma-separated")
@@ -157,16 +116,17 @@ async def _program(args: argparse.Namespace, ctx: OfficerContext) -> None:
         return
     async with ctx.db.transaction(f"voucher-program:{getattr(args, 'id', 'new')}") as tx:
         if command == "add":
-            new = NewProgram(
+            new = new_program(
+                ctx.agency,
                 name=args.name,
                 courier=args.courier,
                 quota=args.quota,
                 per_owner=args.per_owner,
-                period=Period(args.period),
-                max_ongkir=_rupiah("--max-ongkir", args.max_ongkir),
+                period_text=args.period,
+                max_ongkir=args.max_ongkir,
                 valid_days=args.valid_days,
-                size_classes=_sizes(args.size_class),
-                districts=_districts(ctx, args.kecamatan),
+                sizes=args.size_class,
+                kecamatan=args.kecamatan,
                 requires_current_data=args.requires_current_data,
             )
             program = await add_program(tx, new, officer=ctx.actor, now=ctx.now())
@@ -194,26 +154,24 @@ async def _program(args: argparse.Namespace, ctx: OfficerContext) -> None:
 async def _list(ctx: OfficerContext) -> None:
     statuses = ctx.labels("labels/program_status")
     async with ctx.db.transaction() as tx:
-        programs = await tx.vouchers.programs()
-        for program in programs:
-            counts = await tx.vouchers.counts(program.id, ctx.now())
-            courier = await tx.couriers.get(program.courier_id)
-            ctx.say(
-                "vouchers/program_line",
-                {
-                    "program": program,
-                    "status": statuses.get(program.status, program.status),
-                    "courier": courier.name if courier else "-",
-                    "counts": counts,
-                },
-            )
-    if not programs:
+        summaries = await program_summaries(tx, now=ctx.now())
+    for shown in summaries:
+        ctx.say(
+            "vouchers/program_line",
+            {
+                "program": shown.program,
+                "status": statuses.get(shown.program.status, shown.program.status),
+                "courier": shown.courier,
+                "counts": shown.counts,
+            },
+        )
+    if not summaries:
         ctx.say("vouchers/no_programs")
 
 
 async def _redeem(args: argparse.Namespace, ctx: OfficerContext) -> None:
     courier = await _courier(ctx, args.courier)
-    ongkir = _rupiah("--ongkir", args.ongkir)
+    ongkir = rupiah(args.ongkir, flag="--ongkir")
     resi = "".join(args.resi.upper().split())
     if not resi:
         raise OfficerError("--resi: the parcel's receipt number")
@@ -229,27 +187,15 @@ async def _redeem(args: argparse.Namespace, ctx: OfficerContext) -> None:
             owner_pays_rest=args.owner_pays_rest,
         )
     if isinstance(outcome, Redeemed):
-        voucher = outcome.view.voucher
-        ctx.say(
-            "vouchers/redeemed",
-            {"code": codes.display(voucher.code), "resi": voucher.resi, "paid": voucher.paid},
-        )
+        ctx.say("vouchers/redeemed", receipt_values(outcome.view.voucher))
         return
-    text = ctx.renderer.render(
-        "vouchers/redeem_refused", ctx.locale, {"reason": str(outcome.reason), **outcome.values}
-    )
-    raise OfficerError(" ".join(to_plain(text).split()))
+    raise OfficerError(refusal_text(ctx, outcome))
 
 
 async def _report(args: argparse.Namespace, ctx: OfficerContext) -> None:
     output: Path = args.output
     check_writable(output)
     courier = await _courier(ctx, args.courier)
-    words = ReportWords(
-        headers=ctx.lines("vouchers/report_columns"),
-        total=ctx.text("vouchers/report_total"),
-        erased=ctx.text("vouchers/report_erased"),
-    )
     try:
         async with ctx.db.transaction() as tx:
             totals = await write_report(
@@ -258,7 +204,7 @@ async def _report(args: argparse.Namespace, ctx: OfficerContext) -> None:
                 args.format,
                 month=args.month,
                 zone=ctx.agency.time_zone,
-                words=words,
+                words=report_words(ctx),
                 courier_id=courier.id if courier else None,
                 officer=ctx.actor,
             )

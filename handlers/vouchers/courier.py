@@ -20,14 +20,20 @@ from handlers.forms.fields import Answers, Field, Form, Option
 from handlers.result import Invalid
 from handlers.rules import parse_rupiah
 from handlers.types import Reply
-from handlers.vouchers import codes
 from handlers.vouchers.programs import link_staff
-from handlers.vouchers.redeeming import Redeemed, Refused, check, first_name, redeem
+from handlers.vouchers.redeeming import (
+    Redeemed,
+    Refused,
+    check,
+    clean_resi,
+    counter_values,
+    receipt_values,
+    redeem,
+)
 from storage.models.vouchers import Courier
 
 REDEEM = "voucher_redeem"
 COURIER = "vouchers:courier"
-_RESI = re.compile(r"[A-Z0-9-]{6,40}")
 LINK_WORD = re.compile(r"(?i)kurir\s+([a-z0-9 -]{4,20})")
 
 
@@ -50,7 +56,7 @@ async def _link(ctx: Context, conv: Conversation, match: re.Match[str]) -> list[
 
 
 def _refusal(refused: Refused) -> Invalid:
-    return Invalid("voucher_refused", {"reason": str(refused.reason), **refused.values})
+    return Invalid("voucher_refused", refused.message_values)
 
 
 async def _code(text: str, ctx: Context, answers: Answers) -> dict[str, Any] | Invalid:
@@ -71,21 +77,13 @@ def _over_limit(answers: Answers) -> bool:
 
 
 def _resi(text: str, ctx: Context, answers: Answers) -> str | Invalid:
-    cleaned = "".join(text.upper().split())
-    return cleaned if _RESI.fullmatch(cleaned) else Invalid("resi_format")
+    return clean_resi(text) or Invalid("resi_format")
 
 
 async def _voucher_values(ctx: Context, answers: Answers) -> dict[str, Any]:
     view = await ctx.tx.vouchers.view(_code_of(answers))
     assert view is not None
-    owner = view.owner
-    return {
-        "code": codes.display(view.voucher.code),
-        "first_name": first_name(owner.full_name if owner else None),
-        "business": view.business.name if view.business and view.business.name else "-",
-        "program": view.program.name,
-        "max_ongkir": view.program.max_ongkir,
-    }
+    return counter_values(view)
 
 
 async def _ongkir(text: str, ctx: Context, answers: Answers) -> int | Invalid:
@@ -145,15 +143,8 @@ async def _complete(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         owner_pays_rest=bool(answers.get("owner_pays_rest")),
     )
     if isinstance(outcome, Redeemed):
-        voucher = outcome.view.voucher
-        values = {
-            "code": codes.display(voucher.code),
-            "resi": voucher.resi,
-            "ongkir": voucher.ongkir,
-            "paid": voucher.paid,
-        }
-        return [Reply("vouchers/receipt", values)]
-    return [Reply("vouchers/redeem_refused", {"reason": str(outcome.reason), **outcome.values})]
+        return [Reply("vouchers/receipt", receipt_values(outcome.view.voucher))]
+    return [Reply("vouchers/redeem_refused", outcome.message_values)]
 
 
 def redeem_form() -> Form:

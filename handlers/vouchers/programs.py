@@ -7,12 +7,14 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from handlers.capability import OutboxKind
 from handlers.outbox import queue_audience
 from handlers.types import Reply
 from storage.models.vouchers import Courier, Period, ProgramStatus, VoucherProgram
 from storage.repositories import Transaction
+from storage.repositories.vouchers import voucher_counts
 
 #: Owners who asked while the program was paused are told it runs again.
 RESUMED = OutboxKind(
@@ -24,7 +26,13 @@ LINK_LENGTH = 8
 
 
 class ProgramError(ValueError):
-    """The request cannot be done as asked; the message says why in one line."""
+    """The request cannot be done as asked. The message says why in one line (the command
+    line's); `code` and `values` name the dashboard's line (`dashboard/notices/voucher_error`)."""
+
+    def __init__(self, code: str, message: str, **values: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +53,17 @@ async def add_program(tx: Transaction, new: NewProgram, *, officer: str, now: da
     courier = await tx.couriers.by_name(new.courier)
     if courier is None:
         raise ProgramError(
-            f"no courier partner {new.courier!r}; add it first: umkm-bot courier add --name NAME"
+            "no_courier",
+            f"no courier partner {new.courier!r}; add it first: umkm-bot courier add --name NAME",
+            courier=new.courier,
         )
     if not new.name.strip():
-        raise ProgramError("the program needs a name")
+        raise ProgramError("name_missing", "the program needs a name")
     for value, what in ((new.quota, "quota"), (new.per_owner, "per-owner"), (new.valid_days, "valid-days")):
         if value < 1:
-            raise ProgramError(f"{what} must be at least 1")
+            raise ProgramError("at_least_one", f"{what} must be at least 1", field=what)
     if new.max_ongkir < 1:
-        raise ProgramError("max-ongkir must be more than Rp0")
+        raise ProgramError("rupiah", "max-ongkir must be more than Rp0", field="max-ongkir")
     program = await tx.vouchers.add_program(
         VoucherProgram(
             name=new.name.strip(),
@@ -82,7 +92,7 @@ async def add_program(tx: Transaction, new: NewProgram, *, officer: str, now: da
 async def _program(tx: Transaction, program_id: int) -> VoucherProgram:
     program = await tx.vouchers.program(program_id)
     if program is None:
-        raise ProgramError(f"no voucher program {program_id}")
+        raise ProgramError("no_program", f"no voucher program {program_id}", id=program_id)
     return program
 
 
@@ -93,10 +103,10 @@ async def pause(
     `void_issued`. Returns the program and how many vouchers were voided."""
     program = await _program(tx, program_id)
     if program.status is ProgramStatus.CLOSED:
-        raise ProgramError(f"program {program.id} is closed")
+        raise ProgramError("closed", f"program {program.id} is closed", id=program.id)
     reason = " ".join(reason.split())
     if not reason:
-        raise ProgramError("--reason: say why, in the words owners will read")
+        raise ProgramError("reason_missing", "--reason: say why, in the words owners will read")
     program.status, program.pause_reason = ProgramStatus.PAUSED, reason
     voided = await tx.vouchers.void_issued(program.id, reason, now) if void_issued else 0
     await tx.audit.record(
@@ -114,7 +124,7 @@ async def resume(
     """Open again; the owners who asked while it was paused are told (through the outbox)."""
     program = await _program(tx, program_id)
     if program.status is not ProgramStatus.PAUSED:
-        raise ProgramError(f"program {program.id} is not paused")
+        raise ProgramError("not_paused", f"program {program.id} is not paused", id=program.id)
     program.status, program.pause_reason = ProgramStatus.OPEN, None
     told = await queue_audience(
         tx,
@@ -138,11 +148,34 @@ async def resume(
 async def close(tx: Transaction, program_id: int, *, officer: str, now: datetime) -> VoucherProgram:
     """Over for good: no new vouchers, and issued ones can no longer be redeemed."""
     program = await _program(tx, program_id)
+    if program.status is ProgramStatus.CLOSED:
+        raise ProgramError("closed", f"program {program.id} is closed", id=program.id)
     program.status = ProgramStatus.CLOSED
     await tx.audit.record(
         actor=officer, action="voucher_program.closed", subject=f"voucher_program:{program.id}"
     )
     return program
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramSummary:
+    """A program as officers list it: its courier partner's name and its vouchers counted
+    (issued, redeemed, voided, expired, active)."""
+
+    program: VoucherProgram
+    courier: str
+    counts: dict[str, int]
+
+
+async def program_summaries(tx: Transaction, *, now: datetime) -> list[ProgramSummary]:
+    """Every program, oldest first, with its counts (one grouped query for all of them)."""
+    programs = await tx.vouchers.programs()
+    counts = await tx.vouchers.counts_by_program(now)
+    couriers = {c.id: c.name for c in await tx.couriers.all()}
+    return [
+        ProgramSummary(p, couriers.get(p.courier_id, "-"), counts.get(p.id) or voucher_counts())
+        for p in programs
+    ]
 
 
 # Courier partners ------------------------------------------------------------
@@ -157,7 +190,7 @@ def link_hash(tx: Transaction, code: str) -> str:
 async def add_courier(tx: Transaction, name: str, *, officer: str, now: datetime) -> tuple[Courier, str]:
     """The courier partner (created if new) and a fresh one-time link code for one of its staff."""
     if not name.strip():
-        raise ProgramError("--name: the courier partner's name")
+        raise ProgramError("courier_name_missing", "--name: the courier partner's name")
     courier = await tx.couriers.by_name(name) or await tx.couriers.add(name, now)
     code = "".join(secrets.choice(LINK_ALPHABET) for _ in range(LINK_LENGTH))
     await tx.couriers.add_link(courier.id, link_hash(tx, code), now)
@@ -168,7 +201,7 @@ async def add_courier(tx: Transaction, name: str, *, officer: str, now: datetime
 async def remove_courier(tx: Transaction, name: str, *, officer: str, now: datetime) -> tuple[Courier, int]:
     courier = await tx.couriers.by_name(name)
     if courier is None:
-        raise ProgramError(f"no courier partner {name!r}")
+        raise ProgramError("no_courier", f"no courier partner {name!r}", courier=name)
     revoked = await tx.couriers.remove(courier, now)
     await tx.audit.record(
         actor=officer, action="courier.removed", subject=f"courier:{courier.id}", details={"revoked": revoked}

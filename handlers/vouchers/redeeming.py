@@ -8,21 +8,25 @@ paused for 10 minutes: guessing is not a strategy.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from handlers.capability import OutboxKind
+from handlers.officer import StaffContext
 from handlers.outbox import queue_audience
 from handlers.types import Reply
 from handlers.vouchers import codes
-from storage.models.vouchers import Courier, ProgramStatus
+from messages import to_plain
+from storage.models.vouchers import Courier, ProgramStatus, Voucher
 from storage.repositories import Transaction
 from storage.repositories.audience import of_owner
 from storage.repositories.vouchers import Redemption, VoucherView
 
 GUESS_WINDOW = timedelta(minutes=10)
+_RESI = re.compile(r"[A-Z0-9-]{6,40}")
 GUESS_LIMIT = 10
 
 #: The owner is told their voucher was used: right after the counter redeemed it.
@@ -56,6 +60,11 @@ class Refused:
     reason: RedeemRefusal
     values: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def message_values(self) -> dict[str, Any]:
+        """The values of the reason's message, `vouchers/redeem_refused`."""
+        return {"reason": str(self.reason), **self.values}
+
 
 @dataclass(frozen=True, slots=True)
 class Valid:
@@ -69,9 +78,45 @@ class Redeemed:
     view: VoucherView
 
 
+def clean_resi(text: str) -> str | None:
+    """The parcel's receipt number as the counter types it (chat, scan page): 6-40 letters,
+    digits or dashes, spaces dropped, in capitals; None when it is not one."""
+    cleaned = "".join(text.upper().split())
+    return cleaned if _RESI.fullmatch(cleaned) else None
+
+
 def first_name(full_name: str | None) -> str:
     """What the counter may see of the owner: the first name only."""
     return (full_name or "").split(" ", 1)[0]
+
+
+def counter_values(view: VoucherView) -> dict[str, Any]:
+    """What the courier's counter sees of a valid voucher: the owner's first name and the
+    business, the program and what it pays at most; nothing else about the owner."""
+    owner, business = view.owner, view.business
+    return {
+        "code": codes.display(view.voucher.code),
+        "first_name": first_name(owner.full_name if owner else None),
+        "business": business.name if business and business.name else "-",
+        "program": view.program.name,
+        "max_ongkir": view.program.max_ongkir,
+    }
+
+
+def receipt_values(voucher: Voucher) -> dict[str, Any]:
+    """The receipt of a redeemed voucher (`vouchers/receipt`)."""
+    return {
+        "code": codes.display(voucher.code),
+        "resi": voucher.resi,
+        "ongkir": voucher.ongkir,
+        "paid": voucher.paid,
+    }
+
+
+def refusal_text(ctx: StaffContext, refused: Refused) -> str:
+    """Why not, in one plain line of the officer's language (the command's error, the scan page)."""
+    text = ctx.renderer.render("vouchers/redeem_refused", ctx.locale, refused.message_values)
+    return " ".join(to_plain(text).split())
 
 
 async def _guessing(tx: Transaction, courier: Courier | None, now: datetime) -> Refused | None:

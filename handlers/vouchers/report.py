@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers import spreadsheet
+from handlers.officer import StaffContext
 from handlers.rules import region_name
 from handlers.vouchers import codes
 from storage.repositories import Transaction
@@ -49,6 +50,15 @@ class ReportWords:
     headers: Sequence[str]
     total: str
     erased: str  # in place of the business name of an owner who erased their data
+
+
+def report_words(ctx: StaffContext) -> ReportWords:
+    """The report's words in the officer's language (the command's and the dashboard's)."""
+    return ReportWords(
+        headers=ctx.lines("vouchers/report_columns"),
+        total=ctx.text("vouchers/report_total"),
+        erased=ctx.text("vouchers/report_erased"),
+    )
 
 
 async def write_report(

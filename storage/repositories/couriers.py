@@ -24,6 +24,10 @@ class CourierRepository:
             )
         )
 
+    async def all(self) -> list[Courier]:
+        """Every courier partner, removed ones too (old programs name them), by name."""
+        return list((await self.session.execute(select(Courier).order_by(Courier.name))).scalars())
+
     async def get(self, courier_id: int) -> Courier | None:
         return await self.session.get(Courier, courier_id)
 

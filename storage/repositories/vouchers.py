@@ -64,6 +64,17 @@ class ReportRow:
     courier_id: int | None
 
 
+def voucher_counts(issued: int = 0, redeemed: int = 0, voided: int = 0, expired: int = 0) -> dict[str, int]:
+    """A program's vouchers counted; active = issued and not redeemed, voided or expired."""
+    return {
+        "issued": issued,
+        "redeemed": redeemed,
+        "voided": voided,
+        "expired": expired,
+        "active": issued - redeemed - voided - expired,
+    }
+
+
 class VoucherRepository:
     def __init__(self, session: AsyncSession, *, sqlite: bool) -> None:
         self.session = session
@@ -233,36 +244,57 @@ class VoucherRepository:
 
     async def counts(self, program_id: int, now: datetime) -> dict[str, int]:
         """issued, redeemed, voided, expired, active of one program."""
+        return (await self.counts_by_program(now, program_id)).get(program_id, voucher_counts())
+
+    async def counts_by_program(
+        self, now: datetime, program_id: int | None = None
+    ) -> dict[int, dict[str, int]]:
+        """`counts` of every program (that has vouchers) in one grouped scan."""
+        expired = func.sum(
+            case(
+                (
+                    and_(
+                        Voucher.redeemed_at.is_(None),
+                        Voucher.voided_at.is_(None),
+                        Voucher.expires_at <= now,
+                    ),
+                    1,
+                ),
+                else_=0,
+            )
+        )
+        query = select(
+            Voucher.program_id,
+            func.count(),
+            func.count(Voucher.redeemed_at),
+            func.count(Voucher.voided_at),
+            expired,
+        ).group_by(Voucher.program_id)
+        if program_id is not None:
+            query = query.where(Voucher.program_id == program_id)
+        rows = await self.session.execute(query)
+        return {row[0]: voucher_counts(*(int(v or 0) for v in row[1:])) for row in rows}
+
+    async def page(self, program_id: int, *, redeemed: bool, before: int | None, limit: int) -> list[Voucher]:
+        """One program's vouchers, newest first, by keyset (`before` an id): every issued one,
+        or only the redeemed ones."""
+        query = select(Voucher).where(Voucher.program_id == program_id)
+        if redeemed:
+            query = query.where(Voucher.redeemed_at.is_not(None))
+        if before is not None:
+            query = query.where(Voucher.id < before)
+        return list((await self.session.execute(query.order_by(Voucher.id.desc()).limit(limit))).scalars())
+
+    async def paid_between(self, start: datetime, end: datetime) -> tuple[int, int]:
+        """How many vouchers were redeemed in [start, end), and what the agency pays for them."""
         row = (
             await self.session.execute(
-                select(
-                    func.count(),
-                    func.count(Voucher.redeemed_at),
-                    func.count(Voucher.voided_at),
-                    func.sum(
-                        case(
-                            (
-                                and_(
-                                    Voucher.redeemed_at.is_(None),
-                                    Voucher.voided_at.is_(None),
-                                    Voucher.expires_at <= now,
-                                ),
-                                1,
-                            ),
-                            else_=0,
-                        )
-                    ),
-                ).where(Voucher.program_id == program_id)
+                select(func.count(), func.coalesce(func.sum(Voucher.paid), 0)).where(
+                    Voucher.redeemed_at >= start, Voucher.redeemed_at < end
+                )
             )
         ).one()
-        issued, redeemed, voided, expired = (int(v or 0) for v in row)
-        return {
-            "issued": issued,
-            "redeemed": redeemed,
-            "voided": voided,
-            "expired": expired,
-            "active": issued - redeemed - voided - expired,
-        }
+        return int(row[0] or 0), int(row[1] or 0)
 
     # Waiting while paused -------------------------------------------------
 

@@ -1,0 +1,112 @@
+"""A new program as an officer types it, read the same way by `umkm-bot voucher program add`
+and by the dashboard's form: sizes in Indonesian or English, kecamatan by code or name,
+rupiah as `Rp25.000` or `25rb`. Bad input raises `ProgramError` (one line for the command,
+a code for the dashboard's notice)."""
+
+from __future__ import annotations
+
+from handlers.agency import AgencyProfile
+from handlers.registration.admin import UnknownDistrict, district_code
+from handlers.result import Invalid
+from handlers.rules import parse_rupiah
+from handlers.vouchers.programs import NewProgram, ProgramError
+from storage.models.vouchers import Period
+
+# Size classes as officers write them (Indonesian first), to the stored value.
+SIZE_WORDS = {
+    "mikro": "micro",
+    "micro": "micro",
+    "kecil": "small",
+    "small": "small",
+    "menengah": "medium",
+    "medium": "medium",
+    "besar": "large",
+    "large": "large",
+}
+DEFAULT_MAX_ONGKIR = 25_000
+DEFAULT_VALID_DAYS = 30
+
+
+def rupiah(text: str, *, flag: str) -> int:
+    """More than Rp0, as `Rp25.000`, `25.000` or `25rb`."""
+    amount = parse_rupiah(text)
+    if isinstance(amount, Invalid) or amount < 1:
+        raise ProgramError(
+            "rupiah",
+            f"{flag}: not an amount of rupiah like Rp25.000 or 25rb: {text!r}",
+            field=flag.lstrip("-"),
+        )
+    return amount
+
+
+def whole_number(text: str | int, *, flag: str) -> int:
+    """At least 1 (a form's text, or the command line's int)."""
+    try:
+        number = text if isinstance(text, int) else int(text.strip())
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ProgramError("at_least_one", f"{flag} must be at least 1", field=flag.lstrip("-"))
+    return number
+
+
+def size_classes(text: str | None) -> list[str]:
+    """`mikro,kecil` -> ["micro", "small"]; empty: every size class."""
+    sizes = []
+    for word in (w.strip().casefold() for w in (text or "").split(",") if w.strip()):
+        if word not in SIZE_WORDS:
+            raise ProgramError(
+                "size_class",
+                f"--size-class: unknown size class {word!r} (mikro, kecil, menengah, besar)",
+                word=word,
+            )
+        sizes.append(SIZE_WORDS[word])
+    return sizes
+
+
+def districts(agency: AgencyProfile, text: str | None) -> list[str]:
+    """`Landasan Ulin,63.72.03` -> kecamatan codes of the agency's area; empty: all of them."""
+    try:
+        return [district_code(agency, part) for part in (text or "").split(",") if part.strip()]
+    except UnknownDistrict as exc:
+        raise ProgramError(
+            "kecamatan",
+            f"--kecamatan: unknown kecamatan {exc.args[0]!r} in the agency's area",
+            word=str(exc.args[0]),
+        ) from None
+
+
+def period(text: str) -> Period:
+    try:
+        return Period(text)
+    except ValueError:
+        raise ProgramError("period", f"--period: one of {', '.join(p.value for p in Period)}") from None
+
+
+def new_program(
+    agency: AgencyProfile,
+    *,
+    name: str,
+    courier: str,
+    quota: str | int,
+    per_owner: str | int = 1,
+    period_text: str = Period.MONTH.value,
+    max_ongkir: str = str(DEFAULT_MAX_ONGKIR),
+    valid_days: str | int = DEFAULT_VALID_DAYS,
+    sizes: str | None = None,
+    kecamatan: str | None = None,
+    requires_current_data: bool = False,
+) -> NewProgram:
+    """The program an officer asked for, every field read and checked; `add_program` adds it."""
+    return NewProgram(
+        name=name,
+        courier=courier,
+        quota=whole_number(quota, flag="--quota"),
+        per_owner=whole_number(per_owner, flag="--per-owner"),
+        period=period(period_text),
+        max_ongkir=rupiah(max_ongkir, flag="--max-ongkir"),
+        valid_days=whole_number(valid_days, flag="--valid-days"),
+        size_classes=size_classes(sizes),
+        districts=districts(agency, kecamatan),
+        requires_current_data=requires_current_data,
+    )
