@@ -86,7 +86,8 @@ async def add_account(
     officer: str,
     now: datetime,
 ) -> OfficerAccount:
-    """A new account; a courier's names its courier partner. Audited (never the password)."""
+    """A new account; a courier's names an existing courier partner (`umkm-bot courier add`), for
+    whom it redeems on the scan page. Audited (never the password)."""
     username = normalise_username(username)
     if not USERNAME.fullmatch(username):
         raise AccountError(
@@ -100,6 +101,14 @@ async def add_account(
         raise AccountError("courier_missing", "a courier account names its courier partner (--courier NAME)")
     if role != COURIER and courier_name is not None:
         raise AccountError("courier_not_courier", "only a courier account has a courier partner")
+    if courier_name is not None:
+        partner = await tx.couriers.by_name(courier_name)
+        if partner is None:
+            raise AccountError(
+                "courier_unknown",
+                f"no courier partner {courier_name!r}; add it first: umkm-bot courier add --name NAME",
+            )
+        courier_name = partner.name  # the scan page finds the partner by this name
     password_hash = await hash_password(password)
     try:
         account = await tx.officers.add(

@@ -37,7 +37,10 @@ def clock() -> Clock:
 
 
 async def make_account(db: Database, username: str, role: str, courier: str | None = None) -> None:
+    """An account; a courier's partner is added first if new (an account names an existing one)."""
     async with db.transaction() as tx:
+        if courier is not None and await tx.couriers.by_name(courier) is None:
+            await tx.couriers.add(courier, datetime.now(UTC))
         await add_account(
             tx,
             username,

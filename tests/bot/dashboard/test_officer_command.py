@@ -25,8 +25,9 @@ async def test_the_first_admin_then_a_courier_then_list_disable_and_reset(
     )
     assert added.returncode == 0, added.stderr
     assert "Akun admin (admin) dibuat" in added.stdout
+    assert run_cli(["courier", "add", "--name", "Kurir Banua"], data, **env).returncode == 0
     courier = run_cli(
-        ["officer", "add", "kurir1", "--role", "courier", "--courier", "Kurir Banua", "--password-stdin"],
+        ["officer", "add", "kurir1", "--role", "courier", "--courier", "kurir banua", "--password-stdin"],
         data,
         stdin="rahasia-kurir-1\n",
         **env,
@@ -45,10 +46,16 @@ async def test_the_first_admin_then_a_courier_then_list_disable_and_reset(
     assert reset.returncode == 0, reset.stderr
     async with db.transaction() as tx:
         admin = await tx.session.scalar(select(OfficerAccount).where(OfficerAccount.username == "admin"))
-        actions = list((await tx.session.execute(select(AuditEntry.action))).scalars())
+        actions = list((await tx.session.execute(select(AuditEntry.action).order_by(AuditEntry.id))).scalars())
     assert admin is not None and admin.password_hash.startswith("$argon2")
     assert await password_matches(admin.password_hash, "baru-sekali-12")
-    assert actions == ["account.added", "account.added", "account.disabled", "account.password_reset"]
+    assert actions == [
+        "account.added",
+        "courier.link_code",
+        "account.added",
+        "account.disabled",
+        "account.password_reset",
+    ]
 
 
 async def test_bad_input_exits_2_with_one_line(db: Database, database_url: str, tmp_path: Path) -> None:
@@ -65,6 +72,11 @@ async def test_bad_input_exits_2_with_one_line(db: Database, database_url: str, 
             ["officer", "add", "ani", "--role", "courier", "--password-stdin"],
             "rahasia-sekali-1\n",
             "--courier NAME",
+        ),
+        (
+            ["officer", "add", "ani", "--role", "courier", "--courier", "Siapa", "--password-stdin"],
+            "rahasia-sekali-1\n",
+            "no courier partner 'Siapa'; add it first: umkm-bot courier add --name NAME",
         ),
         (
             ["officer", "add", "a b", "--role", "officer", "--password-stdin"],
