@@ -25,6 +25,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
+from markupsafe import Markup
 from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -233,7 +234,8 @@ class Dashboard:
     async def respond(self, result: PageResult, ctx: PageContext, session: Session, path: str) -> Response:
         notices: list[dict[str, Any]] = []
         if isinstance(result, Html):
-            notices = ctx.session.pop("notices", [])
+            # Rendered by `ctx.notice` from autoescaped templates: HTML already, not to escape twice.
+            notices = [{**n, "text": Markup(n["text"])} for n in ctx.session.pop("notices", [])]
         if ctx.session != session.data:
             await save_session_data(self.db, session, dict(ctx.session))
         if isinstance(result, Redirect):
