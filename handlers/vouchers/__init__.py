@@ -2,7 +2,8 @@
 eligibility rules, vouchers requested by chat (a code and its QR), redeemed exactly once at
 the courier's counter (by chat, the scan page or the CLI), and the monthly reconciliation.
 
-See owner.py and courier.py for the conversations.
+See owner.py and courier.py for the conversations, pages.py for the dashboard's Voucher page
+and scan.py for the courier's scan page (`/v/CODE`, what the voucher's QR opens).
 """
 
 from datetime import datetime
@@ -17,6 +18,7 @@ from handlers.vouchers.owner import (
     PickProgramFlow,
     UpdateFirstFlow,
 )
+from handlers.vouchers.pages import PAGES, PANELS
 from handlers.vouchers.planner import EXPIRING, ExpiryPlanner
 from handlers.vouchers.programs import RESUMED
 from handlers.vouchers.redeeming import REDEEMED
@@ -38,6 +40,8 @@ CAPABILITY = Capability(
     commands=(VOUCHER_COMMAND, COURIER_COMMAND),
     outbox_kinds=(REDEEMED, EXPIRING, RESUMED),
     erase=erase_vouchers,
+    pages=PAGES,
+    panels=PANELS,
 )
 
 __all__ = ["CAPABILITY"]

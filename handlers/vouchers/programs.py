@@ -191,7 +191,8 @@ async def add_courier(tx: Transaction, name: str, *, officer: str, now: datetime
     """The courier partner (created if new) and a fresh one-time link code for one of its staff."""
     if not name.strip():
         raise ProgramError("courier_name_missing", "--name: the courier partner's name")
-    courier = await tx.couriers.by_name(name) or await tx.couriers.add(name, now)
+    courier = await tx.couriers.by_name(name, include_removed=True) or await tx.couriers.add(name, now)
+    courier.removed_at = None  # a removed partner added again comes back (names are unique)
     code = "".join(secrets.choice(LINK_ALPHABET) for _ in range(LINK_LENGTH))
     await tx.couriers.add_link(courier.id, link_hash(tx, code), now)
     await tx.audit.record(actor=officer, action="courier.link_code", subject=f"courier:{courier.id}")

@@ -17,12 +17,12 @@ class CourierRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def by_name(self, name: str) -> Courier | None:
-        return await self.session.scalar(
-            select(Courier).where(
-                func.lower(Courier.name) == name.strip().lower(), Courier.removed_at.is_(None)
-            )
-        )
+    async def by_name(self, name: str, *, include_removed: bool = False) -> Courier | None:
+        """The courier partner of that name (any case), removed ones left out unless asked."""
+        query = select(Courier).where(func.lower(Courier.name) == name.strip().lower())
+        if not include_removed:
+            query = query.where(Courier.removed_at.is_(None))
+        return await self.session.scalar(query)
 
     async def all(self) -> list[Courier]:
         """Every courier partner, removed ones too (old programs name them), by name."""

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any
 
+from handlers.dashboard.charts import bar_chart
+
 AT = datetime(2026, 12, 1, 6, 30, tzinfo=UTC)
 PROGRAM = SimpleNamespace(
     id=1,
@@ -120,3 +122,112 @@ VOUCHER_SAMPLES: dict[str, dict[str, Any]] = {
     "officer/vouchers/courier_code": {"courier": "JNE Banjarbaru", "code": "7Q2K9XMP"},
     "officer/vouchers/courier_removed": {"courier": "JNE Banjarbaru", "revoked": 2},
 }
+
+# The dashboard's Voucher pages and the courier's scan page ----------------------------------
+
+COUNTS = {"issued": 3, "redeemed": 1, "voided": 0, "expired": 1, "active": 1}
+DASHBOARD_PROGRAM = SimpleNamespace(
+    **vars(PROGRAM),
+    status="paused",
+    size_classes=["micro"],
+    districts=["63.72.02"],
+    requires_current_data=True,
+    created_at=AT,
+    created_by="dashboard:ani",
+)
+COURIER = SimpleNamespace(id=1, name="JNE Banjarbaru")
+LAYOUT: dict[str, Any] = {
+    "nav": [{"label": "Voucher", "href": "/dashboard/vouchers", "active": True}],
+    "officer": SimpleNamespace(username="ani", role="admin", courier_name=None, is_admin=True),
+    "csrf": "token",
+    "notices": [],
+}
+STATUSES = {"open": "Berjalan", "paused": "Dihentikan sementara", "closed": "Berakhir"}
+SIZES = {"micro": "Mikro", "small": "Kecil"}
+SCAN: dict[str, Any] = {
+    **LAYOUT,
+    "state": "valid",
+    "code": "ONG-7KQ4M-9XTRH",
+    "voucher": VALID,
+    "refusal": "Ongkir Rp30.000 di atas batas program Rp25.000.",
+    "receipt": None,
+    "form": {"resi": "JNE123", "ongkir": "30rb"},
+    "owner_pays_rest": False,
+    "errors": ["resi", "ongkir"],
+}
+VOUCHER_SAMPLES.update(
+    {
+        "dashboard/vouchers/programs": {
+            **LAYOUT,
+            "programs": [SimpleNamespace(program=DASHBOARD_PROGRAM, courier="JNE", counts=COUNTS)],
+            "couriers": [(COURIER, 2)],
+            "statuses": STATUSES,
+            "sizes": SIZES,
+            "size_order": ("micro", "small"),
+            "districts": [("63.72.02", "Landasan Ulin")],
+            "periods": ["month", "week", "program"],
+            "month": "2026-12",
+            "form": {
+                "name": "Gratis Ongkir",
+                "courier": "JNE Banjarbaru",
+                "quota": "500",
+                "per_owner": "1",
+                "period": "month",
+                "max_ongkir": "25rb",
+                "valid_days": "30",
+                "sizes": ["micro"],
+                "kecamatan": ["63.72.02"],
+                "requires_current_data": True,
+            },
+            "error": "Kuota minimal 1.",
+        },
+        "dashboard/vouchers/program": {
+            **LAYOUT,
+            "program": DASHBOARD_PROGRAM,
+            "courier": "JNE Banjarbaru",
+            "counts": COUNTS,
+            "statuses": STATUSES,
+            "sizes": SIZES,
+            "districts": {"63.72.02": "Landasan Ulin"},
+            "vouchers": [
+                {
+                    "code": "ONG-7KQ4M-9XTRH",
+                    "district": "Landasan Ulin",
+                    "size": "micro",
+                    "issued_at": AT,
+                    "valid_until": date(2026, 12, 31),
+                    "redeemed_at": AT,
+                    "resi": "JNE123",
+                    "ongkir": 30_000,
+                    "paid": 25_000,
+                    "state": "redeemed",
+                }
+            ],
+            "redeemed_only": True,
+            "first_page": "/dashboard/vouchers/1?show=redeemed",
+            "next_page": "/dashboard/vouchers/1?show=redeemed&before=1",
+            "month": "2026-12",
+        },
+        "dashboard/vouchers/courier_code": {**LAYOUT, "courier": "JNE Banjarbaru", "code": "7Q2K9XMP"},
+        "dashboard/vouchers/scan": SCAN,
+        "dashboard/panels/vouchers": {
+            "programs": 2,
+            "open": 1,
+            "issued": 3,
+            "redeemed_month": 1,
+            "paid_month": 25_000,
+            "chart": bar_chart([("Gratis Ongkir UMKM", [1, 1, 1])]),
+        },
+        "dashboard/panels/vouchers_export": {
+            **LAYOUT,
+            "couriers": [("1", "JNE Banjarbaru")],
+            "month": "2026-12",
+        },
+        "dashboard/notices/voucher_error": {"code": "at_least_one", "field": "quota"},
+        "dashboard/notices/program_added": {"id": 1, "name": "Gratis Ongkir UMKM"},
+        "dashboard/notices/program_paused": {"id": 1, "voided": 3},
+        "dashboard/notices/program_resumed": {"id": 1, "told": 12},
+        "dashboard/notices/program_closed": {"id": 1},
+        "dashboard/notices/courier_removed": {"courier": "JNE Banjarbaru", "revoked": 2},
+    }
+)

@@ -1,12 +1,16 @@
 """Registered owners in bulk with varied data (kecamatan, sector, size, status, dates, NIK,
-phone), for the dashboard's tests and benchmark: executemany, no conversation."""
+phone), for the dashboard's tests and benchmark: executemany, no conversation; and vouchers
+issued to some of them."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
+from handlers.vouchers import codes
+from handlers.vouchers.issuing import Issued, request_voucher
 from storage.database import Database
 from storage.models import Business, ChannelIdentity, NibHelpRequest, Owner, User
 
@@ -95,3 +99,30 @@ async def seed_varied_owners(
             ]
             if requests:
                 await session.execute(insert(NibHelpRequest), requests)
+
+
+async def issue_vouchers(db: Database, program_id: int, n: int, *, zone: ZoneInfo) -> list[str]:
+    """Vouchers of the program for the first `n` seeded owners whose business is active, through
+    the domain's `request_voucher` (as if each had asked by chat); their codes, as printed."""
+    now = datetime.now(UTC)
+    issued = []
+    async with db.transaction() as tx:
+        program = await tx.vouchers.program(program_id)
+        assert program is not None
+        owner_ids = (
+            await tx.session.execute(
+                select(Owner.id)
+                .join(Business, Business.owner_id == Owner.id)
+                .where(Business.status == "active")
+                .order_by(Owner.id)
+                .limit(n)
+            )
+        ).scalars()
+        for owner_id in list(owner_ids):
+            found = await tx.owners.get(owner_id)
+            assert found is not None
+            outcome = await request_voucher(tx, program, *found, actor="test", now=now, zone=zone)
+            assert isinstance(outcome, Issued), outcome
+            issued.append(codes.display(outcome.voucher.code))
+    assert len(issued) == n
+    return issued
