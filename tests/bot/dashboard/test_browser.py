@@ -19,14 +19,16 @@ from openpyxl import load_workbook
 from playwright.async_api import Browser, BrowserContext, Page
 from sqlalchemy import func, select
 
+from handlers.agency import AgencyProfile
 from handlers.types import utcnow
+from handlers.vouchers.programs import NewProgram, add_program
 from storage.database import Database
-from storage.models import AuditEntry, Broadcast, Business, Owner
+from storage.models import AuditEntry, Broadcast, Business, Courier, Owner, Voucher
 from storage.repositories.audience import AudienceFilter
 from tests.bot.conftest import Running, whatsapp_env
 from tests.bot.dashboard.browser import DESKTOP, PHONE, Shots, launch
 from tests.bot.dashboard.conftest import PASSWORD, make_account
-from tests.bot.dashboard.seed import seed_varied_owners
+from tests.bot.dashboard.seed import issue_vouchers, seed_varied_owners
 from tests.fakes import FakeWhatsApp
 
 OWNERS = 1234
@@ -251,4 +253,78 @@ async def test_what_the_dashboard_refuses(
     assert page.url.startswith(f"{url}/dashboard/login")
     await shots.take(page, "14-terkunci")
     assert (await actions(db, "account:admin")).count("dashboard.login_locked") == 1
+    await context.close()
+
+
+async def a_voucher_of_kurir_banua(db: Database, agency: AgencyProfile) -> str:
+    """A program run with the courier account's partner, and one voucher of it (printed code)."""
+    async with db.transaction() as tx:
+        program = await add_program(
+            tx,
+            NewProgram(name="Gratis Ongkir 2026", courier="Kurir Banua", quota=100),
+            officer="t",
+            now=utcnow(),
+        )
+    return (await issue_vouchers(db, program.id, 1, zone=agency.time_zone))[0]
+
+
+async def test_a_courier_redeems_a_voucher_on_a_phone(
+    server: Running, chromium: Browser, db: Database, agency: AgencyProfile, tmp_path: Path
+) -> None:
+    url = server.url
+    shots = Shots(tmp_path / "screenshots")
+    code = await a_voucher_of_kurir_banua(db, agency)
+
+    # The phone's camera opens the QR's address; the courier signs in and comes back to it.
+    context, page = await new_page(chromium, phone=True)
+    await page.goto(f"{url}/v/{code}")
+    assert page.url.startswith(f"{url}/dashboard/login?next=")
+    await page.fill("input[name=username]", "kurir")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("form[action^='/dashboard/login'] button")
+    assert page.url == f"{url}/v/{code}"
+    assert "Voucher berlaku" in await page.inner_text("#verdict")
+    assert await page.inner_text("#owner-first-name") == "Siti"
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    await shots.take(page, "15-pindai")
+
+    await page.fill("input[name=resi]", "kb 0001 2345")
+    await page.fill("input[name=ongkir]", "18rb")
+    await page.click("#redeem")
+    assert "Voucher ditukar" in await page.inner_text("#verdict")
+    assert await page.inner_text("#receipt-resi") == "KB00012345"
+    await shots.take(page, "16-ditukar")
+    voucher = await scalar(db, select(Voucher).where(Voucher.redeemed_at.is_not(None)))
+    partner = await scalar(db, select(Courier.id).where(Courier.name == "Kurir Banua"))
+    assert (voucher.resi, voucher.paid, voucher.courier_id) == ("KB00012345", 18_000, partner)
+
+    # Exactly once: the same QR again says when and with which resi it was used.
+    await page.goto(f"{url}/v/{code}")
+    assert "sudah dipakai" in await page.inner_text("#verdict")
+    await shots.take(page, "17-sudah-dipakai")
+    await context.close()
+
+    # The officer sees it on the Voucher page and pays the courier from the month's reconciliation.
+    context, page = await new_page(chromium)
+    await sign_in(page, url, "petugas")
+    assert await page.inner_text("#figure-vouchers-redeemed") == "1"
+    assert await page.inner_text("#figure-vouchers-paid") == "Rp18.000"
+    await shots.take(page, "18-ringkasan-voucher")
+    await page.click("nav.main >> text=Voucher")
+    assert await page.inner_text("tr[data-program] td[data-count=redeemed]") == "1"
+    await shots.take(page, "19-voucher")
+    await page.click("text=Gratis Ongkir 2026")
+    assert "KB00012345" in await page.inner_text("#vouchers")
+    await shots.take(page, "20-program-voucher")
+    await page.click("nav.main >> text=Unduh")
+    async with page.expect_download() as download_info:
+        await page.click("#export-vouchers")
+    saved = tmp_path / "rekonsiliasi.xlsx"
+    await (await download_info.value).save_as(saved)
+    rows = list(load_workbook(saved, read_only=True).active.iter_rows(values_only=True))
+    assert [r[:5] for r in rows[1:]] == [
+        (code, rows[1][1], "KB00012345", 18_000, 18_000),
+        ("JUMLAH", "1", None, 18_000, 18_000),
+    ]
+    assert "voucher.report" in await actions(db)
     await context.close()

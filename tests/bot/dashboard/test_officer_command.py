@@ -46,7 +46,9 @@ async def test_the_first_admin_then_a_courier_then_list_disable_and_reset(
     assert reset.returncode == 0, reset.stderr
     async with db.transaction() as tx:
         admin = await tx.session.scalar(select(OfficerAccount).where(OfficerAccount.username == "admin"))
-        actions = list((await tx.session.execute(select(AuditEntry.action).order_by(AuditEntry.id))).scalars())
+        actions = list(
+            (await tx.session.execute(select(AuditEntry.action).order_by(AuditEntry.id))).scalars()
+        )
     assert admin is not None and admin.password_hash.startswith("$argon2")
     assert await password_matches(admin.password_hash, "baru-sekali-12")
     assert actions == [
