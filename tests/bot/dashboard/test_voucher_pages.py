@@ -311,3 +311,25 @@ async def test_the_guessing_limit_holds_per_courier_partner(app: App, browser: O
     assert "Terlalu banyak kode" in (await guesser.get(unknown_scan())).text
     other = await signed_in(app, browser, "lain", "courier", "Kurir Banua")
     assert "tidak dikenal" in (await other.get(unknown_scan())).text
+
+
+async def test_a_courier_account_names_an_existing_courier_partner(app: App, browser: OpenBrowser) -> None:
+    admin = await signed_in(app, browser, "boss", "admin")
+    form = {
+        "username": "loket",
+        "role": "courier",
+        "password": "rahasia-kurir-1",
+        "password_again": "rahasia-kurir-1",
+    }
+    unknown = await admin.post(
+        "/dashboard/accounts/add", {**form, "courier": "Siapa"}, token_from="/dashboard/accounts"
+    )
+    assert "Mitra kurir itu belum ada" in await notice(admin, unknown)
+    await admin.post(f"{VOUCHERS}/couriers/add", {"name": COURIER}, token_from=VOUCHERS)
+    added = await admin.post(
+        "/dashboard/accounts/add", {**form, "courier": COURIER.lower()}, token_from="/dashboard/accounts"
+    )
+    assert "loket" in await notice(admin, added)
+    async with app.db.transaction() as tx:
+        account = await tx.officers.by_username("loket")
+    assert account is not None and account.courier_name == COURIER  # the partner's own spelling
