@@ -212,13 +212,7 @@ async def test_the_monthly_reconciliation_download_and_the_voucher_figures(
     assert export.status_code == 200
     assert f"rekonsiliasi-voucher-{month}.xlsx" in export.headers["content-disposition"]
     rows = list(load_workbook(io.BytesIO(export.content), read_only=True).active.iter_rows(values_only=True))
-    assert rows[0][:5] == (
-        "Kode Voucher",
-        "Waktu Penukaran (WITA)",
-        "No. Resi",
-        "Ongkir (Rp)",
-        "Dibayar Dinas (Rp)",
-    )
+    assert rows[0][0] == "Kode Voucher"  # the command's report (tests/bot/test_voucher_cli.py)
     assert sorted(r[0] for r in rows[1:3]) == sorted(codes[:2])
     assert rows[3][0] == "JUMLAH" and rows[3][3:5] == (58_000, 43_000)
     assert ("dashboard:ani", "voucher.report") in await audit(app)
