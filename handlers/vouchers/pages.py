@@ -10,7 +10,7 @@ owner's NIK, name or phone.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -75,7 +75,7 @@ def _notice_error(ctx: PageContext, exc: ProgramError | MonthError) -> None:
     ctx.notice("voucher_error", _error_values(exc), error=True)
 
 
-def _checked(form: dict[str, str] | Any, prefix: str) -> list[str]:
+def _checked(form: Mapping[str, str], prefix: str) -> list[str]:
     """The ticked boxes named `<prefix><value>` (one name each: the form keeps one value a name)."""
     return [name[len(prefix) :] for name, value in form.items() if name.startswith(prefix) and value == "1"]
 
