@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 class Navigator(Protocol):
     """Moves between flows; the router provides it."""
 
-    async def start_flow(self, ctx: Context, conv: Conversation, name: str) -> list[Reply]: ...
+    async def start_flow(
+        self, ctx: Context, conv: Conversation, name: str, initial: dict[str, Any] | None = None
+    ) -> list[Reply]: ...
 
     async def main_menu(self, ctx: Context, conv: Conversation, *, greet: bool = False) -> list[Reply]: ...
 
@@ -36,6 +38,8 @@ class HandlerConfig:
     """Behaviour settings handlers need (from `Settings`, passed in by `bot/`)."""
 
     form_idle: timedelta = timedelta(hours=24)
+    # TRAINING_OFFER_HOURS: how long a freed training seat is held for the person offered it.
+    training_offer: timedelta = timedelta(hours=24)
 
 
 #: `Context.memo` key: whether the user has a (not erased) registration. The router knows it

@@ -80,3 +80,26 @@ class MenuEntry:
     template: str
     run: Callable[[Context, Conversation], Awaitable[list[Reply]]]
     visible: Callable[[Context], Awaitable[bool]] = always
+
+
+@dataclass(frozen=True, slots=True)
+class Shortcut:
+    """A button or typed word that works at any point of a conversation, the active flow's question
+    or not: the buttons of messages the bot sent on its own (an announcement's "Daftar", a seat
+    offer's "Terima"), which no conversation state remembers offering, and short typed commands
+    that also work where buttons cannot (`HADIR 4821`, or a WhatsApp template outside the 24-hour
+    window that says "ketik DAFTAR 12").
+
+    The router runs it before the active flow: for a pressed choice whose id starts with
+    `choice_prefix` (`tr:join:` + `12`), or for typed text whose first word is one of `words`
+    (casefolded) followed by text matching `argument` in full. A typed answer that selects an
+    offered choice, and the global words (menu, batal, ...), come first. `run(ctx, conv, argument)`
+    gets what follows the prefix or the word, and returns the replies; like a completed form it
+    ends with the main menu or starts a flow (the one it interrupts is kept as a draft).
+    """
+
+    name: str
+    run: Callable[[Context, Conversation, str], Awaitable[list[Reply]]]
+    choice_prefix: str | None = None
+    words: tuple[str, ...] = ()
+    argument: str = r"\d+"
