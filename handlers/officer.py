@@ -9,11 +9,12 @@ Dates and times are the agency's (its time zone), never the host's clock.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TextIO
 
 from handlers.agency import AgencyProfile
+from handlers.context import HandlerConfig
 from messages import Renderer
 from storage.database import Database
 
@@ -32,6 +33,8 @@ class OfficerContext:
     out: TextIO
     err: TextIO
     clock: Callable[[], datetime]
+    # The behaviour settings domain functions read (TRAINING_OFFER_HOURS, ...).
+    config: HandlerConfig = field(default_factory=HandlerConfig)
 
     def text(self, template: str, values: Mapping[str, Any] | None = None) -> str:
         """An officer-facing text: `officer/<template>` in the officer's language."""
