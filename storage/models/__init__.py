@@ -8,6 +8,7 @@ from storage.models.channels import InboundMessage, OutboundMessage
 from storage.models.core import AuditEntry, ChannelIdentity, ConversationState, Counter, User
 from storage.models.outbox import Broadcast, OutboxMessage, OutboxSender, UnreachableRecipient
 from storage.models.registration import Business, NibHelpRequest, Owner
+from storage.models.trainings import Enrolment, Training
 from storage.models.update_round import UpdateAnswer, UpdateRound
 
 __all__ = [
@@ -18,12 +19,14 @@ __all__ = [
     "ChannelIdentity",
     "ConversationState",
     "Counter",
+    "Enrolment",
     "InboundMessage",
     "NibHelpRequest",
     "OutboundMessage",
     "OutboxMessage",
     "OutboxSender",
     "Owner",
+    "Training",
     "UTCDateTime",
     "UnreachableRecipient",
     "UpdateAnswer",

@@ -21,6 +21,7 @@ from storage.repositories.core import (
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.registration import NibQueueRepository, OwnerRepository
 from storage.repositories.sender_leases import SenderLeaseRepository
+from storage.repositories.trainings import TrainingRepository
 from storage.repositories.unreachable import UnreachableRepository
 from storage.repositories.update_rounds import UpdateRoundRepository
 
@@ -71,6 +72,10 @@ class Transaction:
     @property
     def update_rounds(self) -> UpdateRoundRepository:
         return UpdateRoundRepository(self.session, sqlite=self.sqlite)
+
+    @property
+    def trainings(self) -> TrainingRepository:
+        return TrainingRepository(self.session, sqlite=self.sqlite)
 
     @property
     def sender_leases(self) -> SenderLeaseRepository:
