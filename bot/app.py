@@ -20,7 +20,7 @@ from typing import TextIO
 
 from bot.channels.app_channels import Channels, open_channels
 from bot.settings import ConfigError, Settings
-from handlers import broadcasts, registration, update_round
+from handlers import broadcasts, registration, trainings, update_round
 from handlers.agency import AgencyProfile, ProfileError, load_profile
 from handlers.attachments import AttachmentBuilder
 from handlers.capability import (
@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 CAPABILITIES: tuple[Capability, ...] = (
     registration.CAPABILITY,
     update_round.CAPABILITY,
+    trainings.CAPABILITY,
     broadcasts.CAPABILITY,
 )
 

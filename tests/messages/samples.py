@@ -11,6 +11,7 @@ from typing import Any
 from tests.messages.officer_samples import OFFICER_SAMPLES
 from tests.messages.outbox_samples import OUTBOX_SAMPLES
 from tests.messages.registration_samples import REGISTRATION_SAMPLES
+from tests.messages.training_samples import TRAINING_SAMPLES
 
 FORM_PAGE = {"page": 1, "pages": 2}
 SAMPLES: dict[str, dict[str, Any]] = {
@@ -23,6 +24,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
 SAMPLES.update(REGISTRATION_SAMPLES)
 SAMPLES.update(OUTBOX_SAMPLES)
 SAMPLES.update(OFFICER_SAMPLES)
+SAMPLES.update(TRAINING_SAMPLES)
 
 # Values any template may be given on top of its own.
 COMMON: dict[str, Any] = {
