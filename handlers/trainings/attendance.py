@@ -87,22 +87,15 @@ async def check_in(
     return CheckIn(CHECKED_IN, training)
 
 
-async def open_for_checkin(tx: Transaction, user_id: int, now: datetime) -> list[tuple[Enrolment, Training]]:
-    """The person's confirmed sign-ups whose check-in is open now."""
-    return [
-        (e, t)
-        for e, t in await tx.trainings.of_user(user_id, statuses=(CONFIRMED,))
-        if can_check_in(e, t, now)
-    ]
-
-
 async def check_in_by_code(
     tx: Transaction, agency: AgencyProfile, user_id: int, code: str, *, actor: str, now: datetime
 ) -> CheckIn:
     """`HADIR 4821`: the code names the training among those open for this person now."""
-    candidates = await open_for_checkin(tx, user_id, now)
+    confirmed = await tx.trainings.of_user(user_id, statuses=(CONFIRMED,))
+    open_now = [(e, t) for e, t in confirmed if checkin_open(t, now)]
+    candidates = [(e, t) for e, t in open_now if can_check_in(e, t, now)]
     if not candidates:
-        return CheckIn(NONE_OPEN)
+        return CheckIn(ALREADY, open_now[0][1]) if open_now else CheckIn(NONE_OPEN)
     for enrolment, training in candidates:
         if code == code_of_the_day(training, agency, now):
             return await check_in(tx, agency, enrolment, code, actor=actor, now=now)

@@ -218,7 +218,9 @@ async def _act(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
         return [Reply("trainings/gone")]
     enrolment, training = chosen
     action = answers.get("action")
-    if action not in actions(enrolment, training, ctx.now) and action != CHECKIN:
+    # Check-in and rating are checked by their own domain functions (a rating from the feedback
+    # request is kept before its comment is asked).
+    if action not in (CHECKIN, RATE) and action not in actions(enrolment, training, ctx.now):
         return [Reply("trainings/gone")]
     forget_mine(ctx)
     seating = Seating(ctx.agency, ctx.config.training_offer)

@@ -50,9 +50,17 @@ TRAINING_SAMPLES: dict[str, dict[str, Any]] = {
         "phone": "0812-3456-7890",
         "district_name": "Landasan Ulin",
     },
-    **{f"trainings/signup_{o}": SIGNUP for o in ("confirmed", "waiting", "already", "closed", "not_open", "phone_taken")},
+    **{
+        f"trainings/signup_{o}": SIGNUP
+        for o in ("confirmed", "waiting", "already", "closed", "not_open", "phone_taken")
+    },
     "trainings/ask_mine": {"page": 1, "pages": 1},
-    "trainings/choice_mine": {"title": TRAINING["title"], "starts_at": STARTS, "status": "confirmed", "attended": False},
+    "trainings/choice_mine": {
+        "title": TRAINING["title"],
+        "starts_at": STARTS,
+        "status": "confirmed",
+        "attended": False,
+    },
     "trainings/my_details": {"training": TRAINING, "mine": MINE},
     "trainings/choice_withdraw": {"status": "waiting"},
     "trainings/choice_rating": {"rating": 4},
@@ -124,5 +132,11 @@ TRAINING_SAMPLES: dict[str, dict[str, Any]] = {
     "officer/trainings/certificate_resent": {"id": 12, "name": "Siti Aminah"},
     "officer/trainings/certificate_written": {"number": "BJB-PLT12-57-K7QF", "path": "sertifikat.pdf"},
     "officer/trainings/stats_title": {"year": 2026},
-    "officer/trainings/stats_summary": {"year": 2026, "attended": 140, "people": 120, "target": 500, "cancelled": 1},
+    "officer/trainings/stats_summary": {
+        "year": 2026,
+        "attended": 140,
+        "people": 120,
+        "target": 500,
+        "cancelled": 1,
+    },
 }

@@ -5,7 +5,7 @@ import pytest
 from bot.settings import Settings
 from handlers.agency import AgencyProfile
 from storage.database import Database
-from tests.handlers.trainings.helpers import Chat, Clock
+from tests.handlers.trainings.helpers import Chat, Clock, Officer, Scene
 
 
 @pytest.fixture
@@ -16,3 +16,15 @@ def clock() -> Clock:
 @pytest.fixture
 def chat(db: Database, agency: AgencyProfile, settings: Settings, clock: Clock) -> Chat:
     return Chat(db, agency, settings, clock)
+
+
+@pytest.fixture
+def officer(db: Database, agency: AgencyProfile, settings: Settings, clock: Clock) -> Officer:
+    return Officer(db, agency, settings, clock)
+
+
+@pytest.fixture
+def scene(db: Database, agency: AgencyProfile, settings: Settings, clock: Clock) -> Scene:
+    return Scene(
+        db, agency, settings, clock, Chat(db, agency, settings, clock), Officer(db, agency, settings, clock)
+    )

@@ -4,22 +4,29 @@ bot/app.py)."""
 
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from bot.app import CAPABILITIES, flows, handler_config, menu, shortcuts
 from bot.channels.console import render_console
+from bot.cli import build_parser
 from bot.settings import Settings
 from handlers.agency import AgencyProfile
+from handlers.officer import OfficerContext
 from handlers.router import Router
+from handlers.trainings import TrainingPlanner
 from handlers.trainings.schedule import TrainingPlan, create_training
 from handlers.trainings.seats import Seating
 from handlers.types import Incoming
 from messages import Renderer
 from storage.database import Database
-from storage.models import Business, Owner
-from storage.models.trainings import Training
+from storage.models import Business, OutboxMessage, Owner
+from storage.models.trainings import Enrolment, Training
 
 WITA = ZoneInfo("Asia/Makassar")
 DISTRICT = "63.72.05"  # Banjarbaru Selatan, where register_console_user's business is
@@ -154,3 +161,71 @@ async def register_owner(
             ),
         )
         return account.id
+
+
+async def outbox_rows(
+    db: Database, kind: str | None = None, user_id: int | None = None
+) -> list[OutboxMessage]:
+    """What the bot has queued to send on its own, oldest first."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if kind is not None:
+        query = query.where(OutboxMessage.kind == kind)
+    if user_id is not None:
+        query = query.where(OutboxMessage.user_id == user_id)
+    async with db.transaction() as tx:
+        return list((await tx.session.execute(query)).scalars())
+
+
+async def enrolments(db: Database, training_id: int | None = None) -> list[Enrolment]:
+    """Sign-ups in the order they were taken."""
+    query = select(Enrolment).order_by(Enrolment.queue_no)
+    if training_id is not None:
+        query = query.where(Enrolment.training_id == training_id)
+    async with db.transaction() as tx:
+        return list((await tx.session.execute(query)).scalars())
+
+
+def planner(db: Database, agency: AgencyProfile, settings: Settings) -> TrainingPlanner:
+    return TrainingPlanner(db, agency, handler_config(settings))
+
+
+class Officer:
+    """`await officer.run("training", "list")`: an officer command as `umkm-bot` parses it, on the
+    test's clock; returns what it printed (stdout) and keeps stderr in `err`."""
+
+    def __init__(self, db: Database, agency: AgencyProfile, settings: Settings, clock: Clock) -> None:
+        self.db, self.agency, self.settings, self.clock = db, agency, settings, clock
+        self.err = ""
+
+    async def run(self, *argv: str) -> str:
+        args = build_parser().parse_args(list(argv))
+        out, err = io.StringIO(), io.StringIO()
+        ctx = OfficerContext(
+            db=self.db,
+            agency=self.agency,
+            renderer=Renderer(self.agency.time_zone, self.agency.template_values(), clock=self.clock),
+            actor="officer:test",
+            locale=self.settings.officer_locale,
+            out=out,
+            err=err,
+            clock=self.clock,
+            config=handler_config(self.settings),
+        )
+        await args.officer_command.run(args, ctx)
+        self.err = err.getvalue()
+        return out.getvalue()
+
+
+@dataclass
+class Scene:
+    """Everything a trainings test moves: the database, the clock, people chatting, an officer."""
+
+    db: Database
+    agency: AgencyProfile
+    settings: Settings
+    clock: Clock
+    chat: Chat
+    officer: Officer
+
+    def planner(self) -> TrainingPlanner:
+        return planner(self.db, self.agency, self.settings)

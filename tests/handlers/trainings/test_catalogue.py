@@ -3,16 +3,9 @@ one-tap "Daftar" for a registered owner, the public short form for anyone else."
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from storage.database import Database
-from storage.models.trainings import CONFIRMED, WAITING, Enrolment
-from tests.handlers.trainings.helpers import Chat, add_training, option, register_owner
-
-
-async def _enrolments(db: Database) -> list[Enrolment]:
-    async with db.transaction() as tx:
-        return list((await tx.session.execute(select(Enrolment).order_by(Enrolment.queue_no))).scalars())
+from storage.models.trainings import CONFIRMED, WAITING
+from tests.handlers.trainings.helpers import Chat, add_training, enrolments, option, register_owner
 
 
 async def _open_training(chat: Chat, user: str, title: str, entry: str = "Pelatihan") -> str:
@@ -21,7 +14,9 @@ async def _open_training(chat: Chat, user: str, title: str, entry: str = "Pelati
     return await chat.say(user, option(replies, title))
 
 
-async def test_a_registered_owner_reads_the_details_and_signs_up_with_one_tap(chat: Chat, db: Database) -> None:
+async def test_a_registered_owner_reads_the_details_and_signs_up_with_one_tap(
+    chat: Chat, db: Database
+) -> None:
     await register_owner(db, "siti", 1, name="Siti Aminah")
     await add_training(db, description="Membuat desain dan menyablon kaos sendiri.")
 
@@ -33,7 +28,7 @@ async def test_a_registered_owner_reads_the_details_and_signs_up_with_one_tap(ch
     done = await chat.say("siti", option(details, "Daftar"))
     assert "Anda terdaftar di Sablon kaos untuk pemula" in done
     assert "Pelatihan saya" in done  # the main menu now has the owner's sign-ups
-    [enrolment] = await _enrolments(db)
+    [enrolment] = await enrolments(db)
     assert (enrolment.status, enrolment.full_name, enrolment.phone, enrolment.public) == (
         CONFIRMED,
         "Siti Aminah",
@@ -58,11 +53,11 @@ async def test_a_full_training_puts_the_next_sign_ups_on_the_waiting_list_with_t
     assert "daftar tunggu nomor 2" in third
     details = await _open_training(chat, "citra", "Sablon")
     assert "Kelas penuh" in details and "nomor 2" in details
-    assert [e.status for e in await _enrolments(db)] == [CONFIRMED, WAITING, WAITING]
+    assert [e.status for e in await enrolments(db)] == [CONFIRMED, WAITING, WAITING]
 
     twice = await chat.say("budi", f"DAFTAR {training.id}")
     assert "sudah mendaftar" in twice and "nomor 1" in twice
-    assert len(await _enrolments(db)) == 3
+    assert len(await enrolments(db)) == 3
 
 
 async def test_someone_not_registered_signs_up_for_a_public_training_with_the_short_form(
@@ -88,7 +83,7 @@ async def test_someone_not_registered_signs_up_for_a_public_training_with_the_sh
     assert "Dewi Lestari" in summary and "0813-5000-1234" in summary and "Landasan Ulin" in summary
     done = await chat.say("dewi", option(summary, "Simpan"))
     assert "Anda terdaftar di Pembuatan es krim" in done
-    [enrolment] = await _enrolments(db)
+    [enrolment] = await enrolments(db)
     assert (enrolment.full_name, enrolment.phone, enrolment.district_code, enrolment.public) == (
         "Dewi Lestari",
         "+6281350001234",
@@ -103,18 +98,20 @@ async def test_someone_not_registered_signs_up_for_a_public_training_with_the_sh
     other = await chat.say("eko", option(other, "Landasan Ulin"))
     refused = await chat.say("eko", option(other, "Simpan"))
     assert "sudah dipakai untuk mendaftar" in refused
-    assert len(await _enrolments(db)) == 1
+    assert len(await enrolments(db)) == 1
 
 
 async def test_a_training_targeted_at_a_sector_is_shown_to_its_owners_only(chat: Chat, db: Database) -> None:
     await register_owner(db, "siti", 1)  # fesyen, micro, Banjarbaru Selatan
-    fashion = await add_training(db, title="Kemasan produk fesyen", topic="kemasan", target_sectors=("fesyen",))
+    fashion = await add_training(
+        db, title="Kemasan produk fesyen", topic="kemasan", target_sectors=("fesyen",)
+    )
     food = await add_training(db, title="Kemasan makanan", topic="kemasan", target_sectors=("kuliner",))
     listing = await chat.say("siti", option(await chat.say("siti", "menu"), "Pelatihan"))
     assert fashion.title in listing and food.title not in listing
     refused = await chat.say("siti", f"DAFTAR {food.id}")
     assert "hanya untuk pelaku usaha terdaftar" in refused
-    assert await _enrolments(db) == []
+    assert await enrolments(db) == []
 
 
 async def test_the_list_is_paged_ten_at_a_time(chat: Chat, db: Database) -> None:
