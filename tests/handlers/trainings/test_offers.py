@@ -169,3 +169,16 @@ async def test_more_seats_from_an_edit_go_down_the_waiting_list_in_order(
     assert edited.offered == 2
     assert [e.status for e in await enrolments(db)] == [CONFIRMED, OFFERED, OFFERED]
     assert len(await outbox_rows(db, "training.offer")) == 2
+
+
+async def test_a_held_seat_can_be_taken_from_pelatihan_saya_too(db: Database, chat: Chat) -> None:
+    await _full_training(db, chat)
+    await _leave(chat, ANI)
+    replies = await chat.send(BUDI, "menu", channel=TG)
+    replies = await chat.send(BUDI, option(replies, "Pelatihan saya"), channel=TG)
+    assert "ada kursi" in replies
+    replies = await chat.send(BUDI, "1", channel=TG)
+    assert "Ada kursi untuk Anda sampai Selasa, 3 Maret 2026 10.00 WITA" in replies
+    taken = await chat.send(BUDI, option(replies, "Terima kursi"), channel=TG)
+    assert "sekarang milik Anda" in taken
+    assert [e.status for e in await enrolments(db)] == [WITHDRAWN, CONFIRMED, WAITING]
