@@ -120,9 +120,8 @@ async def sign_up(
         subject=subject(training_id),
         details={"enrolment": enrolment_id, "status": status, "public": person.public},
     )
-    return SignUp(
-        status, await tx.trainings.get(training_id), enrolment, await waiting_position(tx, enrolment)
-    )
+    # `training` as loaded above: its seat counters moved since, and no sign-up reply shows them.
+    return SignUp(status, training, enrolment, await waiting_position(tx, enrolment))
 
 
 async def tell(
