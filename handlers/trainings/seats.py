@@ -96,29 +96,25 @@ async def sign_up(
     ticket = await tx.trainings.take_ticket(training_id)
     if ticket is None:
         return SignUp(CLOSED, training)
-    existing = await tx.trainings.enrolment_of(training_id, person.user_id)
-    if existing is None and person.phone:
-        existing = await tx.trainings.enrolment_by_phone(training_id, person.phone)
+    existing = await tx.trainings.enrolment_of_person(training_id, person)
     if existing is not None and existing.status in ACTIVE:
         outcome = ALREADY if existing.user_id == person.user_id else PHONE_TAKEN
         return SignUp(outcome, training, existing, await waiting_position(tx, existing))
     status = CONFIRMED if await tx.trainings.take_seat(training_id) else WAITING
     if existing is not None:
         await tx.trainings.reenrol(existing.id, person, status=status, queue_no=ticket, now=now)
-        enrolment_id: int | None = existing.id
+        enrolment = await tx.trainings.enrolment(existing.id)
     else:
-        enrolment_id = await tx.trainings.enrol(training_id, person, status=status, queue_no=ticket, now=now)
-    if enrolment_id is None:  # the number is another person's sign-up (a UNIQUE constraint said so)
+        enrolment = await tx.trainings.enrol(training_id, person, status=status, queue_no=ticket, now=now)
+    if enrolment is None:  # the number is another person's sign-up (a UNIQUE constraint said so)
         if status == CONFIRMED:
             await tx.trainings.release_seat(training_id)
         return SignUp(PHONE_TAKEN, training)
-    enrolment = await tx.trainings.enrolment(enrolment_id)
-    assert enrolment is not None
     await tx.audit.record(
         actor=actor,
         action="training.signed_up",
         subject=subject(training_id),
-        details={"enrolment": enrolment_id, "status": status, "public": person.public},
+        details={"enrolment": enrolment.id, "status": status, "public": person.public},
     )
     # `training` as loaded above: its seat counters moved since, and no sign-up reply shows them.
     return SignUp(status, training, enrolment, await waiting_position(tx, enrolment))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -63,10 +63,12 @@ class TrainingReports:
     def announcement_audience(self, training: Training) -> Audience:
         """Registered owners the training's targeting selects, without those signed up already."""
         query = _targeting(audience(AudienceFilter()), training)
-        enrolled = select(Enrolment.user_id).where(
-            Enrolment.training_id == training.id, Enrolment.status.in_(ACTIVE), Enrolment.user_id.is_not(None)
+        enrolled = exists().where(
+            Enrolment.training_id == training.id,
+            Enrolment.user_id == ChannelIdentity.user_id,
+            Enrolment.status.in_(ACTIVE),
         )
-        return query.where(ChannelIdentity.user_id.not_in(enrolled))
+        return query.where(~enrolled)
 
     async def audience_counts(self, selected: Audience) -> dict[str, int]:
         return await count_by_channel(self.session, selected)

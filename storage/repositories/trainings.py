@@ -177,8 +177,18 @@ class TrainingRepository(TrainingReports):
         query = select(Enrolment).where(Enrolment.training_id == training_id, Enrolment.user_id == user_id)
         return (await self.session.execute(query.execution_options(populate_existing=True))).scalar()
 
-    async def enrolment_by_phone(self, training_id: int, phone: str) -> Enrolment | None:
-        query = select(Enrolment).where(Enrolment.training_id == training_id, Enrolment.phone == phone)
+    async def enrolment_of_person(self, training_id: int, person: Person) -> Enrolment | None:
+        """The person's enrolment for the training, by chat user or by mobile number (their own first)."""
+        same = Enrolment.user_id == person.user_id
+        query = (
+            select(Enrolment)
+            .where(
+                Enrolment.training_id == training_id,
+                same | (Enrolment.phone == person.phone) if person.phone else same,
+            )
+            .order_by(same.desc())
+            .limit(1)
+        )
         return (await self.session.execute(query.execution_options(populate_existing=True))).scalar()
 
     def _person_values(self, person: Person) -> dict[str, Any]:
@@ -194,7 +204,7 @@ class TrainingRepository(TrainingReports):
 
     async def enrol(
         self, training_id: int, person: Person, *, status: str, queue_no: int, now: datetime
-    ) -> int | None:
+    ) -> Enrolment | None:
         """A new enrolment; None when the person (by user or phone) has one for this training."""
         insert_ = sqlite_insert if self.sqlite else pg_insert
         values = {
@@ -206,9 +216,9 @@ class TrainingRepository(TrainingReports):
             "confirmed_at": now if status == CONFIRMED else None,
             "checkin_failures": 0,
         }
-        statement = insert_(_ENROLMENTS).values(**values).on_conflict_do_nothing().returning(_ENROLMENTS.c.id)
-        enrolment_id = (await self.session.execute(statement)).scalar_one_or_none()
-        return int(enrolment_id) if enrolment_id is not None else None
+        statement = insert_(Enrolment).values(**values).on_conflict_do_nothing().returning(Enrolment)
+        result = await self.session.execute(statement, execution_options={"populate_existing": True})
+        return result.scalar_one_or_none()
 
     async def reenrol(
         self, enrolment_id: int, person: Person, *, status: str, queue_no: int, now: datetime
