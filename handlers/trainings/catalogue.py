@@ -155,15 +155,16 @@ def catalogue_form() -> Form:
     )
 
 
-class CatalogueFlow(FormFlow):
-    """Browsing keeps nothing when left: coming back starts at the list, as it is then."""
+class BrowsingFlow(FormFlow):
+    """A form to browse with ("Pelatihan", "Pelatihan saya"): leaving it keeps nothing, so coming
+    back starts at the list as it is then, not at a stale draft."""
 
     def suspend(self, conv: Conversation) -> None:
         self.cancel(conv)
 
 
-def catalogue_flow() -> CatalogueFlow:
-    return CatalogueFlow(catalogue_form())
+def catalogue_flow() -> BrowsingFlow:
+    return BrowsingFlow(catalogue_form())
 
 
 async def _start(ctx: Context, conv: Conversation) -> list[Reply]:

@@ -15,11 +15,12 @@ from typing import Any
 from handlers.context import Context
 from handlers.conversation import Conversation
 from handlers.flow import MenuEntry
-from handlers.forms import Field, Form, FormFlow, Option
+from handlers.forms import Field, Form, Option
 from handlers.forms.fields import Answers
 from handlers.outbox import queue_audience
 from handlers.result import Invalid
 from handlers.trainings.attendance import WRONG_CODE, certificate_message, check_in, rate
+from handlers.trainings.catalogue import BrowsingFlow
 from handlers.trainings.kinds import CERTIFICATE, key, training_values
 from handlers.trainings.replies import checkin_now, forget_mine, mine, status_values
 from handlers.trainings.rules import RATINGS, can_check_in, signups_open
@@ -262,15 +263,8 @@ def mine_form() -> Form:
     )
 
 
-class MineFlow(FormFlow):
-    """Like the catalogue, leaving it keeps nothing."""
-
-    def suspend(self, conv: Conversation) -> None:
-        self.cancel(conv)
-
-
-def mine_flow() -> MineFlow:
-    return MineFlow(mine_form())
+def mine_flow() -> BrowsingFlow:
+    return BrowsingFlow(mine_form())
 
 
 async def _has_any(ctx: Context) -> bool:

@@ -229,3 +229,15 @@ class Scene:
 
     def planner(self) -> TrainingPlanner:
         return planner(self.db, self.agency, self.settings)
+
+
+async def signed_up(
+    chat: Chat, training_id: int, *users: str, channel: str = "console", first: int = 1
+) -> list[int]:
+    """Registered owners `users` (numbered from `first`: see `register_owner`), each signed up by
+    typing DAFTAR, in this order; returns their user ids."""
+    ids = []
+    for number, user in enumerate(users, first):
+        ids.append(await register_owner(chat.router.db, user, number, channel=channel))
+        await chat.send(user, f"daftar {training_id}", channel=channel)
+    return ids

@@ -16,7 +16,7 @@ from tests.handlers.trainings.helpers import (
     add_training,
     enrolments,
     option,
-    register_owner,
+    signed_up,
 )
 
 
@@ -35,8 +35,7 @@ async def test_hadir_with_the_code_of_the_day_checks_a_participant_in_within_the
     db: Database, chat: Chat, clock: Clock, officer: Officer
 ) -> None:
     training = await add_training(db)
-    await register_owner(db, "siti", 1)
-    await chat.say("siti", f"daftar {training.id}")
+    await signed_up(chat, training.id, "siti")
     clock.now = STARTS - timedelta(hours=3)
     code = await _code(officer, training.id)
     assert "berlaku" in (await officer.run("training", "checkin-code", str(training.id))).lower()
@@ -61,8 +60,7 @@ async def test_picking_hadir_asks_for_the_code_until_it_is_right(
     db: Database, chat: Chat, clock: Clock, officer: Officer
 ) -> None:
     training = await add_training(db)
-    await register_owner(db, "siti", 1)
-    await chat.say("siti", f"daftar {training.id}")
+    await signed_up(chat, training.id, "siti")
     clock.now = STARTS + timedelta(hours=1)
     code = await _code(officer, training.id)
     menu = await chat.say("siti", "menu")
@@ -81,8 +79,7 @@ async def test_five_wrong_codes_leave_it_to_the_officer(
     db: Database, chat: Chat, clock: Clock, officer: Officer
 ) -> None:
     training = await add_training(db)
-    await register_owner(db, "siti", 1)
-    await chat.say("siti", f"daftar {training.id}")
+    await signed_up(chat, training.id, "siti")
     clock.now = STARTS
     code = await _code(officer, training.id)
     for _ in range(4):
@@ -99,8 +96,7 @@ async def test_the_code_is_of_one_day_and_useless_after_the_end(
     db: Database, chat: Chat, clock: Clock, officer: Officer
 ) -> None:
     training = await add_training(db, ends_at=ENDS + timedelta(days=1))  # Saturday and Sunday
-    await register_owner(db, "siti", 1)
-    await chat.say("siti", f"daftar {training.id}")
+    await signed_up(chat, training.id, "siti")
     saturday = await _code(officer, training.id, "--date", "2026-03-14")
     sunday = await _code(officer, training.id, "--date", "2026-03-15")
     assert saturday != sunday

@@ -25,6 +25,7 @@ from tests.handlers.trainings.helpers import (
     enrolments,
     outbox_rows,
     register_owner,
+    signed_up,
 )
 
 ADD = [
@@ -118,9 +119,7 @@ async def test_announce_reaches_the_targeted_owners_once_and_the_dry_run_counts_
 async def test_edit_and_cancel_tell_the_participants(scene: Scene) -> None:
     db, officer = scene.db, scene.officer
     training = await add_training(db, capacity=2)
-    for number, user in enumerate(("701", "702", "703"), 1):
-        await register_owner(db, user, number, channel="telegram")
-        await scene.chat.send(user, f"daftar {training.id}", channel="telegram")
+    await signed_up(scene.chat, training.id, "701", "702", "703", channel="telegram")
     moved = await officer.run(
         "training", "edit", str(training.id), "--venue", "Gedung PKK", "--kecamatan", "63.72.02"
     )
@@ -191,10 +190,7 @@ async def test_participants_on_screen_and_as_files_with_waiting_positions(
 async def test_manual_check_in_by_number_or_phone(scene: Scene) -> None:
     db, officer = scene.db, scene.officer
     training = await add_training(db, capacity=1)
-    await register_owner(db, "siti", 1)
-    await register_owner(db, "budi", 2)
-    for user in ("siti", "budi"):
-        await scene.chat.say(user, f"daftar {training.id}")
+    await signed_up(scene.chat, training.id, "siti", "budi")
     with pytest.raises(OfficerError, match="opens an hour before the start"):
         await officer.run("training", "checkin", str(training.id), "BJB-2026-000001")
     scene.clock.now = STARTS

@@ -22,8 +22,8 @@ from tests.handlers.trainings.helpers import (
     option,
     outbox_rows,
     planner,
-    register_owner,
     seating,
+    signed_up,
     wita,
 )
 
@@ -34,9 +34,7 @@ ANI, BUDI, CITRA = "701", "702", "703"
 async def _full_training(db: Database, chat: Chat, **changes: object) -> int:
     """Capacity 1: Ani has the seat, Budi and Citra wait (1 and 2). Returns the training id."""
     training = await add_training(db, capacity=1, **changes)
-    for number, user in enumerate((ANI, BUDI, CITRA), 1):
-        await register_owner(db, user, number, channel=TG)
-        await chat.send(user, f"daftar {training.id}", channel=TG)
+    await signed_up(chat, training.id, ANI, BUDI, CITRA, channel=TG)
     assert [e.status for e in await enrolments(db)] == [CONFIRMED, WAITING, WAITING]
     return training.id
 

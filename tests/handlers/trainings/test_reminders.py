@@ -21,6 +21,7 @@ from tests.handlers.trainings.helpers import (
     planner,
     register_owner,
     seating,
+    signed_up,
     wita,
 )
 
@@ -72,8 +73,7 @@ async def test_a_bot_that_was_down_sends_only_the_latest_reminder(
     db: Database, chat: Chat, agency: AgencyProfile, settings: Settings
 ) -> None:
     training = await add_training(db)
-    user = await register_owner(db, "701", 1, channel=TG)
-    await chat.send("701", f"daftar {training.id}", channel=TG)
+    [user] = await signed_up(chat, training.id, "701", channel=TG)
     assert await planner(db, agency, settings).plan(TWO_HOURS + timedelta(minutes=20)) == 1
     assert await _reminded(db) == [(user, "2h")]
 
@@ -82,8 +82,7 @@ async def test_leaving_cancels_the_pending_reminder(
     db: Database, chat: Chat, clock: Clock, agency: AgencyProfile, settings: Settings
 ) -> None:
     training = await add_training(db)
-    user = await register_owner(db, "701", 1, channel=TG)
-    await chat.send("701", f"daftar {training.id}", channel=TG)
+    [user] = await signed_up(chat, training.id, "701", channel=TG)
     await planner(db, agency, settings).plan(DAY_BEFORE)
     clock.now = DAY_BEFORE + timedelta(minutes=1)
     replies = await chat.send("701", "menu", channel=TG)
@@ -97,10 +96,7 @@ async def test_a_cancelled_training_cancels_its_reminders_and_tells_everyone(
     db: Database, chat: Chat, agency: AgencyProfile, settings: Settings
 ) -> None:
     training = await add_training(db, capacity=1)
-    seated = await register_owner(db, "701", 1, channel=TG)
-    waiting = await register_owner(db, "702", 2, channel=TG)
-    for user in ("701", "702"):
-        await chat.send(user, f"daftar {training.id}", channel=TG)
+    seated, waiting = await signed_up(chat, training.id, "701", "702", channel=TG)
     plan = planner(db, agency, settings)
     await plan.plan(DAY_BEFORE)
     async with db.transaction() as tx:
@@ -126,8 +122,7 @@ async def test_a_moved_training_re_plans_its_reminders_and_tells_its_participant
     db: Database, chat: Chat, agency: AgencyProfile, settings: Settings
 ) -> None:
     training = await add_training(db)
-    user = await register_owner(db, "701", 1, channel=TG)
-    await chat.send("701", f"daftar {training.id}", channel=TG)
+    [user] = await signed_up(chat, training.id, "701", channel=TG)
     plan = planner(db, agency, settings)
     assert await plan.plan(DAY_BEFORE) == 1
     week_later = {
