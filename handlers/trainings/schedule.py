@@ -149,6 +149,8 @@ async def edit_training(
     changed = [f.name for f in fields(TrainingPlan) if getattr(before, f.name) != getattr(after, f.name)]
     if not changed:
         return Edited(training, [])
+    if "starts_at" in changed and after.starts_at <= now:
+        raise TrainingError("the new start is in the past")
     if "capacity" in changed and not await tx.trainings.set_capacity(training_id, after.capacity):
         raise TrainingError(f"{training.seats_taken} seats are taken; the capacity cannot go below that")
     for name in changed:

@@ -126,6 +126,8 @@ async def test_edit_and_cancel_tell_the_participants(scene: Scene) -> None:
     assert "diubah: venue, district_code" in moved and "3 peserta dan antrean diberi tahu" in moved
     with pytest.raises(OfficerError, match="2 seats are taken"):
         await officer.run("training", "edit", str(training.id), "--capacity", "1")
+    with pytest.raises(OfficerError, match="the new start is in the past"):
+        await officer.run("training", "edit", str(training.id), "--starts", "2026-03-01 09:00")
     with pytest.raises(OfficerError, match="give at least one flag"):
         await officer.run("training", "edit", str(training.id))
 
