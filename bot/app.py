@@ -21,18 +21,20 @@ from typing import TextIO
 from bot.channels.app_channels import Channels, open_channels
 from bot.dashboard import Dashboard, is_https
 from bot.settings import ConfigError, Settings
-from handlers import broadcasts, dashboard, registration, update_round, vouchers
+from handlers import broadcasts, dashboard, registration, trainings, update_round, vouchers
 from handlers.agency import AgencyProfile, ProfileError, load_profile
+from handlers.attachments import AttachmentBuilder
 from handlers.capability import (
     Capability,
     OutboxKind,
     Planner,
+    attachment_builders,
     outbox_kinds,
     quiet_kinds,
     whatsapp_templates,
 )
 from handlers.context import HandlerConfig
-from handlers.flow import Flow, MenuEntry
+from handlers.flow import Flow, MenuEntry, Shortcut
 from handlers.linking import LINK_ENTRY, LinkFlow
 from handlers.menu import HELP_ENTRY, LANGUAGE_ENTRY, LanguageFlow
 from handlers.officer import OfficerContext
@@ -51,6 +53,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     registration.CAPABILITY,
     update_round.CAPABILITY,
     vouchers.CAPABILITY,
+    trainings.CAPABILITY,
     broadcasts.CAPABILITY,
     dashboard.CAPABILITY,
 )
@@ -64,6 +67,11 @@ def flows(capabilities: tuple[Capability, ...] = CAPABILITIES) -> list[Flow]:
 def menu(capabilities: tuple[Capability, ...] = CAPABILITIES) -> list[MenuEntry]:
     """The main menu: the capabilities' entries, then linking, language and help."""
     return [*(entry for c in capabilities for entry in c.menu), LINK_ENTRY, LANGUAGE_ENTRY, HELP_ENTRY]
+
+
+def shortcuts(capabilities: tuple[Capability, ...] = CAPABILITIES) -> list[Shortcut]:
+    """Buttons and typed words that work at any point of a conversation."""
+    return [shortcut for c in capabilities for shortcut in c.shortcuts]
 
 
 def declared_kinds(capabilities: tuple[Capability, ...] = CAPABILITIES) -> dict[str, OutboxKind]:
@@ -94,7 +102,13 @@ class App:
 
     def planners(self) -> list[Planner]:
         """What the scheduler runs besides the outbox sweeps: reminders turned into outbox rows."""
-        return [make(self.db, self.agency) for c in self.capabilities for make in c.planners]
+        return [
+            make(self.db, self.agency, self.router.config) for c in self.capabilities for make in c.planners
+        ]
+
+    def attachments(self) -> dict[str, AttachmentBuilder]:
+        """The builders of the files outbox rows name, by name (built when a row is sent)."""
+        return attachment_builders(self.capabilities)
 
     def whatsapp_templates(self) -> dict[str, str]:
         """Outbox kind -> the approved WhatsApp template that carries it outside the 24-hour window."""
@@ -120,6 +134,7 @@ class App:
             out=out or sys.stdout,
             err=err or sys.stderr,
             clock=utcnow,
+            config=self.router.config,
         )
 
     def dashboard(self, clock: Callable[[], datetime] = utcnow) -> Dashboard:
@@ -153,6 +168,15 @@ async def prepare_database(settings: Settings, db: Database) -> None:
         raise ConfigError("DATABASE_URL: the database schema is not current; run 'umkm-bot db upgrade' first")
 
 
+def handler_config(settings: Settings) -> HandlerConfig:
+    """The behaviour settings handlers, planners and officer commands read."""
+    return HandlerConfig(
+        form_idle=timedelta(hours=settings.form_idle_hours),
+        training_offer=timedelta(hours=settings.training_offer_hours),
+        public_url=settings.effective_public_url,
+    )
+
+
 async def build_app(settings: Settings, capabilities: tuple[Capability, ...] = CAPABILITIES) -> App:
     try:
         agency = load_profile(settings.agency_profile)
@@ -172,11 +196,9 @@ async def build_app(settings: Settings, capabilities: tuple[Capability, ...] = C
         flows=flows(capabilities),
         menu=menu(capabilities),
         label_of=lambda choice, locale: renderer.render_choice(choice, locale).label,
-        config=HandlerConfig(
-            form_idle=timedelta(hours=settings.form_idle_hours), public_url=settings.effective_public_url
-        ),
+        config=handler_config(settings),
         erasers=[c.erase for c in capabilities if c.erase is not None],
-        keywords=[keyword for c in capabilities for keyword in c.keywords],
+        shortcuts=shortcuts(capabilities),
     )
     log.info(
         "app.built", extra={"database": "sqlite" if db.is_sqlite else "postgresql", "agency": agency.code}

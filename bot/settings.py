@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     form_idle_hours: float = Field(default=24.0, gt=0)
     # The language of officer commands' output (tables, headers, statuses): id or en.
     officer_locale: Literal["id", "en"] = "id"
+    # Trainings: how long the first person on a waiting list has to accept a freed seat (never past
+    # the start; counted from the end of quiet hours when the seat frees during them).
+    training_offer_hours: float = Field(default=24.0, gt=0)
+
     # Outbox (announcements, reminders): per-channel rate limits, the sweep and its leases.
     outbox_telegram_per_second: float = Field(default=25.0, gt=0)
     outbox_telegram_per_chat_seconds: float = Field(default=1.0, ge=0)

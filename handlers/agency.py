@@ -28,6 +28,11 @@ class Sector:
 
 
 @dataclass(frozen=True, slots=True)
+class TrainingTopic(Sector):
+    """A topic the agency trains in (sablon, kue, pemasaran digital, ...): same shape as a sector."""
+
+
+@dataclass(frozen=True, slots=True)
 class Contact:
     address: str
     phone: str
@@ -52,9 +57,16 @@ class AgencyProfile:
     sectors: tuple[Sector, ...]
     # Approved WhatsApp template per outbox message kind, for users outside the 24-hour window.
     whatsapp_templates: dict[str, str] = field(default_factory=dict)
+    # Trainings (pelatihan): the topics officers pick from, and how many people the agency means to
+    # train in a year (None: no target set).
+    training_topics: tuple[TrainingTopic, ...] = ()
+    training_target: int | None = None
 
     def sector(self, sector_id: str) -> Sector | None:
         return next((s for s in self.sectors if s.id == sector_id), None)
+
+    def training_topic(self, topic_id: str) -> TrainingTopic | None:
+        return next((t for t in self.training_topics if t.id == topic_id), None)
 
     def template_values(self) -> dict[str, Any]:
         """What message templates may say about the agency."""
@@ -66,6 +78,26 @@ def _require(data: dict[str, Any], key: str, kind: type, where: str = "") -> Any
     if not isinstance(value, kind) or (isinstance(value, str | list) and not value):
         raise ProfileError(f"agency profile: {where}{key} is missing or not a {kind.__name__}")
     return value
+
+
+def _named(data: dict[str, Any], key: str, kind: type[Sector], *, required: bool) -> tuple[Any, ...]:
+    """A list of `[[key]]` tables with id, name_id and name_en (sectors, training topics)."""
+    if not required and key not in data:
+        return ()
+    entries = _require(data, key, list)
+    return tuple(
+        kind(**{k: _require(e, k, str, f"{key}.") for k in ("id", "name_id", "name_en")}) for e in entries
+    )
+
+
+def _training_target(data: dict[str, Any]) -> int | None:
+    trainings = data.get("trainings", {})
+    if not isinstance(trainings, dict):
+        raise ProfileError("agency profile: trainings must be a table")
+    target = trainings.get("yearly_target")
+    if target is not None and (not isinstance(target, int) or isinstance(target, bool) or target < 1):
+        raise ProfileError("agency profile: trainings.yearly_target must be a positive whole number")
+    return target
 
 
 def _time(text: str, key: str) -> time:
@@ -89,7 +121,6 @@ def parse_profile(data: dict[str, Any]) -> AgencyProfile:
     templates = data.get("whatsapp_templates", {})
     if not isinstance(templates, dict) or not all(isinstance(v, str) and v for v in templates.values()):
         raise ProfileError("agency profile: whatsapp_templates must map message kinds to template names")
-    sectors = _require(data, "sectors", list)
     return AgencyProfile(
         name=_require(data, "name", str),
         short_name=_require(data, "short_name", str),
@@ -100,11 +131,10 @@ def parse_profile(data: dict[str, Any]) -> AgencyProfile:
         quiet_start=_time(quiet[0], "start"),
         quiet_end=_time(quiet[1], "end"),
         contact=Contact(**{k: _require(contact, k, str, "contact.") for k in Contact.__dataclass_fields__}),
-        sectors=tuple(
-            Sector(**{k: _require(s, k, str, "sectors.") for k in ("id", "name_id", "name_en")})
-            for s in sectors
-        ),
+        sectors=_named(data, "sectors", Sector, required=True),
         whatsapp_templates={str(k): str(v) for k, v in templates.items()},
+        training_topics=_named(data, "training_topics", TrainingTopic, required=False),
+        training_target=_training_target(data),
     )
 
 

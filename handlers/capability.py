@@ -15,6 +15,10 @@ the app factory (bot/app.py) lists them, and that list is the only wiring there 
         panels=(PROGRESS_PANEL,),        # sections of the shared Ringkasan and Unduh pages
     )
 
+A capability may also declare `shortcuts` (buttons and typed words that work at any point,
+handlers/flow.py) and `attachments` (documents or images built when an outbox row is sent,
+handlers/attachments.py).
+
 docs/adding-a-capability.md walks through it.
 """
 
@@ -27,8 +31,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from handlers.agency import AgencyProfile
-from handlers.context import Eraser
-from handlers.flow import Flow, Keyword, MenuEntry
+from handlers.attachments import AttachmentBuilder
+from handlers.context import Eraser, HandlerConfig
+from handlers.flow import Flow, MenuEntry, Shortcut
 from handlers.pages import Page, Panel
 from storage.database import Database
 
@@ -46,12 +51,15 @@ class OutboxKind:
     outside the 24-hour window (None: such a row fails there). `messages`: the message
     templates rows of this kind carry; a name ending in "/" stands for every template under
     it. A kind that carries any reply (a direct reply queued at shutdown) has `messages=None`.
+    `attachment`: the name of the `AttachmentBuilder` whose document or image rows of this kind
+    may carry, built when the row is sent (handlers/attachments.py); None: text and choices only.
     """
 
     name: str
     quiet_hours: bool
     whatsapp_template: str | None
     messages: tuple[str, ...] | None
+    attachment: str | None = None
 
     def carries(self, template: str) -> bool:
         if self.messages is None:
@@ -67,8 +75,8 @@ class Planner(Protocol):
     async def plan(self, now: datetime) -> int: ...
 
 
-#: Builds a capability's planner for the running app.
-PlannerFactory = Callable[[Database, AgencyProfile], Planner]
+#: Builds a capability's planner for the running app (`HandlerConfig`: the settings it may read).
+PlannerFactory = Callable[[Database, AgencyProfile, HandlerConfig], Planner]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +92,7 @@ class OfficerCommand:
 
 
 __all__ = [
+    "AttachmentBuilder",
     "Capability",
     "Eraser",
     "OfficerCommand",
@@ -92,6 +101,8 @@ __all__ = [
     "Panel",
     "Planner",
     "PlannerFactory",
+    "Shortcut",
+    "attachment_builders",
     "outbox_kinds",
 ]
 
@@ -107,13 +118,14 @@ class Capability:
     name: str
     flows: Callable[[], Sequence[Flow]] = _no_flows
     menu: Sequence[MenuEntry] = ()
-    keywords: Sequence[Keyword] = ()
     planners: Sequence[PlannerFactory] = ()
     commands: Sequence[OfficerCommand] = ()
     outbox_kinds: Sequence[OutboxKind] = ()
     erase: Eraser | None = None
     pages: Sequence[Page] = ()
     panels: Sequence[Panel] = ()
+    shortcuts: Sequence[Shortcut] = ()
+    attachments: Sequence[AttachmentBuilder] = ()
 
 
 def outbox_kinds(
@@ -126,6 +138,15 @@ def outbox_kinds(
         if known != kind:
             raise ValueError(f"outbox kind {kind.name!r} is declared twice, differently")
     return kinds
+
+
+def attachment_builders(capabilities: Sequence[Capability]) -> dict[str, AttachmentBuilder]:
+    """Every declared attachment builder by name; a name declared twice is a wiring error."""
+    builders: dict[str, AttachmentBuilder] = {}
+    for builder in (b for c in capabilities for b in c.attachments):
+        if builders.setdefault(builder.name, builder) is not builder:
+            raise ValueError(f"attachment builder {builder.name!r} is declared twice")
+    return builders
 
 
 def quiet_kinds(kinds: Mapping[str, OutboxKind]) -> frozenset[str]:

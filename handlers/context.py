@@ -20,9 +20,16 @@ class Navigator(Protocol):
     """Moves between flows; the router provides it."""
 
     async def start_flow(
-        self, ctx: Context, conv: Conversation, name: str, *, after: str | None = None
+        self,
+        ctx: Context,
+        conv: Conversation,
+        name: str,
+        initial: dict[str, Any] | None = None,
+        *,
+        after: str | None = None,
     ) -> list[Reply]:
-        """Start a flow; `after` names a main-menu entry to run when it completes."""
+        """Start a flow (a form may start from `initial` answers); `after` names a main-menu
+        entry to run when it completes."""
         ...
 
     async def main_menu(self, ctx: Context, conv: Conversation, *, greet: bool = False) -> list[Reply]: ...
@@ -46,6 +53,8 @@ class HandlerConfig:
     form_idle: timedelta = timedelta(hours=24)
     # The public base URL of the HTTP server: what a voucher's QR code opens (PUBLIC_URL/v/CODE).
     public_url: str = "http://127.0.0.1:8080"
+    # TRAINING_OFFER_HOURS: how long a freed training seat is held for the person offered it.
+    training_offer: timedelta = timedelta(hours=24)
 
 
 #: `Context.memo` key: whether the user has a (not erased) registration. The router knows it

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from handlers.payload import decode_values, encode_values
 from handlers.types import Choice
 
 
@@ -23,7 +24,8 @@ class Conversation:
 
     `data` belongs to the active flow and is cleared when the flow changes;
     `drafts` keeps unfinished forms across flows; `offered` is what the last
-    reply offered, so a typed number or label can select it on any channel;
+    reply offered, so a typed number or label can select it on any channel
+    (its labels' values may hold dates: they are stored tagged, as in the outbox);
     `after` is the main-menu entry to come back to when the active flow completes
     (the voucher request that sent the owner to update their data first).
     """
@@ -60,11 +62,17 @@ class Conversation:
 
     def remember_offered(self, choices: list[Choice]) -> None:
         self.offered = [
-            {"id": c.id, "template": c.template, "values": dict(c.values), "label": c.label} for c in choices
+            {"id": c.id, "template": c.template, "values": encode_values(c.values), "label": c.label}
+            for c in choices
         ]
 
     def offered_choices(self) -> list[Choice]:
         return [
-            Choice(id=o["id"], template=o.get("template"), values=o.get("values") or {}, label=o.get("label"))
+            Choice(
+                id=o["id"],
+                template=o.get("template"),
+                values=decode_values(o.get("values") or {}),
+                label=o.get("label"),
+            )
             for o in self.offered
         ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -84,15 +83,23 @@ class MenuEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class Keyword:
-    """A typed word with an argument that works from anywhere, like `KURIR 7Q2K9` or `HADIR 4821`.
+class Shortcut:
+    """A button or typed word that works at any point of a conversation, the active flow's question
+    or not: the buttons of messages the bot sent on its own (an announcement's "Daftar", a seat
+    offer's "Terima"), which no conversation state remembers offering, and short typed commands
+    that also work where buttons cannot (`HADIR 4821`, or a WhatsApp template outside the 24-hour
+    window that says "ketik DAFTAR 12").
 
-    `pattern` is matched (fullmatch, ignoring case and surrounding spaces) against a typed
-    message that is not a global word nor an offered choice; `run` gets the match and may
-    start a flow. A capability declares its keywords; keep them specific, since they take
-    precedence over a form's free-text answer.
+    The router runs it before the active flow: for a pressed choice whose id starts with
+    `choice_prefix` (`tr:join:` + `12`), or for typed text whose first word is one of `words`
+    (casefolded) followed by text matching `argument` in full. A typed answer that selects an
+    offered choice, and the global words (menu, batal, ...), come first. `run(ctx, conv, argument)`
+    gets what follows the prefix or the word, and returns the replies; like a completed form it
+    ends with the main menu or starts a flow (the one it interrupts is kept as a draft).
     """
 
-    id: str
-    pattern: re.Pattern[str]
-    run: Callable[[Context, Conversation, re.Match[str]], Awaitable[list[Reply]]]
+    name: str
+    run: Callable[[Context, Conversation, str], Awaitable[list[Reply]]]
+    choice_prefix: str | None = None
+    words: tuple[str, ...] = ()
+    argument: str = r"\d+"

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from handlers.agency import AgencyProfile
+from handlers.context import HandlerConfig
 from messages import Renderer
 from storage.database import Database
 
@@ -43,6 +44,8 @@ class StaffContext:
     actor: str  # how the audit log names the officer: "officer:<login>", "dashboard:<username>"
     locale: str
     clock: Callable[[], datetime]
+    # The behaviour settings domain functions read (TRAINING_OFFER_HOURS, ...).
+    config: HandlerConfig = field(default_factory=HandlerConfig)
 
     def text(self, template: str, values: Mapping[str, Any] | None = None) -> str:
         """An officer-facing text: `officer/<template>` in the officer's language."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from handlers.attachments import Deferred
 from handlers.capability import OutboxKind
 from handlers.payload import reply_to_payload
 from handlers.types import Reply
@@ -35,10 +36,12 @@ class Recipient:
     user_id: int | None
 
 
-def _payload(kind: OutboxKind, reply: Reply) -> dict[str, Any]:
+def _payload(kind: OutboxKind, reply: Reply, attachment: Deferred | None) -> dict[str, Any]:
     if not kind.carries(reply.template):
         raise ValueError(f"outbox kind {kind.name!r} does not carry the message {reply.template!r}")
-    return reply_to_payload(reply)
+    if attachment is not None and attachment.builder != kind.attachment:
+        raise ValueError(f"outbox kind {kind.name!r} does not carry the attachment {attachment.builder!r}")
+    return reply_to_payload(reply, attachment)
 
 
 async def queue_messages(
@@ -47,8 +50,10 @@ async def queue_messages(
     messages: list[tuple[Recipient, Reply, str]],
     *,
     due_at: datetime,
+    attachment: Deferred | None = None,
 ) -> int:
-    """Queue (recipient, reply, dedupe key) rows; returns how many were new."""
+    """Queue (recipient, reply, dedupe key) rows; returns how many were new. `attachment`: a file
+    every row carries, built when it is sent (the kind must declare its builder)."""
     return await tx.outbox.enqueue(
         NewMessage(
             channel=to.channel,
@@ -56,7 +61,7 @@ async def queue_messages(
             user_id=to.user_id,
             kind=kind.name,
             dedupe_key=key,
-            payload=_payload(kind, reply),
+            payload=_payload(kind, reply, attachment),
             due_at=due_at,
         )
         for to, reply, key in messages
@@ -74,13 +79,14 @@ async def queue_audience(
     due_at: datetime,
     now: datetime,
     broadcast_id: int | None = None,
+    attachment: Deferred | None = None,
 ) -> int:
     """Queue `reply` for every member of `audience` (one INSERT … SELECT, streamed by the
     database); each row's dedupe key is `key_prefix` + user id + `key_suffix`. Returns how
-    many were new."""
+    many were new. `attachment`: as for `queue_messages`; its builder is told each row's recipient."""
     message = AudienceMessage(
         kind=kind.name,
-        payload=_payload(kind, reply),
+        payload=_payload(kind, reply, attachment),
         key_prefix=key_prefix,
         key_suffix=key_suffix,
         due_at=due_at,

@@ -1,8 +1,9 @@
 """The router: one message in, replies out, for any channel.
 
 It finds the user by channel identity, resolves typed numbers and labels to
-offered choices, runs a global command or the active flow, and saves the new
-state in the same transaction. Messages are handled in the order they arrive,
+offered choices, runs a global command, a capability's shortcut (a button of a
+message the bot sent on its own, or a typed `HADIR 4821`) or the active flow, and
+saves the new state in the same transaction. Messages are handled in the order they arrive,
 in shared transactions (`handlers.group_commit`), so one user's messages never
 interleave; across PostgreSQL processes an advisory lock per user serialises
 them. A failure rolls back that message alone, is logged with its traceback and
@@ -17,16 +18,18 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from handlers.agency import AgencyProfile
 from handlers.context import REGISTERED, Context, Eraser, HandlerConfig
 from handlers.conversation import Answer, Conversation
-from handlers.flow import Flow, Keyword, MenuEntry
+from handlers.flow import Flow, MenuEntry, Shortcut
+from handlers.forms.engine import FormFlow
 from handlers.group_commit import GroupCommitter
 from handlers.result import Invalid
 from handlers.rules import parse_mobile
 from handlers.types import Choice, Incoming, Reply, utcnow
-from handlers.words import Command, command_of, label_key
+from handlers.words import Command, command_of, label_key, normalise
 from storage.database import Database
 from storage.repositories import Transaction
 
@@ -61,7 +64,7 @@ class Router:
         config: HandlerConfig | None = None,
         clock: Callable[[], datetime] = utcnow,
         erasers: Sequence[Eraser] = (),
-        keywords: Sequence[Keyword] = (),
+        shortcuts: Sequence[Shortcut] = (),
     ) -> None:
         self.db = db
         self.agency = agency
@@ -71,7 +74,12 @@ class Router:
         self._label_of = label_of
         self._clock = clock
         self.erasers = tuple(erasers)
-        self.keywords = tuple(keywords)
+        self.shortcuts = tuple(shortcuts)
+        self._typed = {
+            word.casefold(): (shortcut, re.compile(shortcut.argument))
+            for shortcut in self.shortcuts
+            for word in shortcut.words
+        }
         # The process's group committer: a channel's own small writes for a message (storing a
         # delivery, recording what was sent) share its transactions too (`run_alone`).
         self.committer = GroupCommitter(db)
@@ -148,11 +156,25 @@ class Router:
     # Navigator -----------------------------------------------------------
 
     async def start_flow(
-        self, ctx: Context, conv: Conversation, name: str, *, after: str | None = None
+        self,
+        ctx: Context,
+        conv: Conversation,
+        name: str,
+        initial: dict[str, Any] | None = None,
+        *,
+        after: str | None = None,
     ) -> list[Reply]:
+        """Leave the active flow (kept as a draft where it can be) and start `name`; a form can
+        start from `initial` answers (a shortcut that knows some of them already); `after`
+        names a main-menu entry to come back to when it completes."""
         self._leave(conv)
         conv.after = after
-        return await self.flows[name].start(ctx, conv)
+        flow = self.flows[name]
+        if initial is None:
+            return await flow.start(ctx, conv)
+        if not isinstance(flow, FormFlow):
+            raise TypeError(f"flow {name!r} is not a form: it takes no initial answers")
+        return await flow.start(ctx, conv, initial)
 
     async def completed(self, ctx: Context, conv: Conversation) -> list[Reply]:
         entry = next((e for e in self.menu if e.id == conv.after), None)
@@ -173,6 +195,10 @@ class Router:
     # Dispatch ------------------------------------------------------------
 
     async def _dispatch(self, ctx: Context, conv: Conversation, last_update: datetime) -> list[Reply]:
+        pressed = self._pressed_shortcut(ctx.incoming.choice_id)
+        if pressed is not None:
+            shortcut, argument = pressed
+            return await shortcut.run(ctx, conv, argument)
         try:
             answer: Answer | None = self._answer(ctx, conv)
         except StaleChoice:
@@ -182,12 +208,10 @@ class Router:
         command = None if typed_choice else command_of(ctx.incoming.text, ctx.incoming.choice_id)
         if command is not None:
             return await self._command(ctx, conv, command)
-        if not typed_choice and ctx.incoming.choice_id is None:
-            keyword = self._keyword(ctx.incoming.text)
-            if keyword is not None:
-                found, match = keyword
-                self._leave(conv)
-                return await found.run(ctx, conv, match)
+        typed = None if typed_choice or ctx.incoming.choice_id else self._typed_shortcut(ctx.incoming.text)
+        if typed is not None:
+            shortcut, argument = typed
+            return await shortcut.run(ctx, conv, argument)
         flow = self.flows.get(conv.flow) if conv.flow else None
         if conv.flow and flow is None:
             log.warning("conversation.unknown_flow", extra={"flow": conv.flow, "user_id": ctx.user.id})
@@ -200,13 +224,21 @@ class Router:
             return await flow.handle(ctx, conv, answer)
         return await self._menu_choice(ctx, conv, answer)
 
-    def _keyword(self, text: str) -> tuple[Keyword, re.Match[str]] | None:
-        stripped = text.strip()
-        for keyword in self.keywords:
-            match = keyword.pattern.fullmatch(stripped)
-            if match is not None:
-                return keyword, match
+    def _pressed_shortcut(self, choice_id: str | None) -> tuple[Shortcut, str] | None:
+        if not choice_id:
+            return None
+        for shortcut in self.shortcuts:
+            prefix = shortcut.choice_prefix
+            if prefix and choice_id.startswith(prefix):
+                return shortcut, choice_id[len(prefix) :]
         return None
+
+    def _typed_shortcut(self, text: str) -> tuple[Shortcut, str] | None:
+        words = normalise(text).split(maxsplit=1)
+        if len(words) != 2 or words[0] not in self._typed:
+            return None
+        shortcut, argument = self._typed[words[0]]
+        return (shortcut, words[1]) if argument.fullmatch(words[1]) else None
 
     def _answer(self, ctx: Context, conv: Conversation) -> Answer:
         incoming = ctx.incoming

@@ -24,11 +24,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.channels.base import Sender
+from bot.outbox.attachments import Attachments
 from bot.outbox.lease import SenderLease, process_name
 from bot.outbox.outcomes import RetryPolicy
 from bot.outbox.pacing import Pacing
@@ -36,6 +37,7 @@ from bot.outbox.pipeline import BatchSender, Pipeline
 from bot.outbox.ratelimit import ChannelLimits
 from bot.outbox.results import ResultWriter, SweepResult
 from handlers.agency import AgencyProfile
+from handlers.attachments import AttachmentBuilder, AttachmentSources
 from handlers.types import utcnow
 from messages import Renderer
 from storage.database import Database
@@ -68,7 +70,9 @@ class ChannelDispatcher:
         config: DispatchConfig | None = None,
         owner: str | None = None,
         clock: Callable[[], datetime] = utcnow,
+        attachments: Mapping[str, AttachmentBuilder] | None = None,
     ) -> None:
+        """`attachments`: the builders of the files rows may name (the app's capabilities declare them)."""
         self.db = db
         self.sender = sender
         self.channel = sender.channel
@@ -95,6 +99,7 @@ class ChannelDispatcher:
             results=self._results,
             retry=self.config.retry,
             clock=clock,
+            attachments=Attachments(attachments or {}, AttachmentSources(db, renderer, agency)),
         )
         self._released = float("-inf")
         self._stopping = False

@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
-from bot.outbox.quiet import in_quiet_hours, quiet_end
 from bot.outbox.ratelimit import ChannelLimits
 from handlers.agency import AgencyProfile
+from handlers.quiet import in_quiet_hours, quiet_end
 
 
 class Pacing:

@@ -3,8 +3,9 @@
 Starting a batch walks its rows in order: a recipient who opted out is recorded at once; a row
 that must wait (its recipient's spacing, the channel's pause, quiet hours at the moment of
 sending) is put back; every other row waits for a free slot and the channel's next token, then
-goes. One attempt renders the row in the recipient's locale and sends it through the channel's
-`Sender`; its error becomes an outcome (`outcomes`). WhatsApp 131047 (outside the 24-hour
+goes. One attempt renders the row in the recipient's locale, builds the file it names if any
+(`attachments`), and sends it through the channel's `Sender`; its error becomes an outcome
+(`outcomes`). WhatsApp 131047 (outside the 24-hour
 window) falls back to the approved template for the row's kind.
 
 A send slot is only freed after its result is committed, so a process killed at any moment
@@ -20,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.channels.base import NoTemplate, OutsideWindow, PermanentFailure, Sender
+from bot.outbox.attachments import Attachments
 from bot.outbox.flags import sends_as_template
 from bot.outbox.lease import SenderLease
 from bot.outbox.outcomes import Action, Outcome, RetryPolicy, describe, outcome_of
@@ -83,8 +85,10 @@ class BatchSender:
         results: ResultWriter,
         retry: RetryPolicy,
         clock: Callable[[], datetime],
+        attachments: Attachments | None = None,
     ) -> None:
         self.sender = sender
+        self._attachments = attachments
         self.renderer = renderer
         self.channel = sender.channel
         self._lease = lease
@@ -150,7 +154,10 @@ class BatchSender:
             # Meta reported 131047 for the free-form send after accepting it (a status webhook).
             return await self._attempt_template(message, locale, None)
         try:
-            provider_id = await self.sender.send(message.external_id, self._render(message, locale))
+            rendered = self._render(message, locale)
+            if self._attachments is not None:
+                rendered = await self._attachments.add_to(rendered, message, locale)
+            provider_id = await self.sender.send(message.external_id, rendered)
             return Done(message, SENT, provider_id)
         except asyncio.CancelledError:
             raise

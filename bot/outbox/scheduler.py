@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -25,6 +25,7 @@ from bot.outbox.outcomes import RetryPolicy
 from bot.outbox.ratelimit import ChannelLimits
 from bot.settings import Settings
 from handlers.agency import AgencyProfile
+from handlers.attachments import AttachmentBuilder
 from handlers.capability import Planner
 from messages import Renderer
 from storage.database import Database
@@ -93,6 +94,7 @@ class OutboxService:
         senders: Sequence[Sender],
         planners: Sequence[Planner] = (),
         quiet_kinds: Collection[str] = (),
+        attachments: Mapping[str, AttachmentBuilder] | None = None,
     ) -> OutboxService:
         config = dispatch_config(settings, quiet_kinds)
         dispatchers = [
@@ -103,6 +105,7 @@ class OutboxService:
                 agency,
                 limits=channel_limits(settings, sender.channel),
                 config=config,
+                attachments=attachments,
             )
             for sender in senders
         ]
@@ -124,6 +127,7 @@ class OutboxService:
             senders=senders,
             planners=app.planners(),
             quiet_kinds=app.quiet_kinds(),
+            attachments=app.attachments(),
         )
 
     def start(self) -> None:

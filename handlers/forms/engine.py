@@ -150,13 +150,7 @@ class FormFlow:
             missing = self._next_field(answers)
             if missing is not None:
                 return [await self._go_to(ctx, conv, missing)]
-            final = {
-                f.name: answers[f.name] for f in self.form.fields if f.applies(answers) and f.name in answers
-            }
-            conv.drafts.pop(self.name, None)
-            conv.finish()
-            replies = await self.form.on_complete(ctx, final)
-            return replies + await ctx.nav.completed(ctx, conv)
+            return await self._complete(ctx, conv)
         if answer.choice_id == CHANGE:
             conv.step, conv.data["page"] = PICK, 0
             return [self._pick_prompt(conv)]
@@ -199,11 +193,27 @@ class FormFlow:
         return next((f for f in self.form.fields if f.applies(answers) and f.name not in answers), None)
 
     async def _advance(self, ctx: Context, conv: Conversation) -> list[Reply]:
-        field = self._next_field(self._answers(conv))
+        answers = self._answers(conv)
+        field = self._next_field(answers)
         if field is None:
+            confirm = self.form.confirm_when
+            if confirm is not None and not confirm(answers):
+                return await self._complete(ctx, conv)
             conv.step = SUMMARY
             return [await self._summary(ctx, conv)]
         return [await self._go_to(ctx, conv, field)]
+
+    async def _complete(self, ctx: Context, conv: Conversation) -> list[Reply]:
+        """Every applicable answer is given (and confirmed, where the form asks): run `on_complete`
+        with them, then show the main menu."""
+        answers = self._answers(conv)
+        final = {
+            f.name: answers[f.name] for f in self.form.fields if f.applies(answers) and f.name in answers
+        }
+        conv.drafts.pop(self.name, None)
+        conv.finish()
+        replies = await self.form.on_complete(ctx, final)
+        return replies + await ctx.nav.completed(ctx, conv)
 
     async def _go_to(self, ctx: Context, conv: Conversation, field: Field) -> Reply:
         conv.step, conv.data["page"] = field.name, 0

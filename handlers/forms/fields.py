@@ -75,7 +75,9 @@ class Form:
     `summary` renders with `answers` plus `summary_values`; `on_complete` runs in
     the same transaction as the last answer and returns the closing replies
     (the registration number, say). The engine then shows the main menu itself:
-    `on_complete` must not add it.
+    `on_complete` must not add it. `confirm_when` decides, from the answers, whether the
+    summary is shown for confirmation at all (None: always); without it the last answer
+    completes the form (a one-tap action, a choice followed by its own yes/no question).
     """
 
     name: str
@@ -84,6 +86,7 @@ class Form:
     on_complete: Completer
     summary_values: Values | None = None
     intro: Callable[[Context, dict[str, Any]], Awaitable[list[Reply]]] | None = None
+    confirm_when: Callable[[Answers], bool] | None = None
 
     def field(self, name: str) -> Field:
         for f in self.fields:

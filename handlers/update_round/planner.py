@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.agency import AgencyProfile
 from handlers.capability import OutboxKind
+from handlers.context import HandlerConfig
 from handlers.outbox import queue_audience
 from handlers.types import Reply
 from storage.database import Database
@@ -122,7 +123,7 @@ class UpdateRoundPlanner:
 
     name = "update-rounds"
 
-    def __init__(self, db: Database, agency: AgencyProfile) -> None:
+    def __init__(self, db: Database, agency: AgencyProfile, config: HandlerConfig | None = None) -> None:
         self.db = db
         self.agency = agency
 

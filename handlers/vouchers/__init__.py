@@ -10,7 +10,7 @@ from datetime import datetime
 
 from handlers.capability import Capability
 from handlers.vouchers.commands import COURIER_COMMAND, VOUCHER_COMMAND
-from handlers.vouchers.courier import LINK_KEYWORD, REDEEM_ENTRY, redeem_flow
+from handlers.vouchers.courier import LINK_SHORTCUT, REDEEM_ENTRY, redeem_flow
 from handlers.vouchers.owner import (
     MY_VOUCHERS_ENTRY,
     VOUCHER_ENTRY,
@@ -35,7 +35,7 @@ CAPABILITY = Capability(
     name="vouchers",
     flows=lambda: (PickProgramFlow(), UpdateFirstFlow(), MyVouchersFlow(), redeem_flow()),
     menu=(VOUCHER_ENTRY, MY_VOUCHERS_ENTRY, REDEEM_ENTRY),
-    keywords=(LINK_KEYWORD,),
+    shortcuts=(LINK_SHORTCUT,),
     planners=(ExpiryPlanner,),
     commands=(VOUCHER_COMMAND, COURIER_COMMAND),
     outbox_kinds=(REDEEMED, EXPIRING, RESUMED),

@@ -9,12 +9,11 @@ partner; "Tukar voucher" redeems a voucher the owner hands over.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from handlers.context import Context
 from handlers.conversation import Conversation
-from handlers.flow import Keyword, MenuEntry
+from handlers.flow import MenuEntry, Shortcut
 from handlers.forms import FormFlow
 from handlers.forms.fields import Answers, Field, Form, Option
 from handlers.result import Invalid
@@ -34,7 +33,6 @@ from storage.models.vouchers import Courier
 
 REDEEM = "voucher_redeem"
 COURIER = "vouchers:courier"
-LINK_WORD = re.compile(r"(?i)kurir\s+([a-z0-9 -]{4,20})")
 
 
 async def courier_of(ctx: Context) -> Courier | None:
@@ -47,8 +45,8 @@ async def _is_courier(ctx: Context) -> bool:
     return await courier_of(ctx) is not None
 
 
-async def _link(ctx: Context, conv: Conversation, match: re.Match[str]) -> list[Reply]:
-    courier = await link_staff(ctx.tx, match.group(1), user_id=ctx.user.id, actor=ctx.actor, now=ctx.now)
+async def _link(ctx: Context, conv: Conversation, code: str) -> list[Reply]:
+    courier = await link_staff(ctx.tx, code, user_id=ctx.user.id, actor=ctx.actor, now=ctx.now)
     ctx.memo.pop(COURIER, None)
     if courier is None:
         return [Reply("vouchers/courier_link_unknown"), *await ctx.nav.main_menu(ctx, conv)]
@@ -167,4 +165,5 @@ async def _redeem(ctx: Context, conv: Conversation) -> list[Reply]:
 
 
 REDEEM_ENTRY = MenuEntry("redeem", "vouchers/menu_redeem", _redeem, _is_courier)
-LINK_KEYWORD = Keyword("courier_link", LINK_WORD, _link)
+# A counter's staff member links with "KURIR <one-time code>" (courier add prints the code).
+LINK_SHORTCUT = Shortcut("courier_link", _link, words=("kurir",), argument=r"[a-z0-9 -]{4,20}")

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from handlers.agency import AgencyProfile
 from handlers.capability import OutboxKind
+from handlers.context import HandlerConfig
 from handlers.outbox import Recipient, queue_messages
 from handlers.types import Reply
 from handlers.vouchers import codes
@@ -28,7 +29,7 @@ class ExpiryPlanner:
 
     name = "voucher-expiry"
 
-    def __init__(self, db: Database, agency: AgencyProfile) -> None:
+    def __init__(self, db: Database, agency: AgencyProfile, config: HandlerConfig | None = None) -> None:
         self.db = db
         self.agency = agency
 

@@ -9,6 +9,7 @@ from storage.models.core import AuditEntry, ChannelIdentity, ConversationState, 
 from storage.models.dashboard import DashboardSession, LoginFailures, OfficerAccount
 from storage.models.outbox import Broadcast, OutboxMessage, OutboxSender, UnreachableRecipient
 from storage.models.registration import Business, NibHelpRequest, Owner
+from storage.models.trainings import Enrolment, Training
 from storage.models.update_round import UpdateAnswer, UpdateRound
 from storage.models.vouchers import (
     Courier,
@@ -32,6 +33,7 @@ __all__ = [
     "CourierLink",
     "CourierStaff",
     "DashboardSession",
+    "Enrolment",
     "InboundMessage",
     "LoginFailures",
     "NibHelpRequest",
@@ -41,6 +43,7 @@ __all__ = [
     "OutboxSender",
     "Owner",
     "RedeemAttempt",
+    "Training",
     "UTCDateTime",
     "UnreachableRecipient",
     "UpdateAnswer",

@@ -23,6 +23,7 @@ from storage.repositories.officers import LoginFailureRepository, OfficerReposit
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.registration import NibQueueRepository, OwnerRepository
 from storage.repositories.sender_leases import SenderLeaseRepository
+from storage.repositories.trainings import TrainingRepository
 from storage.repositories.unreachable import UnreachableRepository
 from storage.repositories.update_rounds import UpdateRoundRepository
 from storage.repositories.vouchers import VoucherRepository
@@ -82,6 +83,10 @@ class Transaction:
     @property
     def couriers(self) -> CourierRepository:
         return CourierRepository(self.session)
+
+    @property
+    def trainings(self) -> TrainingRepository:
+        return TrainingRepository(self.session, sqlite=self.sqlite)
 
     @property
     def sender_leases(self) -> SenderLeaseRepository:

@@ -42,8 +42,10 @@ def _last_used(identity: Any) -> Any:
     return func.coalesce(identity.last_inbound_at, identity.created_at)
 
 
-def audience(filters: AudienceFilter, channels: Sequence[str] = SENDABLE_CHANNELS) -> Audience:
-    """(channel, external_id, user_id) of every owner the filters select, one identity each."""
+def reachable(channels: Sequence[str] = SENDABLE_CHANNELS) -> Audience:
+    """(channel, external_id, user_id) of every user the bot can reach, one identity each (the one
+    used last), opted-out and unreachable ones left out: narrow it with `.where(...)` on
+    `ChannelIdentity.user_id` for people who are not (or not only) registered owners."""
     identity = ChannelIdentity
     other = aliased(ChannelIdentity)
     # The owner's most recently used identity among the sendable channels wins.
@@ -60,18 +62,25 @@ def audience(filters: AudienceFilter, channels: Sequence[str] = SENDABLE_CHANNEL
         )
         .exists()
     )
-    query = (
+    return (
         select(identity.channel, identity.external_id, identity.user_id)
         .join(User, User.id == identity.user_id)
-        .join(Owner, Owner.user_id == User.id)
-        .join(Business, Business.owner_id == Owner.id)
         .where(
             identity.channel.in_(list(channels)),
             User.opted_out.is_(False),
-            Owner.deleted_at.is_(None),
             ~newer,
             ~UnreachableRepository.still_unreachable(identity),
         )
+    )
+
+
+def audience(filters: AudienceFilter, channels: Sequence[str] = SENDABLE_CHANNELS) -> Audience:
+    """(channel, external_id, user_id) of every owner the filters select, one identity each."""
+    query = (
+        reachable(channels)
+        .join(Owner, Owner.user_id == User.id)
+        .join(Business, Business.owner_id == Owner.id)
+        .where(Owner.deleted_at.is_(None))
     )
     return OwnerFilter(
         district_code=filters.district_code,

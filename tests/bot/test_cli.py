@@ -21,8 +21,8 @@ def test_halo_in_the_console_prints_the_indonesian_main_menu(tmp_path: Path) -> 
 
 def test_a_number_selects_the_numbered_choice(tmp_path: Path) -> None:
     result = run_cli(
-        ["chat", "--user", "ani"], tmp_path / "data", stdin="halo\n3\n2\n"
-    )  # 1 is "Daftar usaha", 2 the free-shipping voucher, 3 the language
+        ["chat", "--user", "ani"], tmp_path / "data", stdin="halo\n4\n2\n"
+    )  # 1 is "Daftar usaha", 2 the voucher, 3 "Pelatihan", 4 the language
     assert result.returncode == 0, result.stderr
     assert "I will use English" in result.stdout
 

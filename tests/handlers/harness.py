@@ -7,7 +7,7 @@ from datetime import datetime
 
 from handlers.agency import AgencyProfile
 from handlers.context import HandlerConfig
-from handlers.flow import Flow, MenuEntry
+from handlers.flow import Flow, MenuEntry, Shortcut
 from handlers.router import Response, Router
 from handlers.types import Incoming, utcnow
 from messages import Renderer, to_plain
@@ -34,6 +34,7 @@ class Harness:
         *,
         clock: Callable[[], datetime] | None = None,
         user: str = "u1",
+        shortcuts: Sequence[Shortcut] = (),
     ) -> None:
         self.renderer = Renderer(agency.time_zone, agency.template_values())
         self.router = Router(
@@ -44,6 +45,7 @@ class Harness:
             label_of=lambda c, locale: self.renderer.render_choice(c, locale).label,
             config=HandlerConfig(),
             clock=clock or utcnow,
+            shortcuts=shortcuts,
         )
         self.user = user
         self.last: Response | None = None

@@ -12,6 +12,7 @@ from tests.messages.dashboard_samples import DASHBOARD_SAMPLES
 from tests.messages.officer_samples import OFFICER_SAMPLES
 from tests.messages.outbox_samples import OUTBOX_SAMPLES
 from tests.messages.registration_samples import REGISTRATION_SAMPLES
+from tests.messages.training_samples import TRAINING_SAMPLES
 from tests.messages.voucher_samples import VOUCHER_SAMPLES
 
 FORM_PAGE = {"page": 1, "pages": 2}
@@ -27,6 +28,7 @@ SAMPLES.update(OUTBOX_SAMPLES)
 SAMPLES.update(OFFICER_SAMPLES)
 SAMPLES.update(VOUCHER_SAMPLES)
 SAMPLES.update(DASHBOARD_SAMPLES)
+SAMPLES.update(TRAINING_SAMPLES)
 
 # Values any template may be given on top of its own.
 COMMON: dict[str, Any] = {

@@ -1,5 +1,8 @@
 """Quiet hours, pure: rows of the kinds declared `quiet_hours` (announcements, reminders)
-wait from 21:00 to 07:00 agency time; replies never do."""
+wait from 21:00 to 07:00 agency time; replies never do.
+
+The outbox's pacing holds rows back with these; a capability uses them too where a deadline
+must not run while its message waits (a training's seat offer counts from the end of them)."""
 
 from __future__ import annotations
 

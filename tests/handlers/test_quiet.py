@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.outbox.quiet import in_quiet_hours, quiet_end
+from handlers.quiet import in_quiet_hours, quiet_end
 
 WITA = ZoneInfo("Asia/Makassar")  # UTC+8
 START, END = time(21, 0), time(7, 0)

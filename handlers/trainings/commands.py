@@ -1,0 +1,260 @@
+"""`umkm-bot training`: trainings (pelatihan) for officers. Times are agency time (WITA).
+
+    training add --title TEXT --topic TOPIC --starts "YYYY-MM-DD HH:MM" --ends "YYYY-MM-DD HH:MM"
+                 (--venue TEXT --kecamatan CODE | --online URL) --capacity N [--deadline "…"]
+                 [--sector S,...] [--size-class C,...] [--target-kecamatan CODE,...]
+                 [--open-to-public] [--description-file FILE]         prints the new training's id
+    training list | show ID | edit ID [the flags of add] | cancel ID --reason TEXT
+    training announce ID [--dry-run]
+    training participants ID [--format xlsx|csv -o FILE]
+    training checkin-code ID [--date YYYY-MM-DD] | checkin ID REG_NO_OR_PHONE
+    training certificate ID REG_NO_OR_PHONE [-o FILE]
+    training stats [--year YYYY]
+
+This module parses and prints; the domain functions (schedule, attendance, stats) act and
+write the audit entries. Reports are in `reports`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from handlers.capability import OfficerCommand
+from handlers.officer import OfficerContext, OfficerError
+from handlers.registration.admin import UnknownDistrict, district_code
+from handlers.trainings import reports
+from handlers.trainings.kinds import training_values
+from handlers.trainings.schedule import (
+    TrainingError,
+    TrainingPlan,
+    announce,
+    announcement_audience,
+    cancel_training,
+    create_training,
+    edit_training,
+)
+from handlers.trainings.seats import Seating
+
+SIZE_CLASSES = ("micro", "small", "medium", "large")
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+def _plan_flags(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    parser.add_argument("--title", required=required, metavar="TEXT")
+    parser.add_argument(
+        "--topic", required=required, metavar="TOPIC", help="a topic id from the agency profile"
+    )
+    parser.add_argument("--starts", required=required, metavar='"YYYY-MM-DD HH:MM"', help="agency time")
+    parser.add_argument("--ends", required=required, metavar='"YYYY-MM-DD HH:MM"', help="agency time")
+    parser.add_argument("--venue", metavar="TEXT", help="the place (with --kecamatan)")
+    parser.add_argument("--kecamatan", metavar="CODE", help="the venue's kecamatan: code (63.72.02) or name")
+    parser.add_argument("--online", metavar="URL", help="the link of an online training (instead of a venue)")
+    parser.add_argument("--capacity", type=int, required=required, metavar="N", help="seats")
+    parser.add_argument("--deadline", metavar='"YYYY-MM-DD HH:MM"', help="sign-ups close then (agency time)")
+    parser.add_argument("--sector", metavar="S,...", help="only owners of these sectors")
+    parser.add_argument(
+        "--size-class", metavar="C,...", help=f"only these size classes ({', '.join(SIZE_CLASSES)})"
+    )
+    parser.add_argument("--target-kecamatan", metavar="CODE,...", help="only owners in these kecamatan")
+    parser.add_argument("--description-file", type=Path, metavar="FILE", help="a UTF-8 text describing it")
+    if required:
+        parser.add_argument(
+            "--open-to-public", action="store_true", help="people who are not registered may sign up"
+        )
+    else:
+        parser.add_argument(
+            "--open-to-public", action=argparse.BooleanOptionalAction, default=None, help="open it, or not"
+        )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="training_command", required=True)
+    _plan_flags(sub.add_parser("add", help="schedule a training; prints its id"), required=True)
+    sub.add_parser("list", help="trainings, soonest first")
+    show = sub.add_parser("show", help="one training in full")
+    show.add_argument("id", type=int)
+    edit = sub.add_parser("edit", help="change a training (participants are told of a new time or place)")
+    edit.add_argument("id", type=int)
+    _plan_flags(edit, required=False)
+    cancel = sub.add_parser("cancel", help="cancel a training (participants and the waiting list are told)")
+    cancel.add_argument("id", type=int)
+    cancel.add_argument("--reason", required=True, metavar="TEXT", help="what participants read")
+    announce_ = sub.add_parser("announce", help="announce it to the owners it targets, with a one-tap Daftar")
+    announce_.add_argument("id", type=int)
+    announce_.add_argument(
+        "--dry-run", action="store_true", help="print the audience per channel, send nothing"
+    )
+    reports.add_arguments(sub)
+
+
+def _time(flag: str, text: str, ctx: OfficerContext) -> datetime:
+    try:
+        local = datetime.strptime(text.strip(), TIME_FORMAT)
+    except ValueError:
+        raise OfficerError(f"{flag}: not a time like 2026-03-14 09:00: {text!r}") from None
+    return local.replace(tzinfo=ctx.agency.time_zone).astimezone(UTC)
+
+
+def _items(text: str | None) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (text or "").split(",") if item.strip())
+
+
+def _kecamatan(flag: str, text: str, ctx: OfficerContext) -> str:
+    try:
+        return district_code(ctx.agency, text)
+    except UnknownDistrict:
+        raise OfficerError(f"{flag}: unknown kecamatan {text!r} in the agency's area") from None
+
+
+def _changes(args: argparse.Namespace, ctx: OfficerContext) -> dict[str, Any]:
+    """The plan's fields the flags give, checked one flag at a time."""
+    changes: dict[str, Any] = {}
+    if args.title is not None:
+        changes["title"] = " ".join(args.title.split())
+    if args.topic is not None:
+        if ctx.agency.training_topic(args.topic) is None:
+            known = ", ".join(t.id for t in ctx.agency.training_topics)
+            raise OfficerError(f"--topic: unknown topic {args.topic!r} (known: {known})")
+        changes["topic"] = args.topic
+    for flag, name in (("--starts", "starts_at"), ("--ends", "ends_at"), ("--deadline", "signup_deadline")):
+        value = getattr(args, flag[2:])
+        if value is not None:
+            changes[name] = _time(flag, value, ctx)
+    if args.capacity is not None:
+        if args.capacity < 1:
+            raise OfficerError(f"--capacity: must be at least 1, not {args.capacity}")
+        changes["capacity"] = args.capacity
+    if args.online is not None:
+        if not args.online.startswith(("https://", "http://")):
+            raise OfficerError(f"--online: not a link like https://…: {args.online!r}")
+        changes.update(online_url=args.online, venue=None, district_code=None)
+    if args.venue is not None:
+        changes.update(venue=" ".join(args.venue.split()), online_url=None)
+    if args.kecamatan is not None:
+        changes["district_code"] = _kecamatan("--kecamatan", args.kecamatan, ctx)
+    if args.sector is not None:
+        sectors = _items(args.sector)
+        unknown = [s for s in sectors if ctx.agency.sector(s) is None]
+        if unknown:
+            known = ", ".join(s.id for s in ctx.agency.sectors)
+            raise OfficerError(f"--sector: unknown sector {unknown[0]!r} (known: {known})")
+        changes["target_sectors"] = sectors
+    if args.size_class is not None:
+        sizes = _items(args.size_class)
+        if any(size not in SIZE_CLASSES for size in sizes):
+            raise OfficerError(f"--size-class: one of {', '.join(SIZE_CLASSES)}, not {args.size_class!r}")
+        changes["target_size_classes"] = sizes
+    if args.target_kecamatan is not None:
+        changes["target_districts"] = tuple(
+            _kecamatan("--target-kecamatan", item, ctx) for item in _items(args.target_kecamatan)
+        )
+    if args.open_to_public is not None:
+        changes["open_to_public"] = bool(args.open_to_public)
+    if args.description_file is not None:
+        try:
+            changes["description"] = args.description_file.read_text(encoding="utf-8").strip() or None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise OfficerError(f"--description-file: cannot read {args.description_file}: {exc}") from None
+    return changes
+
+
+def _seating(ctx: OfficerContext) -> Seating:
+    return Seating(ctx.agency, ctx.config.training_offer)
+
+
+async def run_add(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    changes = _changes(args, ctx)
+    if args.venue is None and args.online is None:
+        raise OfficerError("training add: give --venue TEXT --kecamatan CODE, or --online URL")
+    if args.venue is not None and args.online is not None:
+        raise OfficerError("training add: --venue and --online exclude each other")
+    changes.setdefault("venue", None)
+    changes.setdefault("online_url", None)
+    changes.setdefault("district_code", None)
+    try:
+        plan = TrainingPlan(**changes)
+        async with ctx.db.transaction("training:add") as tx:
+            training = await create_training(tx, officer=ctx.actor, plan=plan, now=ctx.now())
+    except TrainingError as exc:
+        raise OfficerError(f"training add: {exc}") from None
+    print(training.id, file=ctx.out, flush=True)
+    ctx.say("trainings/added", {"training": training_values(training, ctx.agency)}, err=True)
+
+
+async def run_edit(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    changes = _changes(args, ctx)
+    if not changes:
+        raise OfficerError("training edit: give at least one flag to change")
+    try:
+        async with ctx.db.transaction("training:edit") as tx:
+            edited = await edit_training(
+                tx, _seating(ctx), officer=ctx.actor, training_id=args.id, changes=changes, now=ctx.now()
+            )
+    except TrainingError as exc:
+        raise OfficerError(f"training edit: {exc}") from None
+    ctx.say(
+        "trainings/edited",
+        {
+            "training": training_values(edited.training, ctx.agency),
+            "changed": edited.changed,
+            "notified": edited.notified,
+            "offered": edited.offered,
+            "moved": edited.moved,
+        },
+    )
+
+
+async def run_cancel(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    try:
+        async with ctx.db.transaction("training:cancel") as tx:
+            training, notified = await cancel_training(
+                tx, _seating(ctx), officer=ctx.actor, training_id=args.id, reason=args.reason, now=ctx.now()
+            )
+    except TrainingError as exc:
+        raise OfficerError(f"training cancel: {exc}") from None
+    ctx.say("trainings/cancelled", {"training": training_values(training, ctx.agency), "notified": notified})
+
+
+async def run_announce(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    try:
+        if args.dry_run:
+            async with ctx.db.transaction() as tx:
+                counts = await announcement_audience(tx, args.id, ctx.now())
+            ctx.say(
+                "broadcast/audience", {"total": sum(counts.values()), "per_channel": sorted(counts.items())}
+            )
+            ctx.say("broadcast/dry_run")
+            return
+        async with ctx.db.transaction("training:announce") as tx:
+            training, queued = await announce(
+                tx, _seating(ctx), officer=ctx.actor, training_id=args.id, now=ctx.now()
+            )
+    except TrainingError as exc:
+        raise OfficerError(f"training announce: {exc}") from None
+    ctx.say(
+        "trainings/announced",
+        {"training": training_values(training, ctx.agency), "queued": queued, "targeted": training.targeted},
+    )
+
+
+async def run(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    commands = {
+        "add": run_add,
+        "edit": run_edit,
+        "cancel": run_cancel,
+        "announce": run_announce,
+        **reports.COMMANDS,
+    }
+    await commands[args.training_command](args, ctx)
+
+
+COMMAND = OfficerCommand(
+    name="training",
+    help="trainings (pelatihan): schedule, announce, participants, check-in, certificates, figures",
+    description="Trainings for owners: times are agency time; sign-ups, reminders and certificates go by chat.",
+    add_arguments=add_arguments,
+    run=run,
+)

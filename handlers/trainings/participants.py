@@ -1,0 +1,88 @@
+"""A training's participant list for officers: on screen or as a spreadsheet; either is audited
+(it holds names and numbers)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from handlers import spreadsheet
+from handlers.agency import AgencyProfile
+from handlers.rules import display_phone, region_name
+from handlers.trainings.seats import subject
+from storage.repositories import Transaction
+from storage.repositories.training_reports import Participant
+
+
+def participant_row(
+    participant: Participant, agency: AgencyProfile, statuses: Mapping[str, str], public_label: str
+) -> list[Any]:
+    """No, name, phone, registration number (or "public"), kecamatan, status, waiting position,
+    signed up, attended, rating, comment, certificate number."""
+    enrolment = participant.enrolment
+    zone = agency.time_zone
+
+    def local(at: Any) -> str:
+        return at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if at is not None else ""
+
+    status = "attended" if enrolment.attended_at is not None else enrolment.status
+    if enrolment.ended is not None and enrolment.status == "withdrawn":
+        status = f"withdrawn_{enrolment.ended}"
+    district = enrolment.district_code
+    return [
+        enrolment.queue_no,
+        enrolment.full_name or "",
+        display_phone(enrolment.phone) if enrolment.phone else "",
+        participant.reg_no or (public_label if enrolment.public else ""),
+        (region_name(district) or district) if district else "",
+        statuses.get(status, status),
+        participant.position or "",
+        local(enrolment.signed_up_at),
+        local(enrolment.attended_at),
+        enrolment.rating or "",
+        enrolment.comment or "",
+        enrolment.certificate_no or "",
+    ]
+
+
+async def participant_rows(
+    tx: Transaction, agency: AgencyProfile, training_id: int, statuses: Mapping[str, str], public_label: str
+) -> AsyncIterator[list[Any]]:
+    async for participant in tx.trainings.participants(training_id):
+        yield participant_row(participant, agency, statuses, public_label)
+
+
+async def record_view(
+    tx: Transaction, *, officer: str, training_id: int, rows: int, path: Path | None
+) -> None:
+    await tx.audit.record(
+        actor=officer,
+        action="training.participants_exported" if path is not None else "training.participants_viewed",
+        subject=subject(training_id),
+        details={"rows": rows, **({"file": path.name} if path is not None else {})},
+    )
+
+
+async def export_participants(
+    tx: Transaction,
+    agency: AgencyProfile,
+    *,
+    officer: str,
+    training_id: int,
+    path: Path,
+    file_format: str,
+    headers: Sequence[str],
+    statuses: Mapping[str, str],
+    public_label: str,
+) -> int:
+    """Write the list to `path` (XLSX or CSV); returns how many rows."""
+    count = await spreadsheet.write(
+        path,
+        file_format,
+        sheet=f"Pelatihan {training_id}",
+        headers=headers,
+        rows=participant_rows(tx, agency, training_id, statuses, public_label),
+    )
+    await record_view(tx, officer=officer, training_id=training_id, rows=count, path=path)
+    return count

@@ -1,0 +1,291 @@
+"""`umkm-bot training list|show|participants|checkin-code|checkin|certificate|stats`: what
+officers read and do at the venue. Parses and prints; the domain functions act and audit."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Coroutine, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from handlers import spreadsheet
+from handlers.officer import OfficerContext, OfficerError
+from handlers.result import Invalid
+from handlers.rules import parse_mobile, region_name
+from handlers.trainings.attendance import CheckInRefused, check_in_by_officer, resend_certificate
+from handlers.trainings.certificate import certificate_pdf
+from handlers.trainings.kinds import training_values
+from handlers.trainings.participants import export_participants, participant_rows, record_view
+from handlers.trainings.rules import CHECKIN_OPENS, checkin_code, training_days
+from handlers.trainings.stats import ONLINE, Figures, year_stats
+from storage.models.trainings import Training
+
+Command = Callable[[argparse.Namespace, OfficerContext], Coroutine[Any, Any, None]]
+
+
+def add_arguments(sub: Any) -> None:
+    participants = sub.add_parser(
+        "participants", help="confirmed, waiting (with position), withdrawn, attended"
+    )
+    participants.add_argument("id", type=int)
+    participants.add_argument(
+        "--format", choices=spreadsheet.FORMATS, default="xlsx", help="with -o (default xlsx)"
+    )
+    participants.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write a file instead of printing"
+    )
+    code = sub.add_parser("checkin-code", help="the check-in code of the day, to show at the venue")
+    code.add_argument("id", type=int)
+    code.add_argument("--date", metavar="YYYY-MM-DD", help="another day of the training (default: today)")
+    checkin = sub.add_parser("checkin", help="check a participant in by registration number or phone")
+    checkin.add_argument("id", type=int)
+    checkin.add_argument("who", metavar="REG_NO_OR_PHONE")
+    certificate = sub.add_parser("certificate", help="send a participant's certificate again (or write it)")
+    certificate.add_argument("id", type=int)
+    certificate.add_argument("who", metavar="REG_NO_OR_PHONE")
+    certificate.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write the PDF instead of sending"
+    )
+    stats = sub.add_parser(
+        "stats", help="figures per training, topic and kecamatan; the year against the target"
+    )
+    stats.add_argument("--year", type=int, metavar="YYYY", help="default: this year")
+
+
+async def _training(ctx: OfficerContext, training_id: int) -> Training:
+    async with ctx.db.transaction() as tx:
+        training = await tx.trainings.get(training_id)
+    if training is None:
+        raise OfficerError(f"training: no training {training_id}")
+    return training
+
+
+def _who(text: str) -> str:
+    """A registration number as typed, or a phone number in E.164."""
+    phone = parse_mobile(text)
+    return text.strip() if isinstance(phone, Invalid) else phone
+
+
+async def run_list(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    async with ctx.db.transaction() as tx:
+        trainings = await tx.trainings.listing()
+        counts = await tx.trainings.figures([t.id for t in trainings])
+    statuses = ctx.labels("trainings/training_statuses")
+    rows = [
+        [
+            str(t.id),
+            ctx.local(t.starts_at).strftime("%Y-%m-%d %H:%M"),
+            t.topic,
+            t.title,
+            f"{counts[t.id].confirmed}/{t.capacity}",
+            str(counts[t.id].waiting),
+            statuses.get(t.status, t.status),
+        ]
+        for t in trainings
+    ]
+    print("\n".join(aligned([ctx.lines("trainings/list_columns"), *rows])), file=ctx.out)
+    ctx.say("trainings/listed", {"count": len(trainings)}, err=True)
+
+
+def aligned(rows: list[list[str]]) -> list[str]:
+    """Columns padded to their widest cell (the last one left ragged)."""
+    if not rows:
+        return []
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+
+
+async def run_show(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    training = await _training(ctx, args.id)
+    async with ctx.db.transaction() as tx:
+        counts = await tx.trainings.status_counts(training.id)
+        attended = (await tx.trainings.figures([training.id]))[training.id].attended
+    ctx.say(
+        "trainings/show",
+        {
+            "training": training_values(training, ctx.agency),
+            "topic_id": training.topic,
+            "status": training.status,
+            "cancel_reason": training.cancel_reason,
+            "public": training.open_to_public,
+            "targeting": training.targeting(),
+            "counts": counts,
+            "attended": attended,
+            "announced_at": training.announced_at,
+            "targeted": training.targeted,
+        },
+    )
+
+
+async def run_participants(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    await _training(ctx, args.id)
+    headers = ctx.lines("trainings/participant_columns")
+    statuses = ctx.labels("trainings/participant_statuses")
+    public = ctx.text("trainings/public_label")
+    if args.output is not None:
+        async with ctx.db.transaction() as tx:
+            count = await export_participants(
+                tx,
+                ctx.agency,
+                officer=ctx.actor,
+                training_id=args.id,
+                path=args.output,
+                file_format=args.format,
+                headers=headers,
+                statuses=statuses,
+                public_label=public,
+            )
+        ctx.say("trainings/exported", {"count": count, "path": str(args.output)})
+        return
+    async with ctx.db.transaction() as tx:
+        rows = [
+            [str(cell) for cell in row]
+            async for row in participant_rows(tx, ctx.agency, args.id, statuses, public)
+        ]
+        await record_view(tx, officer=ctx.actor, training_id=args.id, rows=len(rows), path=None)
+    print("\n".join(aligned([headers, *rows])), file=ctx.out)
+    ctx.say("trainings/listed_participants", {"count": len(rows)}, err=True)
+
+
+async def run_checkin_code(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    training = await _training(ctx, args.id)
+    try:
+        day = date.fromisoformat(args.date) if args.date else ctx.today()
+    except ValueError:
+        raise OfficerError(f"--date: not a date like 2026-03-14: {args.date!r}") from None
+    days = training_days(training, ctx.agency.time_zone)
+    if day not in days:
+        raise OfficerError(
+            f"training checkin-code: training {training.id} runs {days[0].isoformat()} to {days[-1].isoformat()},"
+            f" not on {day.isoformat()}"
+        )
+    ctx.say(
+        "trainings/checkin_code",
+        {
+            "training": training_values(training, ctx.agency),
+            "day": day,
+            "code": checkin_code(training.secret, day),
+            "opens": training.starts_at - CHECKIN_OPENS,
+            "closes": training.ends_at,
+        },
+    )
+
+
+async def run_checkin(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    try:
+        async with ctx.db.transaction("training:checkin") as tx:
+            enrolment = await check_in_by_officer(
+                tx, ctx.agency, officer=ctx.actor, training_id=args.id, who=_who(args.who), now=ctx.now()
+            )
+    except CheckInRefused as exc:
+        raise OfficerError(f"training checkin: {exc}") from None
+    ctx.say("trainings/checked_in", {"id": args.id, "name": enrolment.full_name, "who": args.who})
+
+
+async def run_certificate(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    who = _who(args.who)
+    if args.output is None:
+        try:
+            async with ctx.db.transaction("training:certificate") as tx:
+                enrolment = await resend_certificate(
+                    tx, ctx.agency, officer=ctx.actor, training_id=args.id, who=who, now=ctx.now()
+                )
+        except CheckInRefused as exc:
+            raise OfficerError(f"training certificate: {exc}") from None
+        ctx.say("trainings/certificate_resent", {"id": args.id, "name": enrolment.full_name})
+        return
+    async with ctx.db.transaction() as tx:
+        participant = await tx.trainings.participant(args.id, who)
+        found = (
+            await tx.trainings.certificate_of(args.id, enrolment_id=participant.id) if participant else None
+        )
+    number, name = (found[0].certificate_no, found[1]) if found else (None, None)
+    if found is None or number is None or not name:
+        raise OfficerError(f"training certificate: {args.who} has no certificate for training {args.id}")
+    training = found[2]
+    pdf = certificate_pdf(
+        ctx.renderer,
+        ctx.agency,
+        ctx.locale,
+        name=name,
+        training=training,
+        number=number,
+        issued=training.ends_at,
+    )
+    try:
+        args.output.write_bytes(pdf.content)
+    except OSError as exc:
+        raise OfficerError(f"-o: cannot write {args.output}: {exc}") from None
+    ctx.say("trainings/certificate_written", {"number": number, "path": str(args.output)})
+
+
+def _figure_rows(
+    ctx: OfficerContext, rows: Mapping[str, Figures], total: Figures | None = None
+) -> list[list[str]]:
+    def cells(figures: Figures) -> list[str]:
+        average = figures.average_rating
+        return [
+            str(figures.trainings),
+            str(figures.targeted),
+            str(figures.announced),
+            str(figures.signed_up),
+            str(figures.waiting),
+            str(figures.attended),
+            str(figures.no_shows),
+            f"{average:.1f}" if average is not None else "-",
+        ]
+
+    table = [[label, *cells(figures)] for label, figures in rows.items()]
+    if total is not None:
+        table.append([ctx.text("trainings/total_label"), *cells(total)])
+    return table
+
+
+def topic_name(ctx: OfficerContext, topic_id: str) -> str:
+    topic = ctx.agency.training_topic(topic_id)
+    return topic.name(ctx.locale) if topic else topic_id
+
+
+async def run_stats(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    year = args.year or ctx.today().year
+    async with ctx.db.transaction() as tx:
+        stats = await year_stats(tx, ctx.agency, year, ctx.now())
+    columns = ctx.lines("trainings/stats_columns")
+    titles = ctx.labels("trainings/stats_titles")
+    online = ctx.text("trainings/online_label")
+    per_training = {f"{t.id} {t.title}": figures for t, figures in stats.per_training}
+    topics = {topic_name(ctx, topic): figures for topic, figures in sorted(stats.per_topic.items())}
+    districts = {
+        (online if code == ONLINE else f"{code} {region_name(code) or ''}".strip()): figures
+        for code, figures in sorted(stats.per_district.items())
+    }
+    ctx.say("trainings/stats_title", {"year": year})
+    for title, rows in (("training", per_training), ("topic", topics), ("district", districts)):
+        print(file=ctx.out)
+        print(
+            "\n".join(aligned([[titles[title], *columns], *_figure_rows(ctx, rows, stats.total)])),
+            file=ctx.out,
+        )
+    print(file=ctx.out)
+    ctx.say(
+        "trainings/stats_summary",
+        {
+            "year": year,
+            "attended": stats.total.attended,
+            "people": stats.people_attended,
+            "target": stats.target,
+            "cancelled": stats.cancelled,
+        },
+    )
+
+
+COMMANDS: dict[str, Command] = {
+    "list": run_list,
+    "show": run_show,
+    "participants": run_participants,
+    "checkin-code": run_checkin_code,
+    "checkin": run_checkin,
+    "certificate": run_certificate,
+    "stats": run_stats,
+}

@@ -1,0 +1,86 @@
+"""A year of trainings in figures, per training, per topic and per kecamatan (of the venue; "daring"
+for online ones), and the year's attendance against the agency's target. Anonymous: it counts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime
+
+from handlers.agency import AgencyProfile
+from handlers.trainings.kinds import key
+from storage.models.trainings import SCHEDULED, Training
+from storage.repositories import Transaction
+from storage.repositories.training_reports import TrainingFigures
+
+ONLINE = "online"
+
+
+@dataclass(slots=True)
+class Figures:
+    """What the officer reads for one training or a group of them."""
+
+    trainings: int = 0
+    targeted: int = 0
+    announced: int = 0
+    signed_up: int = 0
+    waiting: int = 0
+    attended: int = 0
+    no_shows: int = 0
+    rating_sum: int = 0
+    ratings: int = 0
+
+    def add(self, other: Figures) -> None:
+        for figure in fields(self):
+            setattr(self, figure.name, getattr(self, figure.name) + getattr(other, figure.name))
+
+    @property
+    def average_rating(self) -> float | None:
+        return self.rating_sum / self.ratings if self.ratings else None
+
+
+@dataclass(slots=True)
+class YearStats:
+    year: int
+    target: int | None
+    per_training: list[tuple[Training, Figures]] = field(default_factory=list)
+    per_topic: dict[str, Figures] = field(default_factory=lambda: defaultdict(Figures))
+    per_district: dict[str, Figures] = field(default_factory=lambda: defaultdict(Figures))
+    total: Figures = field(default_factory=Figures)
+    people_attended: int = 0
+    cancelled: int = 0
+
+
+def figures_of(training: Training, counted: TrainingFigures, announced: int, now: datetime) -> Figures:
+    ended = training.ends_at <= now
+    return Figures(
+        trainings=1,
+        targeted=training.targeted or 0,
+        announced=announced,
+        signed_up=counted.signed_up,
+        waiting=counted.waiting,
+        attended=counted.attended,
+        no_shows=counted.confirmed - counted.attended if ended else 0,
+        rating_sum=counted.rating_sum,
+        ratings=counted.ratings,
+    )
+
+
+async def year_stats(tx: Transaction, agency: AgencyProfile, year: int, now: datetime) -> YearStats:
+    zone = agency.time_zone
+    start = datetime(year, 1, 1, tzinfo=zone).astimezone(UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=zone).astimezone(UTC)
+    stats = YearStats(year, agency.training_target)
+    trainings = await tx.trainings.listing(starts_from=start, until=end)
+    held = [t for t in trainings if t.status == SCHEDULED]
+    stats.cancelled = len(trainings) - len(held)
+    counted = await tx.trainings.figures([t.id for t in held])
+    for training in held:
+        announced = await tx.trainings.announced(key(training.id, "announce:"))
+        figures = figures_of(training, counted[training.id], announced, now)
+        stats.per_training.append((training, figures))
+        stats.per_topic[training.topic].add(figures)
+        stats.per_district[training.district_code or ONLINE].add(figures)
+        stats.total.add(figures)
+    stats.people_attended = await tx.trainings.people_attended([t.id for t in held])
+    return stats

@@ -1,0 +1,236 @@
+"""`umkm-bot training …` as officers use it: what each command prints, what it changes, and a bad
+input's one-line reason (exit 2)."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from handlers.officer import OfficerError
+from storage.models import AuditEntry
+from storage.models.trainings import CONFIRMED, WAITING
+from tests.bot.cli_helpers import run_cli
+from tests.bot.outbox.seed import seed_owners
+from tests.handlers.trainings.helpers import (
+    ENDS,
+    STARTS,
+    WITA,
+    Scene,
+    add_training,
+    enrolments,
+    outbox_rows,
+    register_owner,
+    signed_up,
+)
+
+ADD = [
+    "training", "add", "--title", "Kemasan produk pangan", "--topic", "kemasan",
+    "--starts", "2026-03-20 09:00", "--ends", "2026-03-20 15:00",
+    "--venue", "Aula Diskopumnaker", "--kecamatan", "Landasan Ulin", "--capacity", "25",
+]  # fmt: skip
+
+
+async def test_add_prints_the_new_id_and_list_and_show_describe_it(scene: Scene) -> None:
+    printed = await scene.officer.run(
+        *ADD, "--deadline", "2026-03-18 16:00", "--sector", "kuliner", "--open-to-public"
+    )
+    training_id = int(printed)
+    assert "pelatihan 1 dibuat: Kemasan produk pangan, 2026-03-20 09:00 WITA, 25 kursi" in scene.officer.err
+    listing = await scene.officer.run("training", "list")
+    assert "Kemasan produk pangan" in listing and "0/25" in listing and "terjadwal" in listing
+    shown = await scene.officer.run("training", "show", str(training_id))
+    assert "2026-03-20 09:00 WITA s.d. 2026-03-20 15:00 WITA" in shown
+    assert "Aula Diskopumnaker, Kecamatan Landasan Ulin" in shown
+    assert "Pendaftaran ditutup: 2026-03-18 16:00 WITA" in shown
+    assert "terbuka untuk umum; sektor kuliner" in shown
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (["--topic", "menjahit"], "--topic: unknown topic 'menjahit'"),
+        (["--starts", "20/03/2026 09:00"], "--starts: not a time like 2026-03-14 09:00"),
+        (["--kecamatan", "Gambut"], "--kecamatan: unknown kecamatan 'Gambut'"),
+        (["--ends", "2026-03-20 08:00"], "the training must end after it starts"),
+        (["--capacity", "0"], "--capacity: must be at least 1"),
+        (["--online", "https://meet.example/abc"], "--venue and --online exclude each other"),
+    ],
+)
+async def test_bad_input_to_add_is_refused_with_its_reason(
+    scene: Scene, change: list[str], reason: str
+) -> None:
+    argv = list(ADD)
+    flag = change[0]
+    if flag in argv and change[1:]:
+        argv[argv.index(flag) + 1] = change[1]
+    else:
+        argv += change
+    with pytest.raises(OfficerError, match=reason):
+        await scene.officer.run(*argv)
+
+
+def test_as_a_process_add_prints_only_the_id_and_bad_input_exits_2_with_one_line(
+    database_url: str, tmp_path: Path
+) -> None:
+    day = (datetime.now(WITA) + timedelta(days=20)).date().isoformat()
+    argv = [*ADD]
+    argv[argv.index("--starts") + 1] = f"{day} 09:00"
+    argv[argv.index("--ends") + 1] = f"{day} 15:00"
+    env = {"DATABASE_URL": database_url}
+    added = run_cli(argv, tmp_path / "data", **env)
+    assert added.returncode == 0, added.stderr
+    assert added.stdout == "1\n"
+    argv[argv.index("--topic") + 1] = "menjahit"
+    refused = run_cli(argv, tmp_path / "data", **env)
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("umkm-bot: --topic: unknown topic 'menjahit'")
+    assert refused.stderr.count("\n") == 1
+
+
+async def test_announce_reaches_the_targeted_owners_once_and_the_dry_run_counts_them(scene: Scene) -> None:
+    db = scene.db
+    await seed_owners(db, 5, sector="kuliner")
+    await seed_owners(db, 3, first=100, sector="kuliner", channel="whatsapp")
+    await seed_owners(db, 4, first=200, sector="jasa")
+    training = await add_training(db, capacity=10, target_sectors=("kuliner",))
+
+    dry = await scene.officer.run("training", "announce", str(training.id), "--dry-run")
+    assert "penerima: 8 (telegram 5, whatsapp 3)" in dry and "uji coba" in dry
+    assert await outbox_rows(db) == []
+
+    announced = await scene.officer.run("training", "announce", str(training.id))
+    assert "diantrekan untuk 8 pelaku usaha" in announced and "8 pelaku usaha terdaftar cocok" in announced
+    rows = await outbox_rows(db, "training.announcement")
+    assert len(rows) == 8
+    assert rows[0].payload["choices"][0]["id"] == f"tr:join:{training.id}"
+    again = await scene.officer.run("training", "announce", str(training.id))
+    assert "diantrekan untuk 0 pelaku usaha" in again
+    assert len(await outbox_rows(db, "training.announcement")) == 8
+
+    shown = await scene.officer.run("training", "show", str(training.id))
+    assert "Pengumuman: 2026-03-02 10:00 WITA, 8 pelaku usaha cocok" in shown
+
+
+async def test_edit_and_cancel_tell_the_participants(scene: Scene) -> None:
+    db, officer = scene.db, scene.officer
+    training = await add_training(db, capacity=2)
+    await signed_up(scene.chat, training.id, "701", "702", "703", channel="telegram")
+    moved = await officer.run(
+        "training", "edit", str(training.id), "--venue", "Gedung PKK", "--kecamatan", "63.72.02"
+    )
+    assert "diubah: venue, district_code" in moved and "3 peserta dan antrean diberi tahu" in moved
+    with pytest.raises(OfficerError, match="2 seats are taken"):
+        await officer.run("training", "edit", str(training.id), "--capacity", "1")
+    with pytest.raises(OfficerError, match="the new start is in the past"):
+        await officer.run("training", "edit", str(training.id), "--starts", "2026-03-01 09:00")
+    with pytest.raises(OfficerError, match="give at least one flag"):
+        await officer.run("training", "edit", str(training.id))
+
+    cancelled = await officer.run(
+        "training", "cancel", str(training.id), "--reason", "Narasumber berhalangan"
+    )
+    assert "dibatalkan; 3 peserta" in cancelled
+    notices = [r.payload["template"] for r in await outbox_rows(db, "training.notice")]
+    assert notices == ["trainings/changed"] * 3 + ["trainings/cancelled"] * 3
+    with pytest.raises(OfficerError, match="is cancelled"):
+        await officer.run("training", "cancel", str(training.id), "--reason", "lagi")
+    with pytest.raises(OfficerError, match="no training 99"):
+        await officer.run("training", "edit", "99", "--capacity", "3")
+
+
+async def test_participants_on_screen_and_as_files_with_waiting_positions(
+    scene: Scene, tmp_path: Path
+) -> None:
+    db, officer = scene.db, scene.officer
+    training = await add_training(db, capacity=1, open_to_public=True)
+    await register_owner(db, "siti", 1, name="Siti Aminah")
+    await register_owner(db, "budi", 2, name="Budi Santoso")
+    for user in ("siti", "budi"):
+        await scene.chat.say(user, f"daftar {training.id}")
+    for answer in (f"daftar {training.id}", "Dewi Lestari", "0813-5000-1234", "Landasan Ulin", "Simpan"):
+        await scene.chat.say("dewi", answer)
+    assert [e.status for e in await enrolments(db)] == [CONFIRMED, WAITING, WAITING]
+
+    shown = await officer.run("training", "participants", str(training.id))
+    lines = shown.splitlines()
+    assert lines[0].split()[:3] == ["No", "Nama", "Nomor"]
+    assert "Siti Aminah" in lines[1] and "BJB-2026-000001" in lines[1] and "terdaftar" in lines[1]
+    assert "Budi Santoso" in lines[2] and "antre" in lines[2]
+    assert "Dewi Lestari" in lines[3] and "umum" in lines[3] and "0813-5000-1234" in lines[3]
+
+    xlsx = tmp_path / "peserta.xlsx"
+    exported = await officer.run("training", "participants", str(training.id), "-o", str(xlsx))
+    assert "3 peserta ditulis" in exported
+    rows = list(load_workbook(xlsx, read_only=True).active.iter_rows(values_only=True))
+    header = rows[0]
+    position = header.index("No. antrean")
+    assert [(r[1], r[5], r[position]) for r in rows[1:]] == [
+        ("Siti Aminah", "terdaftar", None),
+        ("Budi Santoso", "antre", 1),
+        ("Dewi Lestari", "antre", 2),
+    ]
+    csv_file = tmp_path / "peserta.csv"
+    await officer.run("training", "participants", str(training.id), "--format", "csv", "-o", str(csv_file))
+    with csv_file.open(encoding="utf-8-sig") as handle:
+        assert len(list(csv.reader(handle))) == 4
+    async with db.transaction() as tx:
+        actions = (
+            await tx.session.execute(select(AuditEntry.action).where(AuditEntry.actor == "officer:test"))
+        ).scalars()
+        assert sorted(a for a in actions if "participants" in a) == [
+            "training.participants_exported",
+            "training.participants_exported",
+            "training.participants_viewed",
+        ]
+
+
+async def test_manual_check_in_by_number_or_phone(scene: Scene) -> None:
+    db, officer = scene.db, scene.officer
+    training = await add_training(db, capacity=1)
+    await signed_up(scene.chat, training.id, "siti", "budi")
+    with pytest.raises(OfficerError, match="opens an hour before the start"):
+        await officer.run("training", "checkin", str(training.id), "BJB-2026-000001")
+    scene.clock.now = STARTS
+    checked = await officer.run("training", "checkin", str(training.id), "0812-3456-7801")
+    assert "Pemilik 1 tercatat hadir" in checked
+    with pytest.raises(OfficerError, match="checked in already"):
+        await officer.run("training", "checkin", str(training.id), "BJB-2026-000001")
+    with pytest.raises(OfficerError, match="no confirmed seat"):
+        await officer.run("training", "checkin", str(training.id), "BJB-2026-000002")
+    with pytest.raises(OfficerError, match="not signed up"):
+        await officer.run("training", "checkin", str(training.id), "BJB-2026-000099")
+
+
+async def test_stats_per_training_topic_and_kecamatan_against_the_yearly_target(scene: Scene) -> None:
+    db, officer, chat = scene.db, scene.officer, scene.chat
+    sablon = await add_training(db, capacity=2)
+    online = await add_training(
+        db, title="Pemasaran digital", topic="pemasaran_digital", venue=None, district_code=None,
+        online_url="https://meet.example/x", capacity=1,
+    )  # fmt: skip
+    for number, user in enumerate(("a", "b", "c"), 1):
+        await register_owner(db, user, number)
+        await chat.say(user, f"daftar {sablon.id}")
+        await chat.say(user, f"daftar {online.id}")
+    scene.clock.now = STARTS
+    for who in ("BJB-2026-000001", "BJB-2026-000002"):
+        await officer.run("training", "checkin", str(sablon.id), who)
+    await officer.run("training", "checkin", str(online.id), "BJB-2026-000001")
+    scene.clock.now = ENDS + timedelta(days=1)
+    await chat.press("a", f"tr:rate:{sablon.id}:5")
+    await chat.press("b", f"tr:rate:{sablon.id}:4")
+
+    report = await officer.run("training", "stats", "--year", "2026")
+    assert "Pelatihan tahun 2026" in report
+    row = next(line for line in report.splitlines() if line.startswith(f"{sablon.id} Sablon"))
+    # trainings, targeted, announced, signed up, waiting, attended, no-shows, rating
+    assert row.split()[-8:] == ["1", "0", "0", "3", "1", "2", "0", "4.5"]
+    assert any(line.startswith("Sablon") for line in report.splitlines())
+    assert any(line.startswith("daring") for line in report.splitlines())
+    assert any(line.startswith("63.72.05 Banjarbaru Selatan") for line in report.splitlines())
+    assert "Tahun 2026: 3 kehadiran, 2 orang berbeda, target 500 orang setahun (0.4%)" in report
