@@ -138,6 +138,14 @@ class BatchSender:
 
     async def _send_one(self, message: ClaimedMessage, locale: str, pipeline: Pipeline) -> None:
         try:
+            # A reminder's subject may end while its row waits its turn (the owner answered):
+            # `cancel` ends the row even while leased, and it is looked at once more right before
+            # the send. A broadcast's rows are not cancelled one by one, so they skip the query.
+            if message.broadcast_id is None and not await self._results.still_ours(
+                message, self._lease.owner
+            ):
+                log.info("outbox.cancelled_before_send", extra={"outbox_id": message.id})
+                return
             done = await self._attempt(message, locale)
             done.committed = asyncio.get_running_loop().create_future()
             await pipeline.record(done)

@@ -22,6 +22,7 @@ from storage.models.outbox import (
     CANCELLED,
     FAILED,
     LEASED,
+    OPEN_STATUSES,
     PENDING,
     SENT,
     OutboxMessage,
@@ -172,14 +173,29 @@ class OutboxRepository(OutboxOutcomes):
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def cancel(self, dedupe_prefix: str, reason: str) -> int:
-        """End open rows whose dedupe key starts with `dedupe_prefix` (their subject is over)."""
+        """End open rows whose dedupe key starts with `dedupe_prefix` (their subject is over).
+
+        A row a sender has claimed already is ended too: the sender looks at it once more right
+        before sending (`is_leased`) and drops it."""
         result = await self.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.dedupe_key.startswith(dedupe_prefix, autoescape=True))
-            .where(OutboxMessage.status == PENDING)
-            .values(status=CANCELLED, last_error=reason[:500])
+            .where(OutboxMessage.status.in_(OPEN_STATUSES))
+            .values(status=CANCELLED, last_error=reason[:500], lease_owner=None, lease_until=None),
+            execution_options={"synchronize_session": False},
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def is_leased(self, message_id: int, owner: str) -> bool:
+        """Whether the row is still claimed by `owner` (not cancelled, not taken over)."""
+        found = await self.session.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.status == LEASED,
+                OutboxMessage.lease_owner == owner,
+            )
+        )
+        return found is not None
 
     # Claiming ------------------------------------------------------------
 
