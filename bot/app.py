@@ -28,6 +28,7 @@ from handlers.capability import (
     Planner,
     outbox_kinds,
     quiet_kinds,
+    template_only_kinds,
     whatsapp_templates,
 )
 from handlers.context import HandlerConfig
@@ -100,6 +101,10 @@ class App:
     def quiet_kinds(self) -> frozenset[str]:
         """Outbox kinds that wait out the agency's quiet hours."""
         return quiet_kinds(self.kinds)
+
+    def template_only_kinds(self) -> frozenset[str]:
+        """Outbox kinds that always go as the approved WhatsApp template."""
+        return template_only_kinds(self.kinds)
 
     async def channels(self) -> Channels:
         """The configured platforms' channels and their HTTP clients, built once; closed by `close()`."""

@@ -43,12 +43,16 @@ class OutboxKind:
     outside the 24-hour window (None: such a row fails there). `messages`: the message
     templates rows of this kind carry; a name ending in "/" stands for every template under
     it. A kind that carries any reply (a direct reply queued at shutdown) has `messages=None`.
+    `template_only`: every row goes as the approved template, never as free-form text first
+    (its recipients have never written to the bot, so WhatsApp would refuse free-form text with
+    131047); a channel without templates (Telegram) fails such a row.
     """
 
     name: str
     quiet_hours: bool
     whatsapp_template: str | None
     messages: tuple[str, ...] | None
+    template_only: bool = False
 
     def carries(self, template: str) -> bool:
         if self.messages is None:
@@ -123,6 +127,11 @@ def outbox_kinds(
 def quiet_kinds(kinds: Mapping[str, OutboxKind]) -> frozenset[str]:
     """The kinds whose rows wait out the agency's quiet hours."""
     return frozenset(name for name, kind in kinds.items() if kind.quiet_hours)
+
+
+def template_only_kinds(kinds: Mapping[str, OutboxKind]) -> frozenset[str]:
+    """The kinds whose rows always go as the approved template."""
+    return frozenset(name for name, kind in kinds.items() if kind.template_only)
 
 
 def whatsapp_templates(kinds: Mapping[str, OutboxKind], approved: Mapping[str, str]) -> dict[str, str]:

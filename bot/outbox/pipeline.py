@@ -83,6 +83,7 @@ class BatchSender:
         results: ResultWriter,
         retry: RetryPolicy,
         clock: Callable[[], datetime],
+        template_kinds: frozenset[str] = frozenset(),
     ) -> None:
         self.sender = sender
         self.renderer = renderer
@@ -92,6 +93,7 @@ class BatchSender:
         self._results = results
         self._retry = retry
         self._clock = clock
+        self._template_kinds = template_kinds
         self._rendered: dict[tuple[int, str], RenderedReply] = {}
 
     def forget_rendered(self) -> None:
@@ -154,8 +156,9 @@ class BatchSender:
             pipeline.slots.release()
 
     async def _attempt(self, message: ClaimedMessage, locale: str) -> Done:
-        if sends_as_template(message.payload):
-            # Meta reported 131047 for the free-form send after accepting it (a status webhook).
+        if sends_as_template(message.payload) or message.kind in self._template_kinds:
+            # Meta reported 131047 for the free-form send after accepting it (a status webhook),
+            # or the kind always goes as the template (its recipients never wrote to the bot).
             return await self._attempt_template(message, locale, None)
         try:
             provider_id = await self.sender.send(message.external_id, self._render(message, locale))

@@ -46,9 +46,12 @@ def channel_limits(settings: Settings, channel: str) -> ChannelLimits:
     return ChannelLimits(settings.outbox_telegram_per_second, settings.outbox_telegram_per_chat_seconds)
 
 
-def dispatch_config(settings: Settings, quiet_kinds: Collection[str] = ()) -> DispatchConfig:
+def dispatch_config(
+    settings: Settings, quiet_kinds: Collection[str] = (), template_kinds: Collection[str] = ()
+) -> DispatchConfig:
     return DispatchConfig(
         quiet_kinds=frozenset(quiet_kinds),
+        template_kinds=frozenset(template_kinds),
         batch=settings.outbox_batch,
         row_lease=timedelta(seconds=settings.outbox_lease_seconds),
         sender_lease=timedelta(seconds=settings.outbox_sender_lease_seconds),
@@ -93,8 +96,9 @@ class OutboxService:
         senders: Sequence[Sender],
         planners: Sequence[Planner] = (),
         quiet_kinds: Collection[str] = (),
+        template_kinds: Collection[str] = (),
     ) -> OutboxService:
-        config = dispatch_config(settings, quiet_kinds)
+        config = dispatch_config(settings, quiet_kinds, template_kinds)
         dispatchers = [
             ChannelDispatcher(
                 db,
@@ -124,6 +128,7 @@ class OutboxService:
             senders=senders,
             planners=app.planners(),
             quiet_kinds=app.quiet_kinds(),
+            template_kinds=app.template_only_kinds(),
         )
 
     def start(self) -> None:

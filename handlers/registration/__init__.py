@@ -7,13 +7,14 @@ from handlers.capability import Capability
 from handlers.registration.admin import NOTICE
 from handlers.registration.commands import NIB_QUEUE_COMMAND, OWNERS_COMMAND
 from handlers.registration.flows import EraseFlow, RegistrationFlow, flows, menu_entries
+from handlers.registration.invitation import INVITE
 
 CAPABILITY = Capability(
     name="registration",
     flows=flows,
     menu=tuple(menu_entries()),
     commands=(OWNERS_COMMAND, NIB_QUEUE_COMMAND),
-    outbox_kinds=(NOTICE,),
+    outbox_kinds=(NOTICE, INVITE),
 )
 
 __all__ = ["CAPABILITY", "EraseFlow", "RegistrationFlow", "flows", "menu_entries"]

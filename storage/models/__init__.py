@@ -7,7 +7,7 @@ from storage.models.base import Base, UTCDateTime, utcnow
 from storage.models.channels import InboundMessage, OutboundMessage
 from storage.models.core import AuditEntry, ChannelIdentity, ConversationState, Counter, User
 from storage.models.outbox import Broadcast, OutboxMessage, OutboxSender, UnreachableRecipient
-from storage.models.registration import Business, NibHelpRequest, Owner
+from storage.models.registration import Business, NibHelpRequest, Owner, OwnerSource
 from storage.models.update_round import UpdateAnswer, UpdateRound
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxSender",
     "Owner",
+    "OwnerSource",
     "UTCDateTime",
     "UnreachableRecipient",
     "UpdateAnswer",

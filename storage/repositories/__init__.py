@@ -18,6 +18,7 @@ from storage.repositories.core import (
     StateRepository,
     UserRepository,
 )
+from storage.repositories.imports import ImportRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.registration import NibQueueRepository, OwnerRepository
 from storage.repositories.sender_leases import SenderLeaseRepository
@@ -83,6 +84,10 @@ class Transaction:
     @property
     def owners(self) -> OwnerRepository:
         return OwnerRepository(self.session)
+
+    @property
+    def imports(self) -> ImportRepository:
+        return ImportRepository(self.session, sqlite=self.sqlite)
 
     @property
     def nib_queue(self) -> NibQueueRepository:

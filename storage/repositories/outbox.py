@@ -58,6 +58,10 @@ class AudienceMessage:
     due_at: datetime
     key_suffix: str = ""
     broadcast_id: int | None = None
+    # The audience's column whose value makes each row's key unique: the recipient's user id, or
+    # another column the audience selects (an invitation to imported owners who have no chat user
+    # yet keys its rows by "owner_id").
+    key_column: str = "user_id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +137,7 @@ class OutboxRepository(OutboxOutcomes):
         INSERT … SELECT: an audience of any size is never loaded into memory. Returns how many
         were new (a recipient whose dedupe key exists already is skipped)."""
         selected = audience.subquery()
-        dedupe_key = literal(message.key_prefix, String()) + cast(selected.c.user_id, String())
+        dedupe_key = literal(message.key_prefix, String()) + cast(selected.c[message.key_column], String())
         if message.key_suffix:
             dedupe_key = dedupe_key + literal(message.key_suffix, String())
         rows = select(
