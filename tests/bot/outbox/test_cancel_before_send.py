@@ -35,9 +35,7 @@ async def test_a_reminder_cancelled_while_leased_is_not_sent(
     tg.hang_next("sendMessage", 1.0)
     sender = dispatcher(db, telegram, renderer, agency, clock=clock, in_flight=1)
     sweep = asyncio.create_task(sender.sweep())
-    async with asyncio.timeout(10):
-        while not tg.calls_to("sendMessage"):
-            await asyncio.sleep(0.01)
+    await tg.wait_for_async(lambda calls: any(c.method == "sendMessage" for c in calls), timeout=10)
     answered = await user_id_of(db, "telegram", second)
     async with db.transaction() as tx:
         leased = {r.external_id: r.status for r in (await tx.session.execute(select(OutboxMessage))).scalars()}
