@@ -164,6 +164,7 @@ async def build_app(settings: Settings, capabilities: tuple[Capability, ...] = C
         label_of=lambda choice, locale: renderer.render_choice(choice, locale).label,
         config=HandlerConfig(form_idle=timedelta(hours=settings.form_idle_hours)),
         erasers=[c.erase for c in capabilities if c.erase is not None],
+        greeters=[c.greet for c in capabilities if c.greet is not None],
     )
     log.info(
         "app.built", extra={"database": "sqlite" if db.is_sqlite else "postgresql", "agency": agency.code}

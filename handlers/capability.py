@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from handlers.agency import AgencyProfile
-from handlers.context import Eraser
+from handlers.context import Eraser, Greeter
 from handlers.flow import Flow, MenuEntry
 from storage.database import Database
 
@@ -87,6 +87,7 @@ class OfficerCommand:
 __all__ = [
     "Capability",
     "Eraser",
+    "Greeter",
     "OfficerCommand",
     "OutboxKind",
     "Planner",
@@ -110,6 +111,9 @@ class Capability:
     commands: Sequence[OfficerCommand] = ()
     outbox_kinds: Sequence[OutboxKind] = ()
     erase: Eraser | None = None
+    # Said to someone who writes with no conversation going on and picks no menu entry, before
+    # the main menu (registration greets an imported owner writing from the recorded number).
+    greet: Greeter | None = None
 
 
 def outbox_kinds(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from handlers.agency import AgencyProfile
-from handlers.context import REGISTERED, Context, Eraser, HandlerConfig
+from handlers.context import REGISTERED, Context, Eraser, Greeter, HandlerConfig
 from handlers.conversation import Answer, Conversation
 from handlers.flow import Flow, MenuEntry
 from handlers.group_commit import GroupCommitter
@@ -60,6 +60,7 @@ class Router:
         config: HandlerConfig | None = None,
         clock: Callable[[], datetime] = utcnow,
         erasers: Sequence[Eraser] = (),
+        greeters: Sequence[Greeter] = (),
     ) -> None:
         self.db = db
         self.agency = agency
@@ -69,6 +70,7 @@ class Router:
         self._label_of = label_of
         self._clock = clock
         self.erasers = tuple(erasers)
+        self.greeters = tuple(greeters)
         # The process's group committer: a channel's own small writes for a message (storing a
         # delivery, recording what was sent) share its transactions too (`run_alone`).
         self.committer = GroupCommitter(db)
@@ -205,6 +207,10 @@ class Router:
         entry = next((e for e in self.menu if e.id == entry_id), None)
         if entry is not None and await entry.visible(ctx):
             return await entry.run(ctx, conv)
+        for greet in self.greeters:
+            replies = await greet(ctx, conv)
+            if replies is not None:
+                return replies
         return await self.main_menu(ctx, conv, greet=True)
 
     async def _command(self, ctx: Context, conv: Conversation, command: Command) -> list[Reply]:

@@ -6,6 +6,7 @@ See README.md for the conversation diagram.
 from handlers.capability import Capability
 from handlers.registration.admin import NOTICE
 from handlers.registration.commands import NIB_QUEUE_COMMAND, OWNERS_COMMAND
+from handlers.registration.confirm import greet
 from handlers.registration.flows import EraseFlow, RegistrationFlow, flows, menu_entries
 from handlers.registration.invitation import INVITE
 
@@ -15,6 +16,7 @@ CAPABILITY = Capability(
     menu=tuple(menu_entries()),
     commands=(OWNERS_COMMAND, NIB_QUEUE_COMMAND),
     outbox_kinds=(NOTICE, INVITE),
+    greet=greet,
 )
 
 __all__ = ["CAPABILITY", "EraseFlow", "RegistrationFlow", "flows", "menu_entries"]

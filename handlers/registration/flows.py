@@ -9,6 +9,7 @@ from handlers.conversation import Answer, Conversation
 from handlers.flow import MenuEntry, OneStepFlow
 from handlers.forms import FormFlow
 from handlers.registration import details, service
+from handlers.registration.confirm import CLAIM_ENTRY, CONFIRM_ENTRY, ClaimFlow, ConfirmFlow
 from handlers.registration.details import DECLINED
 from handlers.registration.form import registration_form
 from handlers.types import Choice, Reply
@@ -63,7 +64,7 @@ class EraseFlow(OneStepFlow):
 
 
 def flows() -> list[Any]:
-    return [register_flow(), edit_flow(), EraseFlow()]
+    return [register_flow(), edit_flow(), EraseFlow(), ConfirmFlow(), ClaimFlow()]
 
 
 # Menu entries -----------------------------------------------------------
@@ -116,4 +117,5 @@ ERASE_ENTRY = MenuEntry("erase", "registration/menu_erase", _erase, _registered)
 
 
 def menu_entries() -> list[MenuEntry]:
-    return [REGISTER_ENTRY, MY_DATA_ENTRY, EDIT_ENTRY, ERASE_ENTRY]
+    """An imported owner's confirmation comes first; "Sudah terdata di Dinas?" follows Daftar usaha."""
+    return [CONFIRM_ENTRY, REGISTER_ENTRY, CLAIM_ENTRY, MY_DATA_ENTRY, EDIT_ENTRY, ERASE_ENTRY]

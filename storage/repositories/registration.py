@@ -56,6 +56,9 @@ class OwnerRepository:
         ).first()
         return (row[0], row[1]) if row is not None else None
 
+    async def get(self, owner_id: int) -> Owner | None:
+        return await self.session.get(Owner, owner_id)
+
     async def is_registered(self, user_id: int) -> bool:
         return bool(await self.session.scalar(_REGISTERED, {"user_id": user_id}))
 
