@@ -106,6 +106,10 @@ class App:
         """Outbox kinds that always go as the approved WhatsApp template."""
         return template_only_kinds(self.kinds)
 
+    def erased_tables(self) -> tuple[str, ...]:
+        """The tables Hapus data changes: scrubbed after an erasure (storage/scrub.py)."""
+        return tuple(dict.fromkeys(t for c in self.capabilities for t in c.erases_from))
+
     async def channels(self) -> Channels:
         """The configured platforms' channels and their HTTP clients, built once; closed by `close()`."""
         if self._channels is None:

@@ -11,6 +11,7 @@ the app factory (bot/app.py) lists them, and that list is the only wiring there 
         commands=(UPDATE_ROUND_COMMAND,),  # `umkm-bot update-round …`
         outbox_kinds=(INVITATION, REMINDER),
         erase=erase_answers,             # what Hapus data removes of it
+        erases_from=("update_answers",),  # the tables it erases from (scrubbed afterwards)
     )
 
 docs/adding-a-capability.md walks through it.
@@ -111,6 +112,9 @@ class Capability:
     commands: Sequence[OfficerCommand] = ()
     outbox_kinds: Sequence[OutboxKind] = ()
     erase: Eraser | None = None
+    # The tables `erase` (or, for registration, Hapus data itself) changes: after an erasure they
+    # are scrubbed, so the erased values leave the database files too (storage/scrub.py).
+    erases_from: Sequence[str] = ()
     # Said to someone who writes with no conversation going on and picks no menu entry, before
     # the main menu (registration greets an imported owner writing from the recorded number).
     greet: Greeter | None = None

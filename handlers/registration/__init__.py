@@ -16,6 +16,9 @@ CAPABILITY = Capability(
     menu=tuple(menu_entries()),
     commands=(OWNERS_COMMAND, NIB_QUEUE_COMMAND),
     outbox_kinds=(NOTICE, INVITE),
+    # Hapus data (service.erase_registration) changes these; conversation_states holds the
+    # unfinished forms, channel_identities the numbers the platforms vouched for.
+    erases_from=("owners", "businesses", "nib_help_requests", "channel_identities", "conversation_states"),
     greet=greet,
 )
 

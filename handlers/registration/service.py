@@ -19,6 +19,7 @@ from storage.models.registration import BusinessStatus, OwnerSource
 from storage.models.update_round import ACTIVE
 from storage.repositories.registration import DuplicateOwner
 from storage.repositories.update_rounds import round_keys
+from storage.scrub import ERASURES
 
 OWNER_FIELDS = ("full_name", "phone")
 BUSINESS_FIELDS = (
@@ -241,8 +242,13 @@ async def erase_registration(ctx: Context) -> bool:
         return False
     owner, business = found
     await ctx.tx.owners.erase(owner, business, ctx.now)
+    # The numbers the platforms vouched for are the owner's phone number too.
+    ctx.identity.phone = None
+    await ctx.tx.users.forget_phones(ctx.user.id)
     for erase in ctx.erasers:
         await erase(ctx.tx, owner_id=owner.id, user_id=ctx.user.id, now=ctx.now)
+    # Counted, so that the erased values are scrubbed from the database files (storage/scrub.py).
+    await ctx.tx.counters.next(ERASURES)
     forget_registered(ctx)
     await ctx.tx.audit.record(
         actor=ctx.actor,

@@ -29,6 +29,7 @@ CAPABILITY = Capability(
     commands=(COMMAND,),
     outbox_kinds=(INVITATION, REMINDER),
     erase=erase_answers,
+    erases_from=("update_answers",),
 )
 
 __all__ = ["CAPABILITY", "UPDATE_ENTRY", "UpdateDataFlow", "UpdateRoundPlanner", "open_round", "update_flow"]

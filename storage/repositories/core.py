@@ -94,6 +94,13 @@ class UserRepository:
         """Note when the user last wrote on this channel (WhatsApp's 24-hour window is per number)."""
         identity.last_inbound_at = at
 
+    async def forget_phones(self, user_id: int) -> None:
+        """Hapus data: the numbers the platforms vouched for are dropped from every identity."""
+        await self.session.execute(
+            update(ChannelIdentity).where(ChannelIdentity.user_id == user_id).values(phone=None),
+            execution_options={"synchronize_session": False},
+        )
+
     async def set_locale(self, user_id: int, locale: str) -> None:
         await self.session.execute(update(User).where(User.id == user_id).values(locale=locale))
 
