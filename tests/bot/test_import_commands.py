@@ -15,7 +15,9 @@ from tests.handlers.registration.conversation import NIK
 from tests.handlers.registration.imports import ANI, BUDI, HEADER, SITI, write_csv, write_xlsx
 
 
-async def test_import_writes_its_report_and_says_what_it_did(app: App, database_url: str, tmp_path: Path) -> None:
+async def test_import_writes_its_report_and_says_what_it_did(
+    app: App, database_url: str, tmp_path: Path
+) -> None:
     source = write_xlsx(tmp_path / "umkm.xlsx", [SITI, ANI, BUDI])
     report = tmp_path / "laporan.xlsx"
     env = {"DATABASE_URL": database_url}
@@ -31,8 +33,18 @@ async def test_import_writes_its_report_and_says_what_it_did(app: App, database_
     assert rows[0] == ("Baris", "Kolom", "Hasil", "Keterangan")
     assert rows[1:] == [
         (4, "NIK", "Ditolak", rows[1][3]),
-        (4, "No. WA", "Ditolak", "bukan nomor HP (nomor telepon rumah/kantor, atau awalan yang tidak dipakai operator)"),
-        (4, "Kecamatan", "Ditolak", "kecamatan bisa berarti Banjarbaru Selatan atau Banjarbaru Utara: tulis namanya lengkap"),
+        (
+            4,
+            "No. WA",
+            "Ditolak",
+            "bukan nomor HP (nomor telepon rumah/kantor, atau awalan yang tidak dipakai operator)",
+        ),
+        (
+            4,
+            "Kecamatan",
+            "Ditolak",
+            "kecamatan bisa berarti Banjarbaru Selatan atau Banjarbaru Utara: tulis namanya lengkap",
+        ),
         (4, "Omzet (Rp)", "Ditolak", "bukan satu jumlah rupiah (contoh: 150000000, 150jt, Rp 1,5 miliar)"),
     ]
     assert NIK.encode() not in report.read_bytes()
@@ -55,7 +67,9 @@ def test_a_missing_column_or_a_file_it_cannot_read_is_one_line(tmp_path: Path) -
     old.write_bytes(b"\xd0\xcf\x11\xe0")
     unreadable = run_cli(["owners", "import", str(old)], tmp_path / "data")
     assert unreadable.returncode == 2 and "save it as .xlsx" in unreadable.stderr
-    sheet = run_cli(["owners", "import", str(write_xlsx(tmp_path / "u.xlsx", [SITI])), "--sheet", "Data"], tmp_path / "d")
+    sheet = run_cli(
+        ["owners", "import", str(write_xlsx(tmp_path / "u.xlsx", [SITI])), "--sheet", "Data"], tmp_path / "d"
+    )
     assert sheet.returncode == 2 and sheet.stderr.strip().endswith("yang ada: UMKM")
 
 
@@ -63,7 +77,9 @@ async def test_invite_queues_one_template_invitation_per_imported_number(
     app: App, database_url: str, tmp_path: Path
 ) -> None:
     env = {"DATABASE_URL": database_url}
-    imported = run_cli(["owners", "import", str(write_xlsx(tmp_path / "u.xlsx", [SITI, BUDI]))], tmp_path / "d", **env)
+    imported = run_cli(
+        ["owners", "import", str(write_xlsx(tmp_path / "u.xlsx", [SITI, BUDI]))], tmp_path / "d", **env
+    )
     assert imported.returncode == 0, imported.stderr
     dry = run_cli(["owners", "invite", "--dry-run"], tmp_path / "d", **env)
     assert dry.returncode == 0 and "menjangkau 2 pelaku usaha" in dry.stdout

@@ -31,17 +31,23 @@ SITI_WA = "6281234567890"
 
 
 async def _import(service: Service, tmp_path: Path) -> None:
-    summary, _ = await run_import(service.app.db, service.app.agency, write_xlsx(tmp_path / "u.xlsx", [SITI, BUDI]))
+    summary, _ = await run_import(
+        service.app.db, service.app.agency, write_xlsx(tmp_path / "u.xlsx", [SITI, BUDI])
+    )
     assert summary.added == 2
 
 
 async def _siti(service: Service) -> tuple[Owner, ChannelIdentity | None]:
     async with service.app.db.transaction() as tx:
-        owner = (await tx.session.execute(select(Owner).where(Owner.reg_no == "BJB-2026-000001"))).scalar_one()
+        owner = (
+            await tx.session.execute(select(Owner).where(Owner.reg_no == "BJB-2026-000001"))
+        ).scalar_one()
         identity = None
         if owner.user_id is not None:
             identity = (
-                await tx.session.execute(select(ChannelIdentity).where(ChannelIdentity.user_id == owner.user_id))
+                await tx.session.execute(
+                    select(ChannelIdentity).where(ChannelIdentity.user_id == owner.user_id)
+                )
             ).scalar_one()
         return owner, identity
 
@@ -121,4 +127,7 @@ async def test_a_telegram_contact_with_the_recorded_number_confirms(
     assert "sudah dikonfirmasi" in done
     owner, identity = await _siti(service)
     assert owner.confirmed_at is not None
-    assert identity is not None and (identity.channel, identity.external_id) == ("telegram", str(TELEGRAM_USER))
+    assert identity is not None and (identity.channel, identity.external_id) == (
+        "telegram",
+        str(TELEGRAM_USER),
+    )

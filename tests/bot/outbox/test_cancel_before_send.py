@@ -38,7 +38,9 @@ async def test_a_reminder_cancelled_while_leased_is_not_sent(
     await tg.wait_for_async(lambda calls: any(c.method == "sendMessage" for c in calls), timeout=10)
     answered = await user_id_of(db, "telegram", second)
     async with db.transaction() as tx:
-        leased = {r.external_id: r.status for r in (await tx.session.execute(select(OutboxMessage))).scalars()}
+        leased = {
+            r.external_id: r.status for r in (await tx.session.execute(select(OutboxMessage))).scalars()
+        }
         assert leased == {first: "leased", second: "leased"}
         # The second owner answers the round meanwhile.
         assert await tx.outbox.cancel(key_prefix(round_row.id, answered), "answered") == 1

@@ -66,7 +66,9 @@ async def test_writing_from_the_recorded_number_greets_by_name_and_confirms(app:
     await siti.send("Guntung Payung")
     summary = await siti.send("belum punya")
     summary = await siti.send("Tidak")
-    assert "Ringkasan pendaftaran" in summary and "6372********0003" in summary and "Warung Bu Tini" in summary
+    assert (
+        "Ringkasan pendaftaran" in summary and "6372********0003" in summary and "Warung Bu Tini" in summary
+    )
     done = await siti.send("Simpan")
     assert "sudah dikonfirmasi" in done and "BJB-2026-000001" in done
 
@@ -137,7 +139,9 @@ async def test_a_telegram_user_shares_their_contact_to_find_the_record(app: App,
     assert (await _siti(app))[0].user_id == identity.user_id
 
 
-async def test_leaving_half_way_keeps_the_link_and_the_menu_offers_to_finish(app: App, tmp_path: Path) -> None:
+async def test_leaving_half_way_keeps_the_link_and_the_menu_offers_to_finish(
+    app: App, tmp_path: Path
+) -> None:
     await _imported(app, tmp_path)
     siti = Chat(app, "whatsapp", SITI_WA, sender_phone=f"+{SITI_WA}")
     await siti.send("halo")
@@ -172,5 +176,7 @@ async def test_a_confirmation_during_an_open_round_is_the_owners_answer(app: App
         assert current is not None
         assert await tx.update_rounds.outcome(current.id, owner.id) == "active"
         assert await has_current_data(tx, owner.id)
-        confirmed = await tx.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "owner.confirmed"))
+        confirmed = await tx.session.scalar(
+            select(AuditEntry.id).where(AuditEntry.action == "owner.confirmed")
+        )
     assert confirmed is not None

@@ -171,7 +171,16 @@ async def test_a_registered_nik_only_gets_its_empty_fields_filled(
 ) -> None:
     sparse = [1, "Siti Aminah", NIK, "0812-3456-7890", "Warung Bu Tini", None, "Landasan Ulin"]
     await run_import(db, agency, write_xlsx(tmp_path / "first.xlsx", [sparse + [None] * 8]))
-    fuller = [1, "Siti A.", NIK, "0899-0000-1111", "Warung Lain", "Jl. Melati 5", "Landasan Ulin", "Guntung Payung"]
+    fuller = [
+        1,
+        "Siti A.",
+        NIK,
+        "0899-0000-1111",
+        "Warung Lain",
+        "Jl. Melati 5",
+        "Landasan Ulin",
+        "Guntung Payung",
+    ]
     fuller += ["Kuliner", "56101", None, "150jt", "20jt", 3, 2019]
     summary, findings = await run_import(db, agency, write_xlsx(tmp_path / "second.xlsx", [fuller]))
     assert (summary.added, summary.updated) == (0, 1)
@@ -190,7 +199,9 @@ async def test_a_registered_nik_only_gets_its_empty_fields_filled(
         "micro",
     )
     async with db.transaction() as tx:
-        details = await tx.session.scalar(select(AuditEntry.details).where(AuditEntry.action == "owner.updated"))
+        details = await tx.session.scalar(
+            select(AuditEntry.details).where(AuditEntry.action == "owner.updated")
+        )
     assert details == {"fields": finding.values["fields"], "by": "import"}
 
 
@@ -208,7 +219,9 @@ async def test_a_nik_registered_by_chat_is_not_imported_twice(app: App, tmp_path
 async def test_a_dry_run_checks_everything_and_stores_nothing(
     db: Database, agency: AgencyProfile, tmp_path: Path
 ) -> None:
-    summary, findings = await run_import(db, agency, write_xlsx(tmp_path / "u.xlsx", [SITI, ANI]), dry_run=True)
+    summary, findings = await run_import(
+        db, agency, write_xlsx(tmp_path / "u.xlsx", [SITI, ANI]), dry_run=True
+    )
     assert (summary.added, summary.rejected, len(findings)) == (1, 1, 4)
     assert await stored(db) == []
     async with db.transaction() as tx:
@@ -217,7 +230,9 @@ async def test_a_dry_run_checks_everything_and_stores_nothing(
 
 def test_a_missing_required_column_stops_before_any_row(tmp_path: Path) -> None:
     header = [h for h in HEADER if h != "No. WA"]
-    path = write_xlsx(tmp_path / "u.xlsx", [[c for h, c in zip(HEADER, SITI, strict=True) if h != "No. WA"]], header=header)
+    path = write_xlsx(
+        tmp_path / "u.xlsx", [[c for h, c in zip(HEADER, SITI, strict=True) if h != "No. WA"]], header=header
+    )
     with pytest.raises(MissingColumn) as raised, open_table(path):
         pass
     assert raised.value.field == "phone"
@@ -227,7 +242,17 @@ def test_a_missing_required_column_stops_before_any_row(tmp_path: Path) -> None:
 
 
 def test_header_variants_are_recognised(tmp_path: Path) -> None:
-    header = ["NAMA", "No. KTP", "Telepon", "Nama Toko", "kec.", "Desa", "Omset per tahun", "Modal/Aset", "Jumlah TK"]
+    header = [
+        "NAMA",
+        "No. KTP",
+        "Telepon",
+        "Nama Toko",
+        "kec.",
+        "Desa",
+        "Omset per tahun",
+        "Modal/Aset",
+        "Jumlah TK",
+    ]
     path = write_csv(tmp_path / "u.csv", [], header=header)
     with open_table(path) as table:
         assert table.header_row == 2
