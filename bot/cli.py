@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
+from bot import backup as backup_command
 from bot.app import CAPABILITIES, build_app
 from bot.channels.console import ConsoleChannel
 from bot.logs import configure_logging
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply migrations")
+    backup_command.add_commands(db_commands)
     outbox_command.add_commands(commands)
     for capability in CAPABILITIES:
         for command in capability.commands:
@@ -108,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             action = lambda: outbox_command.run(args, settings)  # noqa: E731
         elif args.command == "chat":
             action = lambda: _chat(settings, args.user)  # noqa: E731
+        elif args.command == "db" and args.db_command in ("backup", "restore"):
+            action = lambda: backup_command.run(args, settings)  # noqa: E731
         else:
             action = lambda: _db_upgrade(settings)  # noqa: E731
         result = action()

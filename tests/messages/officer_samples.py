@@ -28,6 +28,8 @@ OFFICER_SAMPLES: dict[str, dict[str, Any]] = {
     "officer/owners/exported": {"count": 2, "path": "pelaku.xlsx"},
     "officer/owners/listed": {"count": 2},
     "officer/owners/corrected": {"reg_no": "BJB-2026-000001", "status": "Tutup", "nib_verified": True},
+    "officer/db/backed_up": {"path": "umkm-2026-11-25.sqlite3", "size": 12_345_678},
+    "officer/db/restored": {"path": "umkm-2026-11-25.sqlite3"},
     "officer/import/missing_column": {"column": "NIK", "names": "nik, no nik, nomor nik"},
     "officer/import/unknown_sheet": {"sheet": "Data", "sheets": ["Sheet1", "UMKM"]},
     "officer/import/unreadable": {"path": "umkm.xls", "reason": "not an .xlsx or .csv file"},
