@@ -43,6 +43,9 @@ from storage.models.registration import OwnerSource
 CONFIRM, CLAIM = "registration_confirm", "registration_claim"
 NOT_ME = "not_me"
 CLAIMABLE = "registration:claimable"
+# Where a user can hand over their own number with a button (request_phone): WhatsApp tells it
+# with every message already, the console cannot.
+SHARES_CONTACT = frozenset({"telegram"})
 # conv.data: the imported record this conversation offers, until its owner agrees and holds it.
 OFFERED = "offered_owner"
 
@@ -213,7 +216,7 @@ async def _offered(ctx: Context) -> bool:
 
 
 async def _may_share(ctx: Context) -> bool:
-    return not ctx.identity.phone and not await service.is_registered(ctx)
+    return ctx.channel in SHARES_CONTACT and not ctx.identity.phone and not await service.is_registered(ctx)
 
 
 async def _confirm(ctx: Context, conv: Conversation) -> list[Reply]:
