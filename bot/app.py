@@ -16,9 +16,8 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from bot.channels.app_channels import Channels, open_channels
 from bot.settings import ConfigError, Settings
 from handlers import broadcasts, registration, update_round
 from handlers.agency import AgencyProfile, ProfileError, load_profile
@@ -43,6 +42,9 @@ from messages import Renderer
 from storage.crypto import Cipher
 from storage.database import Database
 from storage.migrate import current_revisions, head_revisions, upgrade
+
+if TYPE_CHECKING:
+    from bot.channels.app_channels import Channels
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +115,10 @@ class App:
     async def channels(self) -> Channels:
         """The configured platforms' channels and their HTTP clients, built once; closed by `close()`."""
         if self._channels is None:
+            # Imported here: the platforms' SDKs (python-telegram-bot, aiohttp, httpx: about 25 MB)
+            # are not loaded by officer commands, which never open a channel.
+            from bot.channels.app_channels import open_channels  # noqa: PLC0415
+
             self._channels = await open_channels(self.settings, self.renderer, self.whatsapp_templates())
         return self._channels
 

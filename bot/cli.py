@@ -14,11 +14,9 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot import backup as backup_command
 from bot.app import CAPABILITIES, build_app
-from bot.channels.console import ConsoleChannel
 from bot.logs import configure_logging
 from bot.loop import run_async
 from bot.outbox import command as outbox_command
-from bot.runner import Service
 from bot.settings import ConfigError, Settings, load_settings
 from handlers.capability import OfficerCommand
 from handlers.officer import OfficerError
@@ -35,6 +33,9 @@ Type a message (for example: halo) and press Enter; Ctrl-D quits.
 
 
 async def _chat(settings: Settings, user: str) -> None:
+    # Imported where used, as bot.app does with the channels: officer commands load no platform SDK.
+    from bot.channels.console import ConsoleChannel  # noqa: PLC0415
+
     app = await build_app(settings)
     try:
         await ConsoleChannel(app.router, app.renderer, user).run()
@@ -47,6 +48,8 @@ async def _run(settings: Settings) -> None:
         sys.stderr.write(CONNECT_HELP)
         await _chat(settings, "console")
         return
+    from bot.runner import Service  # noqa: PLC0415
+
     app = await build_app(settings)
     try:
         await Service(app).run()

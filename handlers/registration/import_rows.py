@@ -85,7 +85,13 @@ class RowChecker:
         self.districts = [d for regency in agency.regency_codes for d in districts_of(regency)]
         self._villages: dict[str, list[Region]] = {}
         self._sectors = agency.sectors
+        self._sector_names = {
+            s.id: {_words(s.id), _words(s.name_id), _words(s.name_en)} for s in agency.sectors
+        }
         self._sector_words = {s.id: _sector_words(s) for s in agency.sectors}
+        self._matched: dict[tuple[str, str], str | Invalid] = {}
+        self._district = self._remembered("district", self._region("district", lambda: self.districts))
+        self._sector_of = self._remembered("sector", self._sector)
 
     def check(self, cells: Mapping[str, Any]) -> Record | list[Problem]:
         problems: list[Problem] = []
@@ -110,9 +116,9 @@ class RowChecker:
         phone = parsed("phone", parse_mobile)
         business = {
             "name": parsed("business_name", parse_business_name),
-            "sector": parsed("sector", self._sector(problems)),
+            "sector": parsed("sector", self._sector_of),
             "kbli": parsed("kbli", parse_kbli),
-            "district_code": parsed("district", self._region("district", lambda: self.districts, problems)),
+            "district_code": parsed("district", self._district),
             "street": parsed("street", parse_street_address),
             "year_started": parsed("year_started", lambda t: parse_year_started(t, today=self.today)),
             "workers": parsed("workers", parse_workers),
@@ -121,13 +127,17 @@ class RowChecker:
             "nib": parsed("nib", parse_nib),
         }
         district = business["district_code"]
-        village_problem = "village" in texts and texts["village"] and district is None
+        # A kelurahan is looked for in the row's kecamatan; without one it is not looked for (the
+        # kecamatan's own problem is reported).
         business["village_code"] = (
-            None
-            if village_problem
-            else parsed(
-                "village", self._region("village", lambda: self._villages_of(str(district)), problems)
+            parsed(
+                "village",
+                self._remembered(
+                    f"village:{district}", self._region("village", lambda: self._villages_of(str(district)))
+                ),
             )
+            if district is not None
+            else None
         )
         sales, capital = business["annual_sales"], business["capital"]
         business["size_class"] = (
@@ -144,38 +154,34 @@ class RowChecker:
             self._villages[district] = villages_of(district)
         return self._villages[district]
 
-    def _region(
-        self, name: str, candidates: Callable[[], list[Region]], problems: list[Problem]
-    ) -> Callable[[str], str | None]:
-        def parse(text: str) -> str | None:
+    def _region(self, name: str, candidates: Callable[[], list[Region]]) -> Callable[[str], str | Invalid]:
+        def match(text: str) -> str | Invalid:
             found = match_region(text, candidates())
             if isinstance(found, Ambiguous):
-                names = [r.name for r in found.candidates]
-                problems.append(Problem(name, f"{name}_ambiguous", {"names": names}))
-                return None
+                return Invalid(f"{name}_ambiguous", {"names": [r.name for r in found.candidates]})
+            return found.code if found is not None else Invalid(f"{name}_unknown")
+
+        return match
+
+    def _sector(self, text: str) -> str | Invalid:
+        wanted = _words(text)
+        fitting = [s for s in self._sectors if wanted in self._sector_names[s.id]] or [
+            s for s in self._sectors if wanted and set(wanted) <= self._sector_words[s.id]
+        ]
+        if len(fitting) == 1:
+            return fitting[0].id
+        names = [s.name_id for s in (fitting or self._sectors)]
+        return Invalid("sector_ambiguous" if fitting else "sector_unknown", {"names": names})
+
+    def _remembered(self, key: str, match: Callable[[str], str | Invalid]) -> Callable[[str], str | Invalid]:
+        """`match`, asked once per distinct text: a spreadsheet names the same few kecamatan,
+        kelurahan and sectors over and over."""
+
+        def parse(text: str) -> str | Invalid:
+            found = self._matched.get((key, text))
             if found is None:
-                problems.append(Problem(name, f"{name}_unknown"))
-                return None
-            return found.code
-
-        return parse
-
-    def _sector(self, problems: list[Problem]) -> Callable[[str], str | None]:
-        def parse(text: str) -> str | None:
-            wanted = _words(text)
-            exact = [
-                s for s in self._sectors if wanted in (_words(s.id), _words(s.name_id), _words(s.name_en))
-            ]
-            fitting = exact or [
-                s for s in self._sectors if wanted and set(wanted) <= self._sector_words[s.id]
-            ]
-            if len(fitting) == 1:
-                return fitting[0].id
-            names = [s.name_id for s in (fitting or self._sectors)]
-            problems.append(
-                Problem("sector", "sector_ambiguous" if fitting else "sector_unknown", {"names": names})
-            )
-            return None
+                found = self._matched[(key, text)] = match(text)
+            return found
 
         return parse
 
