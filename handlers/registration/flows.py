@@ -9,7 +9,7 @@ from handlers.conversation import Answer, Conversation
 from handlers.flow import MenuEntry, OneStepFlow
 from handlers.forms import FormFlow
 from handlers.registration import details, service
-from handlers.registration.confirm import CLAIM_ENTRY, CONFIRM_ENTRY, ClaimFlow, ConfirmFlow
+from handlers.registration.confirm import CLAIM_ENTRY, CONFIRM, CONFIRM_ENTRY, ClaimFlow, ConfirmFlow
 from handlers.registration.details import DECLINED
 from handlers.registration.form import registration_form
 from handlers.types import Choice, Reply
@@ -103,6 +103,8 @@ async def _edit(ctx: Context, conv: Conversation) -> list[Reply]:
     answers = await service.stored_answers(ctx)
     if answers is None:
         return [Reply("registration/not_registered"), *await ctx.nav.main_menu(ctx, conv)]
+    # A correction of the same record replaces an unfinished confirmation of it.
+    conv.drafts.pop(CONFIRM, None)
     return await edit_flow().start(ctx, conv, answers)
 
 
