@@ -31,6 +31,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench.channels
 	$(PY) -m bench.outbox
+	$(PY) -m bench.importing
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

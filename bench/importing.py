@@ -28,24 +28,8 @@ from openpyxl import Workbook
 
 from bench.outbox import drop_created, fresh_database
 from tests.bot.cli_helpers import cli_env
+from tests.handlers.registration.imports import HEADER
 
-HEADER = [
-    "No",
-    "Nama Pemilik",
-    "NIK",
-    "No. WA",
-    "Nama Usaha",
-    "Alamat",
-    "Kecamatan",
-    "Kelurahan/Desa",
-    "Bidang Usaha",
-    "KBLI",
-    "NIB",
-    "Omzet (Rp)",
-    "Modal",
-    "Tenaga Kerja",
-    "Tahun Berdiri",
-]
 NAMES = ["Siti Aminah", "Budi Santoso", "Rahmat Hidayat", "Nur Aisyah", "Muhammad Rizki", "Dewi Lestari"]
 PLACES = [
     ("Landasan Ulin", "Guntung Payung"),

@@ -5,20 +5,18 @@ On SQLite, and on PostgreSQL (pg_dump / pg_restore) when `make test` runs the su
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from storage.backup import BackupError, backup, restore, rows_held
 from storage.crypto import Cipher
 from storage.database import Database
 from storage.models import AuditEntry, Counter
 from tests.bot.cli_helpers import run_cli
-from tests.conftest import TEST_SECRET_KEY, _pg_admin, postgres_url
+from tests.conftest import TEST_SECRET_KEY, pg_database, postgres_url
 
 
 @pytest.fixture
@@ -28,10 +26,8 @@ async def empty_url(tmp_path: Path) -> AsyncIterator[str]:
     if pg is None:
         yield f"sqlite+aiosqlite:///{tmp_path / 'restored.sqlite3'}"
         return
-    name = f"umkm_restore_{uuid.uuid4().hex[:12]}"
-    await _pg_admin(pg, f"CREATE DATABASE {name}")
-    yield make_url(pg).set(database=name).render_as_string(hide_password=False)
-    await _pg_admin(pg, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    async with pg_database(pg) as url:
+        yield url
 
 
 async def _writes(db: Database, committed: list[int], going: asyncio.Event, stop: asyncio.Event) -> None:
