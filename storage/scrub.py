@@ -49,8 +49,12 @@ async def scrub(db: Database, tables: Sequence[str]) -> None:
     async with db.engine.connect() as connection:
         autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
         await autocommit.execute(text(f"SET lock_timeout = '{LOCK_TIMEOUT}'"))
-        for table in tables:
-            await autocommit.execute(text(f'VACUUM FULL "{table}"'))
+        try:
+            for table in tables:
+                await autocommit.execute(text(f'VACUUM FULL "{table}"'))
+        finally:
+            # The connection goes back to the pool: the bot's own transactions wait for locks.
+            await autocommit.execute(text("RESET lock_timeout"))
 
 
 async def _truncate_wal(db: Database) -> None:
