@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(PY) -m bench.channels
 	$(PY) -m bench.outbox
 	$(PY) -m bench.dashboard
+	$(PY) -m bench.importing
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

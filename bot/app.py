@@ -16,9 +16,9 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from bot.channels.app_channels import Channels, open_channels
+from bot.channels.app_channels import Channels
 from bot.dashboard import Dashboard, is_https
 from bot.settings import ConfigError, Settings
 from handlers import broadcasts, dashboard, registration, trainings, update_round, vouchers
@@ -31,6 +31,7 @@ from handlers.capability import (
     attachment_builders,
     outbox_kinds,
     quiet_kinds,
+    template_only_kinds,
     whatsapp_templates,
 )
 from handlers.context import HandlerConfig
@@ -45,6 +46,9 @@ from messages import Renderer
 from storage.crypto import Cipher
 from storage.database import Database
 from storage.migrate import current_revisions, head_revisions, upgrade
+
+if TYPE_CHECKING:
+    from bot.channels.app_channels import Channels
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +122,21 @@ class App:
         """Outbox kinds that wait out the agency's quiet hours."""
         return quiet_kinds(self.kinds)
 
+    def template_only_kinds(self) -> frozenset[str]:
+        """Outbox kinds that always go as the approved WhatsApp template."""
+        return template_only_kinds(self.kinds)
+
+    def erased_tables(self) -> tuple[str, ...]:
+        """The tables Hapus data changes: scrubbed after an erasure (storage/scrub.py)."""
+        return tuple(dict.fromkeys(t for c in self.capabilities for t in c.erases_from))
+
     async def channels(self) -> Channels:
         """The configured platforms' channels and their HTTP clients, built once; closed by `close()`."""
         if self._channels is None:
+            # Imported here: the platforms' SDKs (python-telegram-bot, aiohttp, httpx: about 25 MB)
+            # are not loaded by officer commands, which never open a channel.
+            from bot.channels.app_channels import open_channels  # noqa: PLC0415
+
             self._channels = await open_channels(self.settings, self.renderer, self.whatsapp_templates())
         return self._channels
 
@@ -199,6 +215,7 @@ async def build_app(settings: Settings, capabilities: tuple[Capability, ...] = C
         config=handler_config(settings),
         erasers=[c.erase for c in capabilities if c.erase is not None],
         shortcuts=shortcuts(capabilities),
+        greeters=[c.greet for c in capabilities if c.greet is not None],
     )
     log.info(
         "app.built", extra={"database": "sqlite" if db.is_sqlite else "postgresql", "agency": agency.code}

@@ -12,12 +12,11 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
+from bot import backup as backup_command
 from bot.app import CAPABILITIES, build_app
-from bot.channels.console import ConsoleChannel
 from bot.logs import configure_logging
 from bot.loop import run_async
 from bot.outbox import command as outbox_command
-from bot.runner import Service
 from bot.settings import ConfigError, Settings, load_settings
 from handlers.capability import OfficerCommand
 from handlers.officer import OfficerError
@@ -34,6 +33,9 @@ Type a message (for example: halo) and press Enter; Ctrl-D quits.
 
 
 async def _chat(settings: Settings, user: str) -> None:
+    # Imported where used, as bot.app does with the channels: officer commands load no platform SDK.
+    from bot.channels.console import ConsoleChannel  # noqa: PLC0415
+
     app = await build_app(settings)
     try:
         await ConsoleChannel(app.router, app.renderer, user).run()
@@ -46,6 +48,8 @@ async def _run(settings: Settings) -> None:
         sys.stderr.write(CONNECT_HELP)
         await _chat(settings, "console")
         return
+    from bot.runner import Service  # noqa: PLC0415
+
     app = await build_app(settings)
     try:
         await Service(app).run()
@@ -75,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply migrations")
+    backup_command.add_commands(db_commands)
     outbox_command.add_commands(commands)
     for capability in CAPABILITIES:
         for command in capability.commands:
@@ -108,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             action = lambda: outbox_command.run(args, settings)  # noqa: E731
         elif args.command == "chat":
             action = lambda: _chat(settings, args.user)  # noqa: E731
+        elif args.command == "db" and args.db_command in ("backup", "restore"):
+            action = lambda: backup_command.run(args, settings)  # noqa: E731
         else:
             action = lambda: _db_upgrade(settings)  # noqa: E731
         result = action()

@@ -13,6 +13,7 @@ the app factory (bot/app.py) lists them, and that list is the only wiring there 
         erase=erase_answers,             # what Hapus data removes of it
         pages=UPDATE_ROUND_PAGES,        # dashboard pages (handlers/pages.py)
         panels=(PROGRESS_PANEL,),        # sections of the shared Ringkasan and Unduh pages
+        erases_from=("update_answers",),  # the tables it erases from (scrubbed afterwards)
     )
 
 A capability may also declare `shortcuts` (buttons and typed words that work at any point,
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from handlers.agency import AgencyProfile
 from handlers.attachments import AttachmentBuilder
-from handlers.context import Eraser, HandlerConfig
+from handlers.context import Eraser, Greeter, HandlerConfig
 from handlers.flow import Flow, MenuEntry, Shortcut
 from handlers.pages import Page, Panel
 from storage.database import Database
@@ -53,6 +54,9 @@ class OutboxKind:
     it. A kind that carries any reply (a direct reply queued at shutdown) has `messages=None`.
     `attachment`: the name of the `AttachmentBuilder` whose document or image rows of this kind
     may carry, built when the row is sent (handlers/attachments.py); None: text and choices only.
+    `template_only`: every row goes as the approved template, never as free-form text first
+    (its recipients have never written to the bot, so WhatsApp would refuse free-form text with
+    131047); a channel without templates (Telegram) fails such a row.
     """
 
     name: str
@@ -60,6 +64,7 @@ class OutboxKind:
     whatsapp_template: str | None
     messages: tuple[str, ...] | None
     attachment: str | None = None
+    template_only: bool = False
 
     def carries(self, template: str) -> bool:
         if self.messages is None:
@@ -95,6 +100,7 @@ __all__ = [
     "AttachmentBuilder",
     "Capability",
     "Eraser",
+    "Greeter",
     "OfficerCommand",
     "OutboxKind",
     "Page",
@@ -126,6 +132,12 @@ class Capability:
     panels: Sequence[Panel] = ()
     shortcuts: Sequence[Shortcut] = ()
     attachments: Sequence[AttachmentBuilder] = ()
+    # The tables `erase` (or, for registration, Hapus data itself) changes: after an erasure they
+    # are scrubbed, so the erased values leave the database files too (storage/scrub.py).
+    erases_from: Sequence[str] = ()
+    # Said to someone who writes with no conversation going on and picks no menu entry, before
+    # the main menu (registration greets an imported owner writing from the recorded number).
+    greet: Greeter | None = None
 
 
 def outbox_kinds(
@@ -152,6 +164,11 @@ def attachment_builders(capabilities: Sequence[Capability]) -> dict[str, Attachm
 def quiet_kinds(kinds: Mapping[str, OutboxKind]) -> frozenset[str]:
     """The kinds whose rows wait out the agency's quiet hours."""
     return frozenset(name for name, kind in kinds.items() if kind.quiet_hours)
+
+
+def template_only_kinds(kinds: Mapping[str, OutboxKind]) -> frozenset[str]:
+    """The kinds whose rows always go as the approved template."""
+    return frozenset(name for name, kind in kinds.items() if kind.template_only)
 
 
 def whatsapp_templates(kinds: Mapping[str, OutboxKind], approved: Mapping[str, str]) -> dict[str, str]:

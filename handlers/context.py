@@ -46,6 +46,13 @@ class Eraser(Protocol):
     async def __call__(self, tx: Transaction, *, owner_id: int, user_id: int, now: datetime) -> None: ...
 
 
+class Greeter(Protocol):
+    """What a capability says to someone who writes with no conversation going on and picks no
+    menu entry, or None to let the main menu answer. It may start one of its flows."""
+
+    async def __call__(self, ctx: Context, conv: Conversation) -> list[Reply] | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class HandlerConfig:
     """Behaviour settings handlers need (from `Settings`, passed in by `bot/`)."""

@@ -80,10 +80,12 @@ async def queue_audience(
     now: datetime,
     broadcast_id: int | None = None,
     attachment: Deferred | None = None,
+    key_column: str = "user_id",
 ) -> int:
     """Queue `reply` for every member of `audience` (one INSERT … SELECT, streamed by the
-    database); each row's dedupe key is `key_prefix` + user id + `key_suffix`. Returns how
-    many were new. `attachment`: as for `queue_messages`; its builder is told each row's recipient."""
+    database); each row's dedupe key is `key_prefix` + user id (or the audience's `key_column`)
+    + `key_suffix`. Returns how many were new. `attachment`: as for `queue_messages`; its
+    builder is told each row's recipient."""
     message = AudienceMessage(
         kind=kind.name,
         payload=_payload(kind, reply, attachment),
@@ -91,5 +93,6 @@ async def queue_audience(
         key_suffix=key_suffix,
         due_at=due_at,
         broadcast_id=broadcast_id,
+        key_column=key_column,
     )
     return await tx.outbox.enqueue_audience(audience, message, now=now)

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers.agency import AgencyProfile
-from handlers.context import REGISTERED, Context, Eraser, HandlerConfig
+from handlers.context import REGISTERED, Context, Eraser, Greeter, HandlerConfig
 from handlers.conversation import Answer, Conversation
 from handlers.flow import Flow, MenuEntry, Shortcut
 from handlers.forms.engine import FormFlow
@@ -65,6 +65,7 @@ class Router:
         clock: Callable[[], datetime] = utcnow,
         erasers: Sequence[Eraser] = (),
         shortcuts: Sequence[Shortcut] = (),
+        greeters: Sequence[Greeter] = (),
     ) -> None:
         self.db = db
         self.agency = agency
@@ -80,6 +81,7 @@ class Router:
             for shortcut in self.shortcuts
             for word in shortcut.words
         }
+        self.greeters = tuple(greeters)
         # The process's group committer: a channel's own small writes for a message (storing a
         # delivery, recording what was sent) share its transactions too (`run_alone`).
         self.committer = GroupCommitter(db)
@@ -264,6 +266,10 @@ class Router:
         entry = next((e for e in self.menu if e.id == entry_id), None)
         if entry is not None and await entry.visible(ctx):
             return await entry.run(ctx, conv)
+        for greet in self.greeters:
+            replies = await greet(ctx, conv)
+            if replies is not None:
+                return replies
         return await self.main_menu(ctx, conv, greet=True)
 
     async def _command(self, ctx: Context, conv: Conversation, command: Command) -> list[Reply]:

@@ -7,6 +7,7 @@ each test then gets its own database cloned from a migrated template.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
@@ -72,6 +73,17 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     asyncio.run(_pg_admin(pg, f"DROP DATABASE IF EXISTS {PG_TEMPLATE} WITH (FORCE)"))
 
 
+@contextlib.asynccontextmanager
+async def pg_database(pg: str, template: str | None = None) -> AsyncIterator[str]:
+    """A PostgreSQL database of its own (a copy of `template`, or empty), dropped afterwards."""
+    name = f"umkm_test_{uuid.uuid4().hex[:12]}"
+    await _pg_admin(pg, f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+    try:
+        yield make_url(pg).set(database=name).render_as_string(hide_password=False)
+    finally:
+        await _pg_admin(pg, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.fixture
 async def database_url(migrated_template: str, tmp_path: Path) -> AsyncIterator[str]:
     pg = postgres_url()
@@ -80,10 +92,8 @@ async def database_url(migrated_template: str, tmp_path: Path) -> AsyncIterator[
         shutil.copyfile(migrated_template, path)
         yield f"sqlite+aiosqlite:///{path}"
         return
-    name = f"umkm_test_{uuid.uuid4().hex[:12]}"
-    await _pg_admin(pg, f"CREATE DATABASE {name} TEMPLATE {migrated_template}")
-    yield make_url(pg).set(database=name).render_as_string(hide_password=False)
-    await _pg_admin(pg, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    async with pg_database(pg, migrated_template) as url:
+        yield url
 
 
 @pytest.fixture

@@ -54,6 +54,8 @@ class DispatchConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     # Outbox kinds that wait out quiet hours (the app's declared kinds say which).
     quiet_kinds: frozenset[str] = frozenset()
+    # Outbox kinds whose rows always go as the approved template (`OutboxKind.template_only`).
+    template_kinds: frozenset[str] = frozenset()
 
 
 class ChannelDispatcher:
@@ -100,6 +102,7 @@ class ChannelDispatcher:
             retry=self.config.retry,
             clock=clock,
             attachments=Attachments(attachments or {}, AttachmentSources(db, renderer, agency)),
+            template_kinds=self.config.template_kinds,
         )
         self._released = float("-inf")
         self._stopping = False

@@ -86,6 +86,7 @@ class BatchSender:
         retry: RetryPolicy,
         clock: Callable[[], datetime],
         attachments: Attachments | None = None,
+        template_kinds: frozenset[str] = frozenset(),
     ) -> None:
         self.sender = sender
         self._attachments = attachments
@@ -96,6 +97,7 @@ class BatchSender:
         self._results = results
         self._retry = retry
         self._clock = clock
+        self._template_kinds = template_kinds
         self._rendered: dict[tuple[int, str], RenderedReply] = {}
 
     def forget_rendered(self) -> None:
@@ -142,6 +144,14 @@ class BatchSender:
 
     async def _send_one(self, message: ClaimedMessage, locale: str, pipeline: Pipeline) -> None:
         try:
+            # A reminder's subject may end while its row waits its turn (the owner answered):
+            # `cancel` ends the row even while leased, and it is looked at once more right before
+            # the send. A broadcast's rows are not cancelled one by one, so they skip the query.
+            if message.broadcast_id is None and not await self._results.still_ours(
+                message, self._lease.owner
+            ):
+                log.info("outbox.cancelled_before_send", extra={"outbox_id": message.id})
+                return
             done = await self._attempt(message, locale)
             done.committed = asyncio.get_running_loop().create_future()
             await pipeline.record(done)
@@ -150,8 +160,9 @@ class BatchSender:
             pipeline.slots.release()
 
     async def _attempt(self, message: ClaimedMessage, locale: str) -> Done:
-        if sends_as_template(message.payload):
-            # Meta reported 131047 for the free-form send after accepting it (a status webhook).
+        if sends_as_template(message.payload) or message.kind in self._template_kinds:
+            # Meta reported 131047 for the free-form send after accepting it (a status webhook),
+            # or the kind always goes as the template (its recipients never wrote to the bot).
             return await self._attempt_template(message, locale, None)
         try:
             rendered = self._render(message, locale)

@@ -133,6 +133,11 @@ class ResultWriter:
                         extra={"channel": self.channel, "outbox_id": message.id, "reason": item.detail},
                     )
 
+    async def still_ours(self, message: ClaimedMessage, owner: str) -> bool:
+        """Whether the row is still leased to `owner` (this process): not cancelled meanwhile."""
+        async with self.db.transaction() as tx:
+            return await tx.outbox.is_leased(message.id, owner)
+
     async def put_back(self, later: list[tuple[ClaimedMessage, datetime]]) -> None:
         """Rows claimed but not tried (paused channel, recipient spacing) wait, without losing an attempt."""
         if not later:

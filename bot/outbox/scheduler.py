@@ -29,6 +29,7 @@ from handlers.attachments import AttachmentBuilder
 from handlers.capability import Planner
 from messages import Renderer
 from storage.database import Database
+from storage.scrub import Scrubber
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -39,6 +40,9 @@ MISFIRE_GRACE = 3600
 PLAN_EVERY = timedelta(minutes=5)
 # SQLite only: how often the WAL is copied into the database file (see Database.checkpoint).
 CHECKPOINT_EVERY = 2.0
+# How often to look for erasures (Hapus data) not yet scrubbed from the database files; this is
+# the bound the README states for erased values to leave them (storage/scrub.py).
+SCRUB_EVERY = 30.0
 
 
 def channel_limits(settings: Settings, channel: str) -> ChannelLimits:
@@ -47,9 +51,12 @@ def channel_limits(settings: Settings, channel: str) -> ChannelLimits:
     return ChannelLimits(settings.outbox_telegram_per_second, settings.outbox_telegram_per_chat_seconds)
 
 
-def dispatch_config(settings: Settings, quiet_kinds: Collection[str] = ()) -> DispatchConfig:
+def dispatch_config(
+    settings: Settings, quiet_kinds: Collection[str] = (), template_kinds: Collection[str] = ()
+) -> DispatchConfig:
     return DispatchConfig(
         quiet_kinds=frozenset(quiet_kinds),
+        template_kinds=frozenset(template_kinds),
         batch=settings.outbox_batch,
         row_lease=timedelta(seconds=settings.outbox_lease_seconds),
         sender_lease=timedelta(seconds=settings.outbox_sender_lease_seconds),
@@ -82,6 +89,7 @@ class OutboxService:
     plan_every: timedelta = PLAN_EVERY
     scheduler: AsyncIOScheduler | None = None
     checkpoint_db: Database | None = None  # SQLite: checkpointed in the background
+    scrub: Scrubber | None = None  # after Hapus data, the erased values leave the database files
 
     @classmethod
     def build(
@@ -95,8 +103,10 @@ class OutboxService:
         planners: Sequence[Planner] = (),
         quiet_kinds: Collection[str] = (),
         attachments: Mapping[str, AttachmentBuilder] | None = None,
+        template_kinds: Collection[str] = (),
+        scrub_tables: Collection[str] = (),
     ) -> OutboxService:
-        config = dispatch_config(settings, quiet_kinds)
+        config = dispatch_config(settings, quiet_kinds, template_kinds)
         dispatchers = [
             ChannelDispatcher(
                 db,
@@ -114,6 +124,7 @@ class OutboxService:
             list(planners),
             settings.outbox_sweep_seconds,
             checkpoint_db=db if db.is_sqlite else None,
+            scrub=Scrubber(db, tuple(scrub_tables)) if scrub_tables else None,
         )
 
     @classmethod
@@ -128,6 +139,8 @@ class OutboxService:
             planners=app.planners(),
             quiet_kinds=app.quiet_kinds(),
             attachments=app.attachments(),
+            template_kinds=app.template_only_kinds(),
+            scrub_tables=app.erased_tables(),
         )
 
     def start(self) -> None:
@@ -155,6 +168,13 @@ class OutboxService:
                 _guarded("sqlite:checkpoint", self.checkpoint_db.checkpoint),
                 IntervalTrigger(seconds=CHECKPOINT_EVERY),
                 id="sqlite:checkpoint",
+            )
+        if self.scrub is not None:
+            scheduler.add_job(
+                _guarded("erasure:scrub", self.scrub.run),
+                IntervalTrigger(seconds=SCRUB_EVERY),
+                id="erasure:scrub",
+                next_run_time=now,
             )
         scheduler.start()
         self.scheduler = scheduler

@@ -20,11 +20,11 @@ from handlers.capability import OutboxKind
 from handlers.officer import StaffContext
 from handlers.outbox import queue_audience
 from handlers.registration.service import subject
-from handlers.rules import display_phone, districts_of, mask_nik, region_name
+from handlers.rules import Ambiguous, display_phone, districts_of, mask_nik, match_region, region_name
 from handlers.types import Reply
 from storage.crypto import Cipher
 from storage.models import Business, Owner
-from storage.models.registration import BusinessStatus
+from storage.models.registration import BusinessStatus, OwnerSource
 from storage.repositories import Transaction
 from storage.repositories.audience import of_owner
 from storage.repositories.registration import Breakdown, OwnerFilter
@@ -42,13 +42,23 @@ class UnknownSector(ValueError):
 
 
 def district_code(agency: AgencyProfile, wanted: str) -> str:
-    """A kecamatan of the agency's area by Kemendagri code (63.72.02, 637202) or name."""
-    key = wanted.strip().casefold()
-    for regency in agency.regency_codes:
-        for region in districts_of(regency):
-            if key in (region.code, region.code.replace(".", ""), region.name.casefold()):
-                return region.code
-    raise UnknownDistrict(wanted)
+    """A kecamatan of the agency's area by Kemendagri code (63.72.02, 637202) or name (any case,
+    "Kec." or not, a small typo forgiven; a name that fits two is refused)."""
+    found = match_region(wanted, [d for regency in agency.regency_codes for d in districts_of(regency)])
+    if found is None or isinstance(found, Ambiguous):
+        raise UnknownDistrict(wanted)
+    return found.code
+
+
+def record_state(owner: Owner) -> str:
+    """Where a registration stands, for officers: registered by chat, imported and confirmed by
+    its owner, imported and waiting for them, or imported with a number someone said is wrong.
+    A code; officer templates (`labels/record_state`) word it."""
+    if owner.source != OwnerSource.IMPORT:
+        return "chat"
+    if owner.confirmed_at is not None:
+        return "confirmed"
+    return "wrong_number" if owner.wrong_number_at is not None else "unconfirmed"
 
 
 def districts(agency: AgencyProfile) -> list[tuple[str, str]]:
@@ -109,6 +119,7 @@ class ExportLabels:
     sizes: Mapping[str, str]
     statuses: Mapping[str, str]
     yes_no: Mapping[str, str]
+    states: Mapping[str, str]
 
 
 def export_labels(ctx: StaffContext) -> ExportLabels:
@@ -118,6 +129,7 @@ def export_labels(ctx: StaffContext) -> ExportLabels:
         sizes=ctx.labels("labels/size_class"),
         statuses=ctx.labels("labels/business_status"),
         yes_no=ctx.labels("labels/yes_no"),
+        states=ctx.labels("labels/record_state"),
     )
 
 
@@ -133,6 +145,10 @@ def export_row(
     nik = cipher.decrypt(owner.nik_ciphertext) if owner.nik_ciphertext else ""
     sector = agency.sector(business.sector or "")
     registered = owner.registered_at.astimezone(agency.time_zone)
+    confirmed = (
+        owner.confirmed_at.astimezone(agency.time_zone).strftime("%Y-%m-%d") if owner.confirmed_at else ""
+    )
+    state = record_state(owner)
     return [
         owner.reg_no,
         registered.strftime("%Y-%m-%d"),
@@ -153,6 +169,8 @@ def export_row(
         business.nib or "",
         labels.yes_no["yes" if business.nib_verified else "no"],
         labels.statuses.get(business.status, business.status),
+        labels.states.get(state, state),
+        confirmed,
     ]
 
 

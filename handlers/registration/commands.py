@@ -18,13 +18,16 @@ from handlers.registration.admin import (
     NoSuchOwner,
     UnknownDistrict,
     UnknownSector,
+    district_code,
     export_labels,
     export_owners,
     nib_help_done,
     owner_filter,
+    record_state,
     set_business_status,
     verify_nib,
 )
+from handlers.registration.import_commands import add_import_arguments, run_import, run_invite
 from handlers.rules import display_phone, region_name
 from storage.crypto import DecryptionError
 from storage.models.registration import BusinessStatus
@@ -50,12 +53,25 @@ def add_owners_arguments(owners: argparse.ArgumentParser) -> None:
     status.add_argument("--reason", required=True, help="why (shown to the owner)")
     verify = commands.add_parser("verify-nib", help="mark a business's NIB as checked in OSS (audited)")
     verify.add_argument("reg_no", help="registration number, e.g. BJB-2026-000123")
+    add_import_arguments(commands, DISTRICT_HELP)
+
+
+DISTRICT_HELP = "district: Kemendagri code (63.72.02) or name (Landasan Ulin)"
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--kecamatan", help="district: Kemendagri code (63.72.02) or name (Landasan Ulin)")
+    parser.add_argument("--kecamatan", help=DISTRICT_HELP)
     parser.add_argument("--sector", help="sector id from the agency profile (kuliner, jasa, ...)")
     parser.add_argument("--size-class", choices=SIZE_CLASSES, help="size class under PP 7/2021")
+
+
+def _district(args: argparse.Namespace, ctx: OfficerContext) -> str | None:
+    if not args.kecamatan:
+        return None
+    try:
+        return district_code(ctx.agency, args.kecamatan)
+    except UnknownDistrict:
+        raise OfficerError(f"unknown kecamatan {args.kecamatan!r} in the agency's area") from None
 
 
 def _filter(args: argparse.Namespace, ctx: OfficerContext) -> OwnerFilter:
@@ -74,6 +90,12 @@ async def run_owners(args: argparse.Namespace, ctx: OfficerContext) -> None:
     if args.owners_command in ("set-status", "verify-nib"):
         await _correct(args, ctx)
         return
+    if args.owners_command == "import":
+        await run_import(args, ctx)
+        return
+    if args.owners_command == "invite":
+        await run_invite(args, ctx, _district(args, ctx))
+        return
     where = _filter(args, ctx)
     if args.owners_command == "list":
         await _list(ctx, where)
@@ -83,12 +105,14 @@ async def run_owners(args: argparse.Namespace, ctx: OfficerContext) -> None:
 
 async def _list(ctx: OfficerContext, where: OwnerFilter) -> None:
     count = 0
+    states = ctx.labels("labels/record_state")
     async with ctx.db.transaction() as tx:
         async for owner, business in tx.owners.stream(where):
             district = region_name(business.district_code or "") or "-"
             size = business.size_class or "-"
+            state = states[record_state(owner)]
             print(
-                f"{owner.reg_no}\t{business.name}\t{owner.full_name}\t{district}\t{business.sector}\t{size}",
+                f"{owner.reg_no}\t{business.name}\t{owner.full_name}\t{district}\t{business.sector}\t{size}\t{state}",
                 file=ctx.out,
             )
             count += 1
@@ -174,7 +198,7 @@ async def run_queue(args: argparse.Namespace, ctx: OfficerContext) -> None:
 
 OWNERS_COMMAND = OfficerCommand(
     name="owners",
-    help="registered businesses (list, export, set-status, verify-nib)",
+    help="registered businesses (list, export, set-status, verify-nib, import, invite)",
     add_arguments=add_owners_arguments,
     run=run_owners,
 )

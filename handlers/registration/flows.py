@@ -9,6 +9,7 @@ from handlers.conversation import Answer, Conversation
 from handlers.flow import MenuEntry, OneStepFlow
 from handlers.forms import FormFlow
 from handlers.registration import details, service
+from handlers.registration.confirm import CLAIM_ENTRY, CONFIRM, CONFIRM_ENTRY, ClaimFlow, ConfirmFlow
 from handlers.registration.details import DECLINED
 from handlers.registration.form import registration_form
 from handlers.types import Choice, Reply
@@ -63,7 +64,7 @@ class EraseFlow(OneStepFlow):
 
 
 def flows() -> list[Any]:
-    return [register_flow(), edit_flow(), EraseFlow()]
+    return [register_flow(), edit_flow(), EraseFlow(), ConfirmFlow(), ClaimFlow()]
 
 
 # Menu entries -----------------------------------------------------------
@@ -102,6 +103,8 @@ async def _edit(ctx: Context, conv: Conversation) -> list[Reply]:
     answers = await service.stored_answers(ctx)
     if answers is None:
         return [Reply("registration/not_registered"), *await ctx.nav.main_menu(ctx, conv)]
+    # A correction of the same record replaces an unfinished confirmation of it.
+    conv.drafts.pop(CONFIRM, None)
     return await edit_flow().start(ctx, conv, answers)
 
 
@@ -116,4 +119,5 @@ ERASE_ENTRY = MenuEntry("erase", "registration/menu_erase", _erase, _registered)
 
 
 def menu_entries() -> list[MenuEntry]:
-    return [REGISTER_ENTRY, MY_DATA_ENTRY, EDIT_ENTRY, ERASE_ENTRY]
+    """An imported owner's confirmation comes first; "Sudah terdata di Dinas?" follows Daftar usaha."""
+    return [CONFIRM_ENTRY, REGISTER_ENTRY, CLAIM_ENTRY, MY_DATA_ENTRY, EDIT_ENTRY, ERASE_ENTRY]

@@ -192,7 +192,7 @@ def fields() -> list[Field]:
             prompt="registration/consent",
             label="registration/label_consent",
             options=_consent_options,
-            prompt_values=lambda ctx, a: {"version": details.NOTICE_VERSION},
+            prompt_values=lambda ctx, a: {"version": details.NOTICE_VERSION, "confirming": False},
             editable=False,
         ),
         Field(

@@ -18,11 +18,12 @@ from handlers.rules.business import (
 from handlers.rules.money import MAX_RUPIAH, parse_rupiah
 from handlers.rules.nik import NikInfo, Sex, mask_nik, parse_nik
 from handlers.rules.phone import display_phone, parse_mobile
-from handlers.rules.regions import Region, districts_of, region_name, villages_of
+from handlers.rules.regions import Ambiguous, Region, districts_of, match_region, region_name, villages_of
 from handlers.rules.size_class import SizeClass, size_class
 
 __all__ = [
     "MAX_RUPIAH",
+    "Ambiguous",
     "NikInfo",
     "Region",
     "Sex",
@@ -30,6 +31,7 @@ __all__ = [
     "display_phone",
     "districts_of",
     "mask_nik",
+    "match_region",
     "parse_business_name",
     "parse_full_name",
     "parse_kbli",

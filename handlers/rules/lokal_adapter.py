@@ -7,6 +7,7 @@ library raises on odd input are translated here into "not recognised" (`None`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -96,8 +97,21 @@ def region_name(code: str) -> str | None:
 
 
 def child_regions(code: str) -> list[tuple[str, str]]:
-    """Direct children of a region as (dotted code, name), in the library's order."""
+    """Direct children of a region as (dotted code, name), in the library's order (villages in
+    code order)."""
+    if code.count(".") == 2:
+        return list(_villages(code))
     return [(w.code, w.name) for w in wilayah.list_wilayah(code)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _villages(district: str) -> tuple[tuple[str, str], ...]:
+    """The kelurahan/desa of a kecamatan, looked up by code: a village code's last part is 1xxx
+    (kelurahan), 2xxx (desa) or 3xxx (desa adat), which holds for every village in the data.
+    `list_wilayah` would also load the postal-code table for every village of Indonesia (about
+    10 MB the bot never reads); this needs only the village names."""
+    found = ((f"{district}.{kind}{n:03d}", kind) for kind in "123" for n in range(1, 1000))
+    return tuple((c, name) for c, _ in found if (name := wilayah.wilayah_name(c)) is not None)
 
 
 def parse_amount(text: str) -> Amount | None:

@@ -37,6 +37,10 @@ def parse_rupiah(text: str) -> int | Invalid:
     """
     if len(text) > _MAX_INPUT:
         return Invalid("money_format")
+    if text.isascii() and text.isdigit():
+        # Whole Rupiah in plain digits (a spreadsheet's number cell, "15000000"): what the library
+        # would read too, without asking it (an import reads two a row).
+        return int(text) if int(text) <= MAX_RUPIAH else Invalid("money_too_large")
     cleaned = unicodedata.normalize("NFKC", text).lower().strip()
     cleaned = _SPACE_GROUPED.sub(lambda m: m.group(0).replace(" ", ""), cleaned)
     if any(p.search(cleaned) for p in (_DASH_NUMBER, _TWO_NUMBERS, _BARE_AFTER_SCALE)) or "%" in cleaned:

@@ -32,6 +32,7 @@ CAPABILITY = Capability(
     erase=erase_answers,
     pages=PAGES,
     panels=PANELS,
+    erases_from=("update_answers",),
 )
 
 __all__ = ["CAPABILITY", "UPDATE_ENTRY", "UpdateDataFlow", "UpdateRoundPlanner", "open_round", "update_flow"]

@@ -20,6 +20,7 @@ from handlers.types import Reply
 from storage.database import Database
 from storage.models.update_round import UpdateRound
 from storage.repositories import Transaction
+from storage.repositories.update_rounds import round_keys
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ REMINDER = OutboxKind(
 
 def key_prefix(round_id: int, user_id: int | None = None) -> str:
     """Dedupe keys of a round's messages start with this: `update-round:3:user:42:h-7`."""
-    return f"update-round:{round_id}:" + (f"user:{user_id}:" if user_id is not None else "")
+    return round_keys(round_id, user_id)
 
 
 def _audience_keys(round_id: int) -> str:

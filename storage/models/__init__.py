@@ -8,7 +8,7 @@ from storage.models.channels import InboundMessage, OutboundMessage
 from storage.models.core import AuditEntry, ChannelIdentity, ConversationState, Counter, User
 from storage.models.dashboard import DashboardSession, LoginFailures, OfficerAccount
 from storage.models.outbox import Broadcast, OutboxMessage, OutboxSender, UnreachableRecipient
-from storage.models.registration import Business, NibHelpRequest, Owner
+from storage.models.registration import Business, NibHelpRequest, Owner, OwnerSource
 from storage.models.trainings import Enrolment, Training
 from storage.models.update_round import UpdateAnswer, UpdateRound
 from storage.models.vouchers import (
@@ -42,6 +42,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxSender",
     "Owner",
+    "OwnerSource",
     "RedeemAttempt",
     "Training",
     "UTCDateTime",

@@ -27,12 +27,24 @@ class BusinessStatus(StrEnum):
     UNKNOWN = "unknown"  # belum diketahui: no answer in the last data-update round
 
 
+class OwnerSource(StrEnum):
+    """Where a registration came from."""
+
+    CHAT = "chat"  # the owner registered by chat
+    IMPORT = "import"  # the agency's records (`umkm-bot owners import`), until the owner confirms them
+
+
 class Owner(Base):
-    """A registered business owner (pelaku usaha)."""
+    """A registered business owner (pelaku usaha).
+
+    An imported owner (`source` "import") has no chat user (`user_id` None) and no consent until they
+    write from the recorded number and confirm their data by chat (`confirmed_at`).
+    """
 
     __tablename__ = "owners"
-    # Registrations per week (the dashboard's Ringkasan): a range count each.
-    __table_args__ = (Index("ix_owners_registered_at", "registered_at"),)
+    # Registrations per week (the dashboard's Ringkasan): a range count each. Who may confirm an
+    # imported record is looked up by the number the platform vouches for.
+    __table_args__ = (Index("ix_owners_registered_at", "registered_at"), Index("ix_owners_phone", "phone"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(
@@ -48,6 +60,13 @@ class Owner(Base):
     reg_no: Mapped[str | None] = mapped_column(String(32), unique=True, default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    source: Mapped[str] = mapped_column(String(10), default=OwnerSource.CHAT, server_default=OwnerSource.CHAT)
+    # An imported owner checked their data by chat (pendaftaran dikonfirmasi); also set when a
+    # chat-registered owner saves "Ubah data" (they looked at all of it and kept or changed it).
+    confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Someone writing from the recorded number said the imported record is not theirs: the number is
+    # wrong, the record is never shown to it again nor invited, and officers see it in lists.
+    wrong_number_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Business(Base):

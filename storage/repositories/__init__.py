@@ -19,6 +19,7 @@ from storage.repositories.core import (
     UserRepository,
 )
 from storage.repositories.couriers import CourierRepository
+from storage.repositories.imports import ImportRepository
 from storage.repositories.officers import LoginFailureRepository, OfficerRepository, SessionRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.registration import NibQueueRepository, OwnerRepository
@@ -99,6 +100,10 @@ class Transaction:
     @property
     def owners(self) -> OwnerRepository:
         return OwnerRepository(self.session)
+
+    @property
+    def imports(self) -> ImportRepository:
+        return ImportRepository(self.session, sqlite=self.sqlite)
 
     @property
     def nib_queue(self) -> NibQueueRepository:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -94,6 +94,13 @@ class UserRepository:
         """Note when the user last wrote on this channel (WhatsApp's 24-hour window is per number)."""
         identity.last_inbound_at = at
 
+    async def forget_phones(self, user_id: int) -> None:
+        """Hapus data: the numbers the platforms vouched for are dropped from every identity."""
+        await self.session.execute(
+            update(ChannelIdentity).where(ChannelIdentity.user_id == user_id).values(phone=None),
+            execution_options={"synchronize_session": False},
+        )
+
     async def set_locale(self, user_id: int, locale: str) -> None:
         await self.session.execute(update(User).where(User.id == user_id).values(locale=locale))
 
@@ -137,14 +144,31 @@ class CounterRepository:
 
     async def next(self, name: str) -> int:
         """Advance a named sequence by one in a single statement; never hands out a number twice."""
+        return await self.advance(name, 1)
+
+    async def advance(self, name: str, count: int) -> int:
+        """Take `count` numbers of a named sequence at once (an import numbers its rows in blocks);
+        returns the last of them, so the block is `last - count + 1` to `last`."""
         insert = sqlite_insert if self.sqlite else pg_insert
         statement = (
             insert(Counter)
-            .values(name=name, value=1)
-            .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + 1})
+            .values(name=name, value=count)
+            .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + count})
             .returning(Counter.value)
         )
         return int((await self.session.execute(statement)).scalar_one())
+
+    async def set_at_least(self, name: str, value: int) -> None:
+        """Move a named sequence up to `value` (never down)."""
+        insert = sqlite_insert if self.sqlite else pg_insert
+        greatest = func.max if self.sqlite else func.greatest
+        await self.session.execute(
+            insert(Counter)
+            .values(name=name, value=value)
+            .on_conflict_do_update(
+                index_elements=[Counter.name], set_={"value": greatest(Counter.value, value)}
+            )
+        )
 
     async def current(self, name: str) -> int:
         value = await self.session.scalar(select(Counter.value).where(Counter.name == name))

@@ -22,6 +22,7 @@ from storage.models.outbox import (
     CANCELLED,
     FAILED,
     LEASED,
+    OPEN_STATUSES,
     PENDING,
     SENT,
     OutboxMessage,
@@ -57,6 +58,10 @@ class AudienceMessage:
     due_at: datetime
     key_suffix: str = ""
     broadcast_id: int | None = None
+    # The audience's column whose value makes each row's key unique: the recipient's user id, or
+    # another column the audience selects (an invitation to imported owners who have no chat user
+    # yet keys its rows by "owner_id").
+    key_column: str = "user_id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +137,7 @@ class OutboxRepository(OutboxOutcomes):
         INSERT … SELECT: an audience of any size is never loaded into memory. Returns how many
         were new (a recipient whose dedupe key exists already is skipped)."""
         selected = audience.subquery()
-        dedupe_key = literal(message.key_prefix, String()) + cast(selected.c.user_id, String())
+        dedupe_key = literal(message.key_prefix, String()) + cast(selected.c[message.key_column], String())
         if message.key_suffix:
             dedupe_key = dedupe_key + literal(message.key_suffix, String())
         rows = select(
@@ -172,14 +177,29 @@ class OutboxRepository(OutboxOutcomes):
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def cancel(self, dedupe_prefix: str, reason: str) -> int:
-        """End open rows whose dedupe key starts with `dedupe_prefix` (their subject is over)."""
+        """End open rows whose dedupe key starts with `dedupe_prefix` (their subject is over).
+
+        A row a sender has claimed already is ended too: the sender looks at it once more right
+        before sending (`is_leased`) and drops it."""
         result = await self.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.dedupe_key.startswith(dedupe_prefix, autoescape=True))
-            .where(OutboxMessage.status == PENDING)
-            .values(status=CANCELLED, last_error=reason[:500])
+            .where(OutboxMessage.status.in_(OPEN_STATUSES))
+            .values(status=CANCELLED, last_error=reason[:500], lease_owner=None, lease_until=None),
+            execution_options={"synchronize_session": False},
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def is_leased(self, message_id: int, owner: str) -> bool:
+        """Whether the row is still claimed by `owner` (not cancelled, not taken over)."""
+        found = await self.session.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.status == LEASED,
+                OutboxMessage.lease_owner == owner,
+            )
+        )
+        return found is not None
 
     # Claiming ------------------------------------------------------------
 

@@ -20,6 +20,12 @@ from storage.repositories.audience import Audience, AudienceFilter, audience
 WAITING = "waiting"
 
 
+def round_keys(round_id: int, user_id: int | None = None) -> str:
+    """Dedupe keys of a round's outbox rows start with this (`update-round:3:user:42:h-7`): what
+    to cancel when an owner has answered, or the round is over."""
+    return f"update-round:{round_id}:" + (f"user:{user_id}:" if user_id is not None else "")
+
+
 @dataclass(frozen=True, slots=True)
 class StatsRow:
     outcome: str  # active | closed | no_response | waiting
@@ -51,6 +57,15 @@ class UpdateRoundRepository:
     async def latest(self) -> UpdateRound | None:
         result = await self.session.execute(select(UpdateRound).order_by(UpdateRound.id.desc()).limit(1))
         return result.scalar_one_or_none()
+
+    async def outcome(self, round_id: int, owner_id: int) -> str | None:
+        """The owner's answer in a round (active, closed, no_response), or None."""
+        found: str | None = await self.session.scalar(
+            select(UpdateAnswer.outcome).where(
+                UpdateAnswer.round_id == round_id, UpdateAnswer.owner_id == owner_id
+            )
+        )
+        return found
 
     async def get(self, round_id: int) -> UpdateRound | None:
         return await self.session.get(UpdateRound, round_id)
@@ -133,15 +148,6 @@ class UpdateRoundRepository:
         round_row.closed_at = now
         await self.session.flush()
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-    async def outcome_of(self, round_id: int, owner_id: int) -> str | None:
-        """The owner's answer in a round (active, closed, no_response), or None."""
-        value: str | None = await self.session.scalar(
-            select(UpdateAnswer.outcome).where(
-                UpdateAnswer.round_id == round_id, UpdateAnswer.owner_id == owner_id
-            )
-        )
-        return value
 
     async def rounds(self, *, limit: int = 20) -> list[UpdateRound]:
         result = await self.session.execute(select(UpdateRound).order_by(UpdateRound.id.desc()).limit(limit))

@@ -114,7 +114,8 @@ def test_only_the_app_factory_names_the_capabilities() -> None:
 
 def test_menu_and_flows_come_from_the_capabilities_in_list_order() -> None:
     entries = [e.id for e in menu()]
-    assert entries[:5] == ["register", "my_data", "edit", "erase", "update_data"]
+    registration = ["confirm", "register", "claim", "my_data", "edit", "erase"]
+    assert entries[:7] == [*registration, "update_data"]
     assert entries[-3:] == ["link", "language", "help"]
     assert len({f.name for f in flows()}) == len(flows())
 

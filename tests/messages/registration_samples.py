@@ -24,7 +24,9 @@ DETAILS: dict[str, Any] = {
     "nib_help": True,
 }
 REGISTRATION_SAMPLES: dict[str, dict[str, Any]] = {
-    "registration/consent": {"version": "2026-11-v1"},
+    "registration/consent": {"version": "2026-11-v1", "confirming": True},
+    "registration/confirm_greeting": {"full_name": "Siti Aminah", "business_name": "Warung Bu Tini"},
+    "registration/confirmed": {"reg_no": "BJB-2026-000001", "changed": 1, "nib_help": True},
     "registration/ask_nik_confirm": {
         "nik_masked": "6372********0003",
         "province": "Kalimantan Selatan",

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.channels.console import ConsoleChannel
 from storage.models import AuditEntry, Base, Business, ConversationState, NibHelpRequest, Owner
-from tests.handlers.registration.conversation import NIK, router_sender, to_summary
+from tests.handlers.registration.conversation import NIK, OTHER_NIK, router_sender, to_summary
 
 
 async def _registered(app: App, console: ConsoleChannel) -> None:
@@ -125,3 +125,33 @@ async def test_an_unfinished_correction_is_offered_again_and_starting_over_keeps
     assert "Pemberitahuan data pribadi" not in restarted
     cancelled = "\n".join(await console.send("Batal"))
     assert "Menu utama" in cancelled and "belum selesai" not in cancelled
+
+
+async def test_a_refused_nik_change_keeps_the_other_corrections_of_that_round(
+    app: App, console: ConsoleChannel
+) -> None:
+    """Ubah data with a new business name and a new NIK that someone else registers before the owner
+    saves: the name is saved, the NIK is not."""
+    await _registered(app, console)
+    await console.send("Ubah data")
+    await console.send("2")
+    await console.send("Nama usaha")
+    await console.send("Warung Bu Tini Dua")
+    await console.send("2")
+    assert "Tulis *NIK*".replace("*", "") in "\n".join(await console.send("NIK")).replace("*", "")
+    assert "Landasan Ulin" in "\n".join(await console.send(OTHER_NIK))
+    assert "Ringkasan" in "\n".join(await console.send("Benar"))
+    other = router_sender(app.router, app.renderer, "console", "budi")
+    await to_summary(other, OTHER_NIK)
+    assert "BJB-" in "\n".join(await other("1"))  # registered while the correction waited
+    saved = "\n".join(await console.send("1"))
+    assert "NIK baru tidak disimpan" in saved and "1 jawaban diubah" in saved
+    async with app.db.transaction() as tx:
+        user, _identity = await tx.users.find_or_create("console", console.user)
+        found = await tx.owners.of_user(user.id)
+        assert found is not None
+        owner, business = found
+        assert business.name == "Warung Bu Tini Dua"
+        assert tx.cipher.decrypt(owner.nik_ciphertext or "") == NIK
+        fields = [e.details.get("field") for e in await tx.audit.for_subject(f"owner:{owner.id}")]
+    assert "business_name" in fields and "nik" not in fields

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.rules import Region, districts_of, region_name, villages_of
+from handlers.rules import Ambiguous, Region, districts_of, match_region, region_name, villages_of
 from tests.handlers.rules.strategies import DISTRICT_CODES, REGENCY_CODES
 
 
@@ -68,3 +68,44 @@ def test_region_data_is_the_whole_country() -> None:
     assert len(REGENCY_CODES) == 514
     assert len(DISTRICT_CODES) > 7000
     assert all(region_name(code) for code in REGENCY_CODES[::50])
+
+
+# Matching names as a spreadsheet writes them --------------------------------------------------
+
+BANJARBARU = districts_of("63.72")
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Landasan Ulin", "LANDASAN ULIN", "Kec. Landasan Ulin", "kecamatan landasan-ulin", "63.72.02", "637202"],
+)
+def test_a_district_is_found_whatever_the_case_prefix_or_code(written: str) -> None:
+    assert match_region(written, BANJARBARU) == Region("63.72.02", "Landasan Ulin")
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("Landasn Ulin", "63.72.02"),  # a letter missing
+        ("Landasan Uiln", "63.72.02"),  # two letters swapped
+        ("Cempakka", "63.72.03"),  # a letter too many
+        ("Liang Angang", "63.72.06"),
+        ("Banjarbaru Utra", "63.72.04"),
+    ],
+)
+def test_a_small_typo_is_forgiven(written: str, code: str) -> None:
+    found = match_region(written, BANJARBARU)
+    assert isinstance(found, Region) and found.code == code
+
+
+def test_a_name_that_fits_several_is_ambiguous_never_guessed() -> None:
+    found = match_region("Banjarbaru", BANJARBARU)
+    assert isinstance(found, Ambiguous)
+    assert {r.name for r in found.candidates} == {"Banjarbaru Selatan", "Banjarbaru Utara"}
+    villages = match_region("Kel. Landasan Ulin", villages_of("63.72.06"))
+    assert isinstance(villages, Ambiguous) and len(villages.candidates) == 4
+
+
+@pytest.mark.parametrize("written", ["Mars", "", "Cmpk", "63.72.01", "Martapura"])
+def test_what_fits_nothing_is_unknown(written: str) -> None:
+    assert match_region(written, BANJARBARU) is None

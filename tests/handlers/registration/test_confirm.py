@@ -1,0 +1,183 @@
+"""An imported owner confirms their data by chat, through the real router and templates: greeted by
+name when writing from the recorded number, consent first, then only what the record lacks, then
+the summary. Nobody else ever sees the record."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.app import App
+from bot.channels.console import render_console
+from handlers.types import Incoming, utcnow
+from handlers.update_round.current import has_current_data
+from handlers.update_round.planner import open_round
+from messages import to_plain
+from storage.models import AuditEntry, Business, ChannelIdentity, Owner
+from tests.handlers.registration.conversation import NIK
+from tests.handlers.registration.imports import BUDI, SITI, write_xlsx
+from tests.handlers.registration.test_import import run_import
+
+SITI_WA = "6281234567890"  # her number in the agency's spreadsheet, as WhatsApp gives it
+
+
+class Chat:
+    """One person writing to the bot on one channel, as the channel adapters would hand it over."""
+
+    def __init__(self, app: App, channel: str, user: str, *, sender_phone: str | None = None) -> None:
+        self.app, self.channel, self.user, self.sender_phone = app, channel, user, sender_phone
+
+    async def send(self, text: str = "", *, shared_phone: str | None = None) -> str:
+        incoming = Incoming(
+            self.channel, self.user, text=text, sender_phone=self.sender_phone, shared_phone=shared_phone
+        )
+        response = await self.app.router.handle(incoming)
+        rendered = [self.app.renderer.render_reply(r, response.locale) for r in response.replies]
+        return "\n".join(to_plain(render_console(r)) for r in rendered)
+
+
+async def _imported(app: App, tmp_path: Path, rows: list[list[object]] | None = None) -> None:
+    await run_import(app.db, app.agency, write_xlsx(tmp_path / "umkm.xlsx", rows or [SITI, BUDI]))
+
+
+async def _siti(app: App) -> tuple[Owner, Business]:
+    async with app.db.transaction() as tx:
+        found = await tx.owners.by_reg_no("BJB-2026-000001")
+    assert found is not None
+    return found
+
+
+async def test_writing_from_the_recorded_number_greets_by_name_and_confirms(app: App, tmp_path: Path) -> None:
+    sparse = [*SITI[:7], None, None, None, None, "150jt", 20_000_000, 3, 2019]  # no kelurahan, sector
+    await _imported(app, tmp_path, [sparse])
+    siti = Chat(app, "whatsapp", SITI_WA, sender_phone=f"+{SITI_WA}")
+
+    greeting = await siti.send("halo")
+    assert "Halo, Siti Aminah!" in greeting and "Warung Bu Tini" in greeting
+    assert "Pemberitahuan data pribadi" in greeting and "Sebelum mengonfirmasi data Anda" in greeting
+    assert NIK not in greeting
+    asked = await siti.send("Setuju")
+    assert "bidang" in asked  # what the record lacks is asked, what it has is not
+    assert (await _siti(app))[0].user_id is not None, "agreeing links the record to her chat"
+    await siti.send("Kuliner (makanan & minuman)")
+    await siti.send("Lewati")  # KBLI stays empty
+    await siti.send("Guntung Payung")
+    summary = await siti.send("belum punya")
+    summary = await siti.send("Tidak")
+    assert (
+        "Ringkasan pendaftaran" in summary and "6372********0003" in summary and "Warung Bu Tini" in summary
+    )
+    done = await siti.send("Simpan")
+    assert "sudah dikonfirmasi" in done and "BJB-2026-000001" in done
+
+    owner, business = await _siti(app)
+    assert owner.confirmed_at is not None and owner.consent_at is not None and owner.consent_version
+    assert (business.sector, business.village_code, business.status) == ("kuliner", "63.72.02.1004", "active")
+    async with app.db.transaction() as tx:
+        actions = [e.action for e in await tx.audit.for_subject(f"owner:{owner.id}")]
+        assert await has_current_data(tx, owner.id)
+    assert actions[0] == "owner.imported" and actions[-1] == "owner.confirmed" and "owner.claimed" in actions
+    menu = await siti.send("menu")
+    assert "Data saya" in menu and "Periksa data dari Dinas" not in menu
+
+
+async def test_another_number_never_sees_the_record_and_registers_as_usual(app: App, tmp_path: Path) -> None:
+    await _imported(app, tmp_path)
+    stranger = Chat(app, "whatsapp", "6281399900000", sender_phone="+6281399900000")
+    menu = await stranger.send("halo")
+    assert "Menu utama" in menu and "Daftar usaha" in menu
+    for hidden in ("Siti", "Warung Bu Tini", "Periksa data dari Dinas"):
+        assert hidden not in menu
+    # A number typed in a conversation is not vouched for: it never opens a record.
+    console = Chat(app, "console", "someone")
+    assert "Siti" not in await console.send("0812-3456-7890")
+    assert (await _siti(app))[0].user_id is None
+
+
+async def test_saying_no_changes_nothing_and_not_me_marks_the_number_wrong(app: App, tmp_path: Path) -> None:
+    await _imported(app, tmp_path)
+    siti = Chat(app, "whatsapp", SITI_WA, sender_phone=f"+{SITI_WA}")
+    await siti.send("halo")
+    declined = await siti.send("Tidak setuju")
+    assert "tidak diubah" in declined and "Periksa data dari Dinas" in declined
+    assert (await _siti(app))[0].user_id is None
+    assert "Halo, Siti Aminah!" in await siti.send("halo")  # offered again when she writes again
+    not_me = await siti.send("Bukan data saya")
+    assert "tidak akan ditampilkan lagi" in not_me
+    owner, _ = await _siti(app)
+    assert owner.wrong_number_at is not None and owner.user_id is None
+    again = await siti.send("halo")
+    assert "Siti" not in again and "Daftar usaha" in again
+
+
+async def test_two_records_with_one_number_show_neither(app: App, tmp_path: Path) -> None:
+    same_number = [*BUDI[:3], "0812-3456-7890", *BUDI[4:]]
+    await _imported(app, tmp_path, [SITI, same_number])
+    reply = await Chat(app, "whatsapp", SITI_WA, sender_phone=f"+{SITI_WA}").send("halo")
+    assert "Siti" not in reply and "Budi" not in reply and "Menu utama" in reply
+
+
+async def test_a_telegram_user_shares_their_contact_to_find_the_record(app: App, tmp_path: Path) -> None:
+    await _imported(app, tmp_path)
+    siti = Chat(app, "telegram", "70007")
+    menu = await siti.send("halo")
+    assert "Sudah terdata di Dinas?" in menu and "Siti" not in menu
+    assert "Bagikan nomor saya" in await siti.send("Sudah terdata di Dinas?")
+    assert "bukan diketik" in await siti.send("0812-3456-7890")
+    greeting = await siti.send(shared_phone="+6281234567890")
+    assert "Halo, Siti Aminah!" in greeting
+    assert "NIB" in await siti.send("Setuju")  # the one thing her record lacks
+    await siti.send("belum punya")
+    assert "Ringkasan pendaftaran" in await siti.send("Tidak")  # no help wanted
+    assert "sudah dikonfirmasi" in await siti.send("Simpan")
+    async with app.db.transaction() as tx:
+        identity = (
+            await tx.session.execute(select(ChannelIdentity).where(ChannelIdentity.channel == "telegram"))
+        ).scalar_one()
+    assert (await _siti(app))[0].user_id == identity.user_id
+
+
+async def test_leaving_half_way_keeps_the_link_and_the_menu_offers_to_finish(
+    app: App, tmp_path: Path
+) -> None:
+    await _imported(app, tmp_path)
+    siti = Chat(app, "whatsapp", SITI_WA, sender_phone=f"+{SITI_WA}")
+    await siti.send("halo")
+    await siti.send("Setuju")
+    menu = await siti.send("menu")
+    assert "Periksa data dari Dinas" in menu and "Data saya" in menu
+    resumed = await siti.send("Periksa data dari Dinas")
+    assert "belum selesai" in resumed
+    assert "NIB" in await siti.send("Lanjutkan")
+    # Saving "Ubah data" instead confirms it too: she has looked at all of it.
+    await siti.send("menu")
+    assert "Ringkasan pendaftaran" in await siti.send("Ubah data")
+    assert "sudah diperbarui" in await siti.send("Simpan")
+    assert (await _siti(app))[0].confirmed_at is not None
+    menu = await siti.send("menu")
+    assert "Periksa data dari Dinas" not in menu and "belum selesai" not in menu
+
+
+async def test_a_confirmation_during_an_open_round_is_the_owners_answer(app: App, tmp_path: Path) -> None:
+    await _imported(app, tmp_path)
+    async with app.db.transaction() as tx:
+        await open_round(
+            tx, officer="officer:test", deadline=date.today() + timedelta(days=10), note=None, now=utcnow()
+        )
+        owner, _ = await tx.owners.by_reg_no("BJB-2026-000001") or (None, None)
+        assert owner is not None and not await has_current_data(tx, owner.id)
+    siti = Chat(app, "whatsapp", SITI_WA, sender_phone=f"+{SITI_WA}")
+    for typed in ("halo", "Setuju", "belum punya", "Tidak"):
+        await siti.send(typed)
+    assert "sudah dikonfirmasi" in await siti.send("Simpan")
+    async with app.db.transaction() as tx:
+        current = await tx.update_rounds.current()
+        assert current is not None
+        assert await tx.update_rounds.outcome(current.id, owner.id) == "active"
+        assert await has_current_data(tx, owner.id)
+        confirmed = await tx.session.scalar(
+            select(AuditEntry.id).where(AuditEntry.action == "owner.confirmed")
+        )
+    assert confirmed is not None
