@@ -143,6 +143,10 @@ class ConfirmFlow(FormFlow):
 
     async def handle(self, ctx: Context, conv: Conversation, answer: Answer) -> list[Reply]:
         offered = conv.data.get(OFFERED)
+        if offered is None and not await service.is_registered(ctx):
+            # Started over from a draft ("Mulai dari awal" drops the conversation's data).
+            found = await claimable(ctx)
+            offered = found[0].id if found is not None else None
         replies = await super().handle(ctx, conv, answer)
         consent = conv.data.get("answers", {}).get("consent") if conv.flow == self.name else None
         if consent in (DECLINED, NOT_ME):

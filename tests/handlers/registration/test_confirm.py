@@ -181,3 +181,20 @@ async def test_a_confirmation_during_an_open_round_is_the_owners_answer(app: App
             select(AuditEntry.id).where(AuditEntry.action == "owner.confirmed")
         )
     assert confirmed is not None
+
+
+async def test_starting_over_a_confirmation_left_before_consent_still_links_it(
+    app: App, tmp_path: Path
+) -> None:
+    await _imported(app, tmp_path)
+    siti = Chat(app, "whatsapp", SITI_WA, sender_phone=f"+{SITI_WA}")
+    await siti.send("halo")
+    await siti.send("menu")  # leaves at the consent question: kept as an unfinished form
+    offered = await siti.send("halo")
+    assert "Halo, Siti Aminah!" in offered and "belum selesai" in offered
+    assert "Pemberitahuan data pribadi" in await siti.send("Mulai dari awal")
+    for typed in ("Setuju", "belum punya", "Tidak"):
+        await siti.send(typed)
+    assert "sudah dikonfirmasi" in await siti.send("Simpan")
+    owner, _ = await _siti(app)
+    assert owner.user_id is not None and owner.confirmed_at is not None
