@@ -1,6 +1,7 @@
 """Voucher benchmark (not a test): prints its figures.
 
-    .venv/bin/python -m bench.vouchers [--owners 10000] [--quota 8000] [--database-url postgresql+asyncpg://…]
+    .venv/bin/python -m bench.vouchers [--owners 10000] [--quota 8000] [--concurrency 20]
+                                       [--database-url postgresql+asyncpg://…]
 
 1. `--owners` eligible owners all ask for a voucher at once, each request its own transaction
    through the domain function (`request_voucher`), against a program whose quota is smaller:
@@ -63,7 +64,10 @@ async def _drop(base: str | None, name: str | None) -> None:
     await connection.close()
 
 
-async def measure(db: Database, agency: AgencyProfile, owners: int, quota: int) -> None:
+async def measure(db: Database, agency: AgencyProfile, owners: int, quota: int, concurrency: int) -> None:
+    # All requests are started at once; at most `concurrency` hold a database connection at a
+    # time, as the pool of a running bot would allow (SQLite serialises the writes anyway).
+    pool = asyncio.Semaphore(concurrency)
     await seed_owners(db, owners)
     async with db.transaction() as tx:
         await add_courier(tx, "JNE Banjarbaru", officer="bench", now=NOW)
@@ -73,7 +77,7 @@ async def measure(db: Database, agency: AgencyProfile, owners: int, quota: int) 
         rows = (await tx.session.execute(select(Owner.id))).scalars().all()
 
     async def ask(owner_id: int) -> bool:
-        async with db.transaction() as tx:
+        async with pool, db.transaction() as tx:
             owner = await tx.session.get(Owner, owner_id)
             business = await tx.session.scalar(select(Business).where(Business.owner_id == owner_id))
             chosen = await tx.vouchers.program(program.id)
@@ -99,7 +103,7 @@ async def measure(db: Database, agency: AgencyProfile, owners: int, quota: int) 
     assert issued == stored == counter == quota, "over- or under-issue"
 
     async def use(code: str, n: int) -> bool:
-        async with db.transaction() as tx:
+        async with pool, db.transaction() as tx:
             outcome = await redeem(
                 tx, code, resi=f"JNE{n:08d}", ongkir=18_000, courier=None, actor="bench", now=NOW
             )
@@ -135,6 +139,7 @@ async def main() -> None:
     )
     parser.add_argument("--owners", type=int, default=10_000)
     parser.add_argument("--quota", type=int, default=8_000)
+    parser.add_argument("--concurrency", type=int, default=20, help="requests holding a connection at once")
     parser.add_argument("--database-url", help="PostgreSQL base URL (default: an SQLite file)")
     args = parser.parse_args()
     agency = load_profile(DEFAULT_PROFILE)
@@ -142,7 +147,7 @@ async def main() -> None:
         db, name = await _database(args.database_url, Path(folder))
         try:
             print(f"engine: {'sqlite' if db.is_sqlite else 'postgresql'}")
-            await measure(db, agency, args.owners, args.quota)
+            await measure(db, agency, args.owners, args.quota, args.concurrency)
         finally:
             await db.close()
             await _drop(args.database_url, name)
