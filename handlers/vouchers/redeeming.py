@@ -122,11 +122,9 @@ def refusal_text(ctx: StaffContext, refused: Refused) -> str:
 async def _guessing(tx: Transaction, courier: Courier | None, now: datetime) -> Refused | None:
     if courier is None:
         return None
-    since = now - GUESS_WINDOW
-    guesses = sum([await tx.couriers.attempts_since(courier.id, reason, since) for reason in GUESSES])
-    if guesses <= GUESS_LIMIT:
+    guesses, last = await tx.couriers.guesses_since(courier.id, [str(r) for r in GUESSES], now - GUESS_WINDOW)
+    if guesses <= GUESS_LIMIT or last is None:
         return None
-    last = max([t for t in [await tx.couriers.last_attempt(courier.id, r) for r in GUESSES] if t is not None])
     return Refused(RedeemRefusal.GUESSING, {"until": last + GUESS_WINDOW})
 
 

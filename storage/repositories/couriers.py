@@ -5,6 +5,7 @@ Link codes are stored as keyed hashes (the code is shown once, to the officer).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -107,22 +108,17 @@ class CourierRepository:
         self.session.add(RedeemAttempt(courier_id=courier_id, actor=actor[:64], reason=reason, at=now))
         await self.session.flush()
 
-    async def attempts_since(self, courier_id: int, reason: str, since: datetime) -> int:
-        return int(
-            await self.session.scalar(
-                select(func.count()).where(
+    async def guesses_since(
+        self, courier_id: int, reasons: Sequence[str], since: datetime
+    ) -> tuple[int, datetime | None]:
+        """How many refused attempts of these reasons the courier made since `since`, and the last one's time."""
+        count, last = (
+            await self.session.execute(
+                select(func.count(), func.max(RedeemAttempt.at)).where(
                     RedeemAttempt.courier_id == courier_id,
-                    RedeemAttempt.reason == reason,
+                    RedeemAttempt.reason.in_(list(reasons)),
                     RedeemAttempt.at >= since,
                 )
             )
-            or 0
-        )
-
-    async def last_attempt(self, courier_id: int, reason: str) -> datetime | None:
-        value: datetime | None = await self.session.scalar(
-            select(func.max(RedeemAttempt.at)).where(
-                RedeemAttempt.courier_id == courier_id, RedeemAttempt.reason == reason
-            )
-        )
-        return value
+        ).one()
+        return int(count or 0), last

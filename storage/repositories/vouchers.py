@@ -344,10 +344,6 @@ class VoucherRepository:
         )
         return [(c, e, u, v) for c, e, u, v in rows.all()]
 
-    async def owner_user(self, owner_id: int) -> int | None:
-        value: int | None = await self.session.scalar(select(Owner.user_id).where(Owner.id == owner_id))
-        return value
-
     async def redemptions(
         self, start: datetime, end: datetime, courier_id: int | None = None
     ) -> AsyncIterator[ReportRow]:
@@ -385,7 +381,3 @@ class VoucherRepository:
             .execution_options(synchronize_session=False)
         )
         await self.session.execute(delete(VoucherWaiter).where(VoucherWaiter.user_id == user_id))
-
-    async def any_for_owner(self, owner_id: int) -> bool:
-        found = await self.session.scalar(select(Voucher.id).where(Voucher.owner_id == owner_id).limit(1))
-        return found is not None
