@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres chromium lint bench clean
+.PHONY: run test test-sqlite test-postgres chromium lint bench bench-env clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -32,11 +32,21 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-bench: $(STAMP)
+# The benchmark's own environment: the bare aiogram echo bot bench.burst compares with.
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: bench/requirements-aiogram.txt
+	python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet -r bench/requirements-aiogram.txt
+	touch $@
+
+bench-env: $(BENCH_VENV)/.installed
+
+bench: $(STAMP) bench-env
 	$(PY) -m bench.channels
+	$(PY) -m bench.channels --burst
 	$(PY) -m bench.outbox
 	$(PY) -m bench.dashboard
 	$(PY) -m bench.importing
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -12,6 +12,9 @@ user's order is fixed; users run at the same time. Every user first makes one un
 exchange (first contact creates the user), then `--rounds` measured ones.
 
     .venv/bin/python -m bench.channels [--users 20] [--rounds 25] [--latency SECONDS ...]
+    .venv/bin/python -m bench.channels --burst [--messages 1000] [--users 50] [--senders 8] [--runs 3]
+
+`--burst` measures capacity instead (bench/burst.py): a queue of messages drained by each bot.
 
 It runs twice by default: on bare loopback (an API call costs about a millisecond, so a bot
 that handles updates one at a time loses almost nothing by waiting), and with 30 ms added to
@@ -40,6 +43,7 @@ import httpx
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bench import burst
 from bot.app import build_app
 from bot.loop import run_async
 from bot.runner import Service
@@ -291,8 +295,12 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--users", type=int, help="default: 20 (closed loop), 50 (--burst)")
     parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument("--burst", action="store_true", help="measure capacity (bench/burst.py)")
+    parser.add_argument("--messages", type=int, default=1000, help="--burst: messages queued")
+    parser.add_argument("--senders", type=int, default=8, help="--burst: concurrent WhatsApp webhooks")
+    parser.add_argument("--runs", type=int, default=3, help="--burst: consecutive runs")
     parser.add_argument(
         "--latency",
         type=float,
@@ -300,5 +308,8 @@ if __name__ == "__main__":
         help="seconds each fake API call takes (repeatable); default: 0 and 0.03 (a real network)",
     )
     args = parser.parse_args()
+    if args.burst:
+        burst.main(args.messages, args.users or 50, args.senders, args.runs)
+        raise SystemExit(0)
     # The event loop `umkm-bot run` uses (uvloop where installed), for both bots alike.
-    run_async(main(args.users, args.rounds, args.latency or [0.0, 0.03]))
+    run_async(main(args.users or 20, args.rounds, args.latency or [0.0, 0.03]))
