@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage import sqlite_inline
 from storage.crypto import Cipher
 from storage.engine import create_engine, is_sqlite, session_factory
 from storage.repositories import Transaction
@@ -62,7 +63,7 @@ class Database:
         """SQLite: copy what the WAL holds into the database file, off the commit path.
 
         PASSIVE never waits for a writer nor blocks one, and runs on its own pooled connection
-        (its own aiosqlite thread), outside `transaction()`: no BEGIN, no writer lock. Run every
+        and a worker thread, outside `transaction()`: no BEGIN, no writer lock. Run every
         few seconds by the app's scheduler, so no conversation or outbox commit pays for it.
         PostgreSQL checkpoints by itself: nothing to do.
         """
@@ -70,10 +71,9 @@ class Database:
             return
         async with self.engine.connect() as connection:
             raw = await connection.get_raw_connection()
-            driver = raw.driver_connection  # the aiosqlite connection
-            assert driver is not None
-            cursor = await driver.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            await cursor.close()
+            driver = raw.driver_connection
+            assert isinstance(driver, sqlite_inline.Connection)
+            await driver.checkpoint("PASSIVE")
 
     async def ping(self) -> bool:
         async with self.engine.connect() as connection:

@@ -16,6 +16,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage import sqlite_inline
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # SQLite copies the WAL back into the database file (a checkpoint, with its fsyncs) in the commit
 # that takes the WAL past this many pages: that commit is 10-20 ms slower than the others. The
@@ -41,7 +43,8 @@ def _setup_sqlite(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # The busy timeout is the driver's (storage/sqlite_inline.py): it waits for another
+        # process's lock on a worker thread, never on the event loop.
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES}")
@@ -56,11 +59,17 @@ def _setup_sqlite(engine: AsyncEngine) -> None:
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An async engine for `url` (`sqlite+aiosqlite://…` or `postgresql+asyncpg://…`)."""
+    """An async engine for `url` (`sqlite+aiosqlite://…` or `postgresql+asyncpg://…`).
+
+    SQLite statements run on the calling thread (storage/sqlite_inline.py), not aiosqlite's."""
     if is_sqlite(url):
         _prepare_sqlite_file(url)
+        database = make_url(url).database or ":memory:"
         engine = create_async_engine(
-            url, echo=echo, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            url,
+            echo=echo,
+            hide_parameters=True,
+            async_creator=sqlite_inline.connector(database, busy_timeout=SQLITE_BUSY_TIMEOUT_MS / 1000),
         )
         _setup_sqlite(engine)
         return engine

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import text
 
+from storage import sqlite_inline
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -62,12 +63,10 @@ async def _truncate_wal(db: Database) -> None:
     SQLite answer "busy", so try again for a few seconds."""
     async with db.engine.connect() as connection:
         raw = await connection.get_raw_connection()
-        driver = raw.driver_connection  # the aiosqlite connection
-        assert driver is not None
+        driver = raw.driver_connection
+        assert isinstance(driver, sqlite_inline.Connection)
         for _ in range(_CHECKPOINT_TRIES):
-            cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            busy, _log, _done = await cursor.fetchone() or (1, 0, 0)
-            await cursor.close()
+            busy, _log, _done = await driver.checkpoint("TRUNCATE")
             if not busy:
                 return
             await asyncio.sleep(0.1)
