@@ -11,14 +11,13 @@ import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import httpx
 from telegram import Bot
 
 from bot.channels.base import Sender
 from bot.channels.telegram.channel import TelegramChannel, translated_errors
 from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.whatsapp.channel import WhatsAppChannel
-from bot.channels.whatsapp.client import TIMEOUT, GraphClient
+from bot.channels.whatsapp.client import GraphClient, graph_http
 from bot.settings import Settings
 from messages import Renderer
 
@@ -46,9 +45,7 @@ def whatsapp_client(settings: Settings) -> GraphClient:
         api_version=settings.whatsapp_api_version,
         phone_number_id=settings.whatsapp_phone_number_id,
         access_token=settings.whatsapp_access_token,
-        http=httpx.AsyncClient(
-            timeout=TIMEOUT, limits=httpx.Limits(max_connections=128, max_keepalive_connections=64)
-        ),
+        http=graph_http(max_connections=128),
     )
 
 

