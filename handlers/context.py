@@ -67,6 +67,21 @@ class HandlerConfig:
 #: `Context.memo` key: whether the user has a (not erased) registration. The router knows it
 #: from the message's first query; the registration code forgets it when it changes.
 REGISTERED = "registration:registered"
+# The user's `USER_FACTS` (storage.repositories.core) as the message's first statement read them.
+FACTS = "user:facts"
+
+
+def known_not(ctx: Context, fact: str) -> bool:
+    """Whether this message's first statement found `fact` false: nothing to look up then."""
+    facts = ctx.memo.get(FACTS)
+    return facts is not None and facts.get(fact) is False
+
+
+def forget_fact(ctx: Context, fact: str) -> None:
+    """After a change that can make `fact` true (a sign-up, a courier link), look it up again."""
+    facts = ctx.memo.get(FACTS)
+    if facts is not None:
+        facts.pop(fact, None)
 
 
 @dataclass(slots=True)

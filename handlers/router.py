@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers.agency import AgencyProfile
-from handlers.context import REGISTERED, Context, Eraser, Greeter, HandlerConfig
+from handlers.context import FACTS, REGISTERED, Context, Eraser, Greeter, HandlerConfig
 from handlers.conversation import Answer, Conversation
 from handlers.flow import Flow, MenuEntry, Shortcut
 from handlers.forms.engine import FormFlow
@@ -146,6 +146,7 @@ class Router:
             tx, user, identity, incoming, self.agency, self.config, self, self._clock(), erasers=self.erasers
         )
         ctx.memo[REGISTERED] = found.registered
+        ctx.memo[FACTS] = dict(found.facts)
         replies = await self._dispatch(ctx, conv, state.updated_at)
         conv.remember_offered(next((list(r.choices) for r in reversed(replies) if r.choices), []))
         await tx.states.save(state, flow=conv.flow, step=conv.step, data=conv.to_stored(), at=ctx.now)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from handlers.agency import AgencyProfile
-from handlers.context import Context
+from handlers.context import Context, forget_fact, known_not
 from handlers.trainings.kinds import training_values
 from handlers.trainings.rules import can_check_in
 from handlers.trainings.seats import SignUp
@@ -15,6 +15,8 @@ from storage.models.trainings import ACTIVE, Enrolment, Training
 
 #: `Context.memo` key: the person's sign-ups, looked up once per message (the menu asks twice).
 MINE = "trainings:mine"
+# The `USER_FACTS` entry that says whether a look-up can find anything.
+ENROLLED = "enrolled"
 
 
 def status_values(enrolment: Enrolment, position: int | None) -> dict[str, Any]:
@@ -44,6 +46,8 @@ async def mine(ctx: Context) -> list[tuple[Enrolment, Training]]:
     trainings that have not ended, and attendances of the last 60 days (rating, certificate)."""
 
     async def look_up() -> list[tuple[Enrolment, Training]]:
+        if known_not(ctx, ENROLLED):
+            return []
         found = await ctx.tx.trainings.of_user(ctx.user.id)
         return [(e, t) for e, t in found if shown(e, t, ctx)]
 
@@ -60,6 +64,7 @@ def shown(enrolment: Enrolment, training: Training, ctx: Context) -> bool:
 def forget_mine(ctx: Context) -> None:
     """After a change to the person's sign-ups, the menu looks again."""
     ctx.memo.pop(MINE, None)
+    forget_fact(ctx, ENROLLED)
 
 
 async def checkin_now(ctx: Context) -> list[tuple[Enrolment, Training]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.context import Context
+from handlers.context import Context, forget_fact, known_not
 from handlers.conversation import Conversation
 from handlers.flow import MenuEntry, Shortcut
 from handlers.forms import FormFlow
@@ -33,11 +33,19 @@ from storage.models.vouchers import Courier
 
 REDEEM = "voucher_redeem"
 COURIER = "vouchers:courier"
+# The `USER_FACTS` entry that says whether a look-up can find anything.
+COURIER_STAFF = "courier_staff"
 
 
 async def courier_of(ctx: Context) -> Courier | None:
     """The courier partner this chat user redeems for, looked up once per message."""
-    found = await ctx.remember(COURIER, lambda: ctx.tx.couriers.staff_courier(ctx.user.id))
+
+    async def look_up() -> Courier | None:
+        if known_not(ctx, COURIER_STAFF):
+            return None
+        return await ctx.tx.couriers.staff_courier(ctx.user.id)
+
+    found = await ctx.remember(COURIER, look_up)
     return found if isinstance(found, Courier) else None
 
 
@@ -48,6 +56,7 @@ async def _is_courier(ctx: Context) -> bool:
 async def _link(ctx: Context, conv: Conversation, code: str) -> list[Reply]:
     courier = await link_staff(ctx.tx, code, user_id=ctx.user.id, actor=ctx.actor, now=ctx.now)
     ctx.memo.pop(COURIER, None)
+    forget_fact(ctx, COURIER_STAFF)
     if courier is None:
         return [Reply("vouchers/courier_link_unknown"), *await ctx.nav.main_menu(ctx, conv)]
     return [Reply("vouchers/courier_linked", {"courier": courier.name}), *await ctx.nav.main_menu(ctx, conv)]

@@ -22,6 +22,18 @@ from storage.models import (
     User,
     utcnow,
 )
+from storage.models.trainings import Enrolment
+from storage.models.vouchers import CourierStaff
+
+# Yes-or-no facts about the user that the main menu asks on every message, read by the first
+# statement of the message so the common answer ("no") costs no query of its own: is the user a
+# registered owner, a courier partner's staff, signed up for any training? A handler that changes
+# one during a message forgets it (handlers.context.forget_fact), and then the full look-up runs.
+USER_FACTS = {
+    "registered": exists().where(Owner.user_id == User.id, Owner.deleted_at.is_(None)),
+    "courier_staff": exists().where(CourierStaff.user_id == User.id, CourierStaff.revoked_at.is_(None)),
+    "enrolled": exists().where(Enrolment.user_id == User.id),
+}
 
 # The first statement of every message: built once (building it costs more CPU than running it).
 _FIND_USER = (
@@ -29,7 +41,7 @@ _FIND_USER = (
         User,
         ChannelIdentity,
         ConversationState,
-        exists().where(Owner.user_id == User.id, Owner.deleted_at.is_(None)).label("registered"),
+        *(fact.label(name) for name, fact in USER_FACTS.items()),
     )
     .join(ChannelIdentity, ChannelIdentity.user_id == User.id)
     .outerjoin(ConversationState, ConversationState.user_id == User.id)
@@ -42,11 +54,15 @@ _FIND_USER = (
 
 @dataclass(frozen=True, slots=True)
 class Identified:
-    """Who wrote: the user, the channel identity, and whether they have a registration."""
+    """Who wrote: the user, the channel identity, and the `USER_FACTS` about them."""
 
     user: User
     identity: ChannelIdentity
-    registered: bool
+    facts: dict[str, bool]
+
+    @property
+    def registered(self) -> bool:
+        return self.facts["registered"]
 
 
 class UserRepository:
@@ -72,14 +88,14 @@ class UserRepository:
             if row[2] is not None:
                 # The identity map holds objects weakly: keep the state alive for `StateRepository.load`.
                 self.session.info.setdefault("loaded", []).append(row[2])
-            return Identified(row[0], row[1], bool(row[3]))
+            return Identified(row[0], row[1], {name: bool(row._mapping[name]) for name in USER_FACTS})
         user = User()
         self.session.add(user)
         await self.session.flush()
         identity = ChannelIdentity(user_id=user.id, channel=channel, external_id=external_id)
         self.session.add(identity)
         await self.session.flush()
-        return Identified(user, identity, registered=False)
+        return Identified(user, identity, dict.fromkeys(USER_FACTS, False))
 
     async def get(self, user_id: int) -> User | None:
         return await self.session.get(User, user_id)

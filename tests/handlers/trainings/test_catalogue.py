@@ -27,7 +27,7 @@ async def test_a_registered_owner_reads_the_details_and_signs_up_with_one_tap(
 
     done = await chat.say("siti", option(details, "Daftar"))
     assert "Anda terdaftar di Sablon kaos untuk pemula" in done
-    assert "Pelatihan saya" in done  # the main menu now has the owner's sign-ups
+    option(done, "Pelatihan saya")  # the main menu now offers the owner's sign-ups
     [enrolment] = await enrolments(db)
     assert (enrolment.status, enrolment.full_name, enrolment.phone, enrolment.public) == (
         CONFIRMED,

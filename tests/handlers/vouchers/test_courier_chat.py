@@ -26,6 +26,7 @@ async def _counter(app: App, user: str = "loket") -> ConsoleChannel:
     counter = ConsoleChannel(app.router, app.renderer, user)
     replies = await counter.send(f"kurir  {(await courier_code(app)).lower()}")
     assert "penukaran voucher untuk *JNE Banjarbaru*".replace("*", "") in replies[0]
+    choose(replies, "Tukar voucher")  # the menu under the answer offers it at once
     return counter
 
 
