@@ -69,6 +69,9 @@ class HandlerConfig:
 REGISTERED = "registration:registered"
 # The user's `USER_FACTS` (storage.repositories.core) as the message's first statement read them.
 FACTS = "user:facts"
+# The fact that an imported record waits for the identity's number (the router forgets it when
+# the platform vouches for a new number).
+PHONE_CLAIMABLE = "phone_claimable"
 
 
 def known_not(ctx: Context, fact: str) -> bool:

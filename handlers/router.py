@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers.agency import AgencyProfile
-from handlers.context import FACTS, REGISTERED, Context, Eraser, Greeter, HandlerConfig
+from handlers.context import FACTS, PHONE_CLAIMABLE, REGISTERED, Context, Eraser, Greeter, HandlerConfig
 from handlers.conversation import Answer, Conversation
 from handlers.flow import Flow, MenuEntry, Shortcut
 from handlers.forms.engine import FormFlow
@@ -134,10 +134,14 @@ class Router:
         seen.update(user_id=user.id, locale=user.locale)
         await self.db.lock(tx, f"user:{user.id}")
         await tx.users.mark_inbound(identity, incoming.received_at)
+        facts = dict(found.facts)
         vouched = incoming.shared_phone or incoming.sender_phone
         if vouched:
             phone = parse_mobile(vouched)
-            identity.phone = vouched if isinstance(phone, Invalid) else phone
+            number = vouched if isinstance(phone, Invalid) else phone
+            if number != identity.phone:
+                identity.phone = number
+                facts.pop(PHONE_CLAIMABLE, None)  # read for the number the identity had
         state = await tx.states.load(user.id)
         # A deep copy: flows change nested answers in place, and the loaded value outlives a failed
         # message's SAVEPOINT when the next message of the batch finds the state in the identity map.
@@ -146,7 +150,7 @@ class Router:
             tx, user, identity, incoming, self.agency, self.config, self, self._clock(), erasers=self.erasers
         )
         ctx.memo[REGISTERED] = found.registered
-        ctx.memo[FACTS] = dict(found.facts)
+        ctx.memo[FACTS] = facts
         replies = await self._dispatch(ctx, conv, state.updated_at)
         conv.remember_offered(next((list(r.choices) for r in reversed(replies) if r.choices), []))
         await tx.states.save(state, flow=conv.flow, step=conv.step, data=conv.to_stored(), at=ctx.now)

@@ -29,7 +29,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from handlers.context import Context
+from handlers.context import PHONE_CLAIMABLE, Context, known_not
 from handlers.conversation import Answer, Conversation
 from handlers.flow import MenuEntry, OneStepFlow
 from handlers.forms import Form, FormFlow, Option
@@ -54,7 +54,7 @@ async def claimable(ctx: Context) -> tuple[Owner, Business] | None:
     """The one imported record the number this user wrote from holds, if they hold none yet."""
 
     async def look_up() -> tuple[Owner, Business] | None:
-        if not ctx.identity.phone or await service.is_registered(ctx):
+        if not ctx.identity.phone or known_not(ctx, PHONE_CLAIMABLE) or await service.is_registered(ctx):
             return None
         found = await ctx.tx.imports.claimable(ctx.identity.phone)
         return found[0] if len(found) == 1 else None

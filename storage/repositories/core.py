@@ -22,6 +22,7 @@ from storage.models import (
     User,
     utcnow,
 )
+from storage.models.registration import OwnerSource
 from storage.models.trainings import Enrolment
 from storage.models.vouchers import CourierStaff
 
@@ -33,6 +34,14 @@ USER_FACTS = {
     "registered": exists().where(Owner.user_id == User.id, Owner.deleted_at.is_(None)),
     "courier_staff": exists().where(CourierStaff.user_id == User.id, CourierStaff.revoked_at.is_(None)),
     "enrolled": exists().where(Enrolment.user_id == User.id),
+    # An imported record waits for whoever writes from this identity's number (WhatsApp).
+    "phone_claimable": exists().where(
+        Owner.phone == ChannelIdentity.phone,
+        Owner.source == OwnerSource.IMPORT,
+        Owner.user_id.is_(None),
+        Owner.deleted_at.is_(None),
+        Owner.wrong_number_at.is_(None),
+    ),
 }
 
 # The first statement of every message: built once (building it costs more CPU than running it).
