@@ -8,13 +8,15 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, pass_context
+from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, nodes, pass_context
 from jinja2.runtime import Context
 
 from messages import filters
 from messages.reply import Attachment, Choice, Reply
 
 LOCALES = ("id", "en")
+# Filters whose answer depends on when they run, not only on their value.
+CLOCK_FILTERS = frozenset({"sisa_hari"})
 DEFAULT_LOCALE = "id"
 
 
@@ -68,6 +70,8 @@ class Renderer:
         )
         self._env.globals["agency"] = dict(agency or {})
         self._install_filters()
+        # Renders of templates that cannot change without values (`_is_constant`), by path.
+        self._constant: dict[str, str] = {}
 
     def template_names(self, locale: str) -> list[str]:
         prefix = f"{locale}/"
@@ -80,11 +84,26 @@ class Renderer:
     def render(self, name: str, locale: str, values: Mapping[str, Any] | None = None) -> str:
         if locale not in LOCALES:
             locale = DEFAULT_LOCALE
+        path = f"{locale}/{name}.j2"
+        if not values and (text := self._constant.get(path)) is not None:
+            return text
         try:
-            template = self._env.get_template(f"{locale}/{name}.j2")
+            template = self._env.get_template(path)
         except TemplateNotFound:
             raise LookupError(f"no message template {name!r} for locale {locale!r}") from None
-        return template.render({**values, "locale": locale} if values else {"locale": locale}).strip()
+        text = template.render({**values, "locale": locale} if values else {"locale": locale}).strip()
+        if not values and self._is_constant(path):
+            self._constant[path] = text
+        return text
+
+    def _is_constant(self, path: str) -> bool:
+        """Whether the template says the same every time it has no values: it reads only the
+        locale and the agency's fixed values, unless a filter reads the clock. Menu labels and
+        buttons are such templates, rendered on every answer: those are rendered once."""
+        assert self._env.loader is not None
+        source, _, _ = self._env.loader.get_source(self._env, path)
+        used = {node.name for node in self._env.parse(source).find_all(nodes.Filter)}
+        return not used & CLOCK_FILTERS
 
     def render_choice(self, choice: Choice, locale: str) -> RenderedChoice:
         if choice.label is not None:

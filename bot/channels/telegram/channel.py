@@ -7,12 +7,13 @@ TimedOut / NetworkError -> TemporaryFailure, BadRequest and the rest -> Permanen
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from telegram import Bot, InputFile, Message, Update
+from telegram import Bot, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
@@ -26,7 +27,7 @@ from bot.channels.base import (
 from bot.channels.inbound import Unsupported
 from bot.channels.telegram import CHANNEL
 from bot.channels.telegram.adapter import CallbackIds, to_incoming
-from bot.channels.telegram.render import FileMessage, TextMessage, plan
+from bot.channels.telegram.render import FileMessage, TextMessage, plan, ptb_markup
 from bot.channels.telegram.request import FormFields
 from handlers.router import DEFAULT_LOCALE
 from handlers.types import Incoming, Reply
@@ -80,12 +81,13 @@ class TelegramChannel:
     # -- InboundChannel --------------------------------------------------------------------
 
     async def parse(self, stored: StoredInbound) -> Incoming | Unsupported | None:
-        update = Update.de_json(stored.payload, self.bot)
-        if update.callback_query is not None:
+        update = stored.payload
+        query = update.get("callback_query")
+        if isinstance(query, dict) and query.get("id"):
             # Always answered, so the user's button stops spinning; a failure here is not fatal.
             try:
                 async with translated_errors():
-                    await update.callback_query.answer()
+                    await self.bot.answer_callback_query(str(query["id"]))
             except Exception as exc:
                 log.warning("telegram.callback_answer_failed", extra={"error": str(exc)})
         return to_incoming(update, self.ids)
@@ -119,7 +121,7 @@ class TelegramChannel:
         """
         fields = {"chat_id": chat_id, "text": message.html, "parse_mode": ParseMode.HTML.value}
         if message.markup is not None:
-            fields["reply_markup"] = message.markup.to_json()
+            fields["reply_markup"] = json.dumps(message.markup, ensure_ascii=False)
         result = await self.bot.request.post(
             f"{self.bot.base_url}/sendMessage", request_data=FormFields(fields)
         )
@@ -131,12 +133,13 @@ class TelegramChannel:
     async def _send_file(self, chat_id: str, message: FileMessage) -> Message:
         upload = InputFile(message.attachment.content, filename=message.attachment.filename)
         caption = message.caption_html or None
+        markup = ptb_markup(message.markup)
         if message.kind == "photo":
             return await self.bot.send_photo(
-                chat_id, upload, caption=caption, parse_mode=ParseMode.HTML, reply_markup=message.markup
+                chat_id, upload, caption=caption, parse_mode=ParseMode.HTML, reply_markup=markup
             )
         return await self.bot.send_document(
-            chat_id, upload, caption=caption, parse_mode=ParseMode.HTML, reply_markup=message.markup
+            chat_id, upload, caption=caption, parse_mode=ParseMode.HTML, reply_markup=markup
         )
 
     # -- Sender ----------------------------------------------------------------------------

@@ -2,11 +2,16 @@
 keyboard of the choices (one per row, callback_data at most 64 bytes), or, when the reply asks
 for the user's phone, a reply keyboard with the share-contact button and the choices as typed
 answers; photos and documents with the text as caption when it fits.
+
+Keyboards are the Bot API's JSON (`reply_markup`) as dicts, not PTB's markup objects: every
+reply carries one, and building the objects then serialising them was a tenth of a menu
+answer's CPU. `ptb_markup` turns one into PTB's object for the file senders that want it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
@@ -18,7 +23,8 @@ from messages.markup import split_text, to_telegram_html
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
+# A `reply_markup` as the Bot API's JSON object: {"inline_keyboard": …} or {"keyboard": …}.
+Markup = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,17 +46,31 @@ Outgoing = TextMessage | FileMessage
 
 def keyboard(reply: RenderedReply, ids: CallbackIds, share_label: str) -> Markup | None:
     if reply.request_phone:
-        rows = [[KeyboardButton(share_label, request_contact=True)]]
-        rows.extend([KeyboardButton(choice.label)] for choice in reply.choices)
-        return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
+        rows: list[list[dict[str, Any]]] = [[{"text": share_label, "request_contact": True}]]
+        rows.extend([{"text": choice.label}] for choice in reply.choices)
+        return {"keyboard": rows, "resize_keyboard": True, "one_time_keyboard": True}
     if reply.choices:
-        return InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(choice.label, callback_data=ids.encode(choice.id))]
-                for choice in reply.choices
+        return {
+            "inline_keyboard": [
+                [{"text": choice.label, "callback_data": ids.encode(choice.id)}] for choice in reply.choices
             ]
-        )
+        }
     return None
+
+
+def ptb_markup(markup: Markup | None) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    """PTB's object for a keyboard (the file senders take those)."""
+    if markup is None:
+        return None
+    if "inline_keyboard" in markup:
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(**button) for button in row] for row in markup["inline_keyboard"]]
+        )
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(**button) for button in row] for row in markup["keyboard"]],
+        resize_keyboard=markup.get("resize_keyboard"),
+        one_time_keyboard=markup.get("one_time_keyboard"),
+    )
 
 
 def plan(reply: RenderedReply, ids: CallbackIds, share_label: str) -> list[Outgoing]:

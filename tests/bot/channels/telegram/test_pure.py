@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from bot.channels.telegram.adapter import CallbackIds
-from bot.channels.telegram.render import TextMessage, plan
+from bot.channels.telegram.render import TextMessage, plan, ptb_markup
 from messages import RenderedChoice, RenderedReply
 
 
@@ -25,11 +25,13 @@ def test_html_is_escaped_split_and_the_keyboard_is_on_the_last_part() -> None:
     first = messages[0]
     assert isinstance(first, TextMessage) and first.html.startswith("<b>Tebal</b> &lt;script&gt; &amp;")
     assert all(len(m.html) <= 4096 + 20 for m in messages if isinstance(m, TextMessage))
-    assert isinstance(messages[-1].markup, InlineKeyboardMarkup)  # type: ignore[union-attr]
+    markup = messages[-1].markup
+    assert markup is not None and markup["inline_keyboard"] == [[{"text": "A", "callback_data": "a"}]]
+    assert isinstance(ptb_markup(markup), InlineKeyboardMarkup)  # what the file senders get
 
 
 def test_a_phone_request_gets_the_contact_button() -> None:
     messages = plan(RenderedReply("Nomor HP?", request_phone=True), CallbackIds(), "Bagikan nomor saya")
-    markup = messages[-1].markup  # type: ignore[union-attr]
+    markup = ptb_markup(messages[-1].markup)
     assert isinstance(markup, ReplyKeyboardMarkup)
     assert markup.keyboard[0][0].request_contact is True
