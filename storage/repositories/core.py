@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, exists, func, select, update
+from sqlalchemy import Table, bindparam, delete, exists, func, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from storage.models import (
     AuditEntry,
@@ -57,6 +57,23 @@ _FIND_USER = (
     .where(
         ChannelIdentity.channel == bindparam("channel"),
         ChannelIdentity.external_id == bindparam("external_id"),
+    )
+)
+
+
+# The two writes of every message, built once: the identity's last inbound time, the state.
+_IDENTITIES = cast(Table, ChannelIdentity.__table__)
+_MARK_INBOUND = (
+    update(_IDENTITIES)
+    .where(_IDENTITIES.c.id == bindparam("identity"))
+    .values(last_inbound_at=bindparam("at", type_=_IDENTITIES.c.last_inbound_at.type))
+)
+_STATES = cast(Table, ConversationState.__table__)
+_SAVE_STATE = (
+    update(_STATES)
+    .where(_STATES.c.user_id == bindparam("user"))
+    .values(
+        {name: bindparam(name, type_=_STATES.c[name].type) for name in ("flow", "step", "data", "updated_at")}
     )
 )
 
@@ -117,7 +134,8 @@ class UserRepository:
 
     async def mark_inbound(self, identity: ChannelIdentity, at: datetime) -> None:
         """Note when the user last wrote on this channel (WhatsApp's 24-hour window is per number)."""
-        identity.last_inbound_at = at
+        await self.session.execute(_MARK_INBOUND, {"identity": identity.id, "at": at})
+        set_committed_value(identity, "last_inbound_at", at)
 
     async def forget_phones(self, user_id: int) -> None:
         """Hapus data: the numbers the platforms vouched for are dropped from every identity."""
@@ -153,7 +171,16 @@ class StateRepository:
         data: dict[str, Any],
         at: datetime | None = None,
     ) -> None:
-        state.flow, state.step, state.updated_at = flow, step, at or utcnow()
+        at = at or utcnow()
+        if inspect(state).persistent:
+            # One prepared UPDATE instead of the unit of work's flush (a fifth of a menu
+            # answer's statements' CPU); the object then holds what the row holds.
+            values = {"flow": flow, "step": step, "data": dict(data), "updated_at": at}
+            await self.session.execute(_SAVE_STATE, {"user": state.user_id, **values})
+            for name, value in values.items():
+                set_committed_value(state, name, value)
+            return
+        state.flow, state.step, state.updated_at = flow, step, at
         # A fresh dict, so SQLAlchemy sees the JSON column change.
         state.data = dict(data)
         # Nested dicts (form answers) may be shared with the loaded value and mutated in place, so a
