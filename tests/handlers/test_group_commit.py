@@ -47,3 +47,34 @@ async def test_run_alone_returns_after_the_commit(db: Database) -> None:
         assert [e.subject for e in await tx.audit.for_subject("d")] == ["d"]
     with pytest.raises(ValueError):
         await committer.run_alone(audit("e", fail=True))
+
+
+async def test_a_channel_write_waits_for_the_batch_in_progress_not_the_whole_queue(db: Database) -> None:
+    committer = GroupCommitter(db, max_batch=4)
+    ran: list[str] = []
+    started = asyncio.Event()
+
+    def answer(name: str) -> Callable[[Transaction], Awaitable[str]]:
+        async def work(tx: Transaction) -> str:
+            ran.append(name)
+            started.set()
+            await asyncio.sleep(0.002)  # a menu answer's statements
+            return name
+
+        return work
+
+    async def fallback(tx: Transaction, exc: Exception) -> str:
+        raise exc
+
+    answers = [asyncio.ensure_future(committer.run(answer(f"m{i}"), fallback=fallback)) for i in range(12)]
+    await started.wait()  # the first batch (m0-m3) is under way
+
+    async def store(tx: Transaction) -> str:
+        ran.append("webhook")
+        return await audit("webhook")(tx)
+
+    assert await committer.run_alone(store) == "webhook"
+    assert await asyncio.gather(*answers) == [f"m{i}" for i in range(12)]
+    assert ran.index("webhook") == 4, "only the batch in progress went first"
+    ran.remove("webhook")
+    assert ran == [f"m{i}" for i in range(12)], "the conversation's queue kept its order"
