@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from enum import Enum
+from functools import lru_cache
 
 
 class Command(Enum):
@@ -42,9 +43,11 @@ def normalise(text: str) -> str:
     return " ".join(folded.rstrip(".!?").split())
 
 
+@lru_cache(maxsize=4096)
 def label_key(text: str) -> str:
     """What a typed answer and a choice's label are compared by: letters, digits and single spaces,
-    so "simpan" selects "✅ Simpan" and "berikutnya" selects "Berikutnya »"."""
+    so "simpan" selects "✅ Simpan" and "berikutnya" selects "Berikutnya »". Remembered: the
+    offered choices' labels are compared on every typed answer, and they are few."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     kept = "".join(ch if ch.isalnum() else " " for ch in folded)
     return " ".join(kept.split())
