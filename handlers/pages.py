@@ -86,6 +86,11 @@ class Download:
 PageResult = Html | Redirect | Download
 
 
+def id_of(text: str | None) -> int | None:
+    """A database id from a query or a form (`?before=120`, a select's value); None if it is not one."""
+    return int(text) if text and text.isdigit() else None
+
+
 def download_file(name: str, suffix: str = ".xlsx") -> Path:
     """A fresh private temporary file for an export (`Download` removes it once sent)."""
     handle, path = tempfile.mkstemp(prefix=f"umkm-{name}-", suffix=suffix)
@@ -210,4 +215,5 @@ __all__ = [
     "Refused",
     "SignedIn",
     "download_file",
+    "id_of",
 ]

@@ -26,6 +26,7 @@ from handlers.pages import (
     Panel,
     Redirect,
     download_file,
+    id_of,
 )
 from handlers.registration.admin import SIZE_CLASSES, districts
 from handlers.rules import region_name
@@ -153,15 +154,11 @@ def _voucher_row(ctx: PageContext, voucher: Voucher, now: datetime) -> dict[str,
     }
 
 
-def _id(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
-
-
 async def program_page(ctx: PageContext) -> Html:
     """One program: its figures, its actions, and its vouchers (all issued, or the redeemed), by keyset."""
     program_id = int(ctx.params["program_id"])
     redeemed = ctx.query.get("show") == "redeemed"
-    before = _id(ctx.query.get("before"))
+    before = id_of(ctx.query.get("before"))
     now = ctx.now()
     async with ctx.db.transaction() as tx:
         program = await tx.vouchers.program(program_id)
@@ -279,7 +276,7 @@ async def export(ctx: PageContext) -> Download | Redirect:
     except MonthError as exc:
         _notice_error(ctx, exc)
         return Redirect(back)
-    courier_id = _id(ctx.form.get("courier"))
+    courier_id = id_of(ctx.form.get("courier"))
     path = download_file("vouchers")
     async with ctx.db.transaction() as tx:
         if courier_id is not None and await tx.couriers.get(courier_id) is None:
