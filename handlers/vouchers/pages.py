@@ -10,7 +10,7 @@ owner's NIK, name or phone.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -25,6 +25,7 @@ from handlers.pages import (
     PageContext,
     Panel,
     Redirect,
+    checked,
     download_file,
     id_of,
 )
@@ -76,11 +77,6 @@ def _notice_error(ctx: PageContext, exc: ProgramError | MonthError) -> None:
     ctx.notice("voucher_error", _error_values(exc), error=True)
 
 
-def _checked(form: Mapping[str, str], prefix: str) -> list[str]:
-    """The ticked boxes named `<prefix><value>` (one name each: the form keeps one value a name)."""
-    return [name[len(prefix) :] for name, value in form.items() if name.startswith(prefix) and value == "1"]
-
-
 async def _programs_values(ctx: PageContext, tx: Transaction) -> dict[str, Any]:
     return {
         "programs": await program_summaries(tx, now=ctx.now()),
@@ -104,7 +100,7 @@ async def programs_page(ctx: PageContext) -> Html:
 async def add_program_page(ctx: PageContext) -> Html | Redirect:
     """The new-program form: read by `parsing.new_program` as the command reads its flags."""
     form = {name: ctx.form.get(name, "").strip() for name in FORM_DEFAULTS}
-    sizes, kecamatan = _checked(ctx.form, "size-"), _checked(ctx.form, "kecamatan-")
+    sizes, kecamatan = checked(ctx.form, "size-"), checked(ctx.form, "kecamatan-")
     current = ctx.form.get("requires_current_data") == "1"
     try:
         new = new_program(
