@@ -148,7 +148,8 @@ async def check_in_by_officer(
     an hour before the start on (a paper list can be entered after the end)."""
     training = await tx.trainings.get(training_id)
     if training is None or training.status != SCHEDULED:
-        raise CheckInRefused(f"no scheduled training {training_id}", "no_training", id=training_id)
+        code = "cancelled" if training is not None else "no_training"
+        raise CheckInRefused(f"no scheduled training {training_id}", code, id=training_id)
     if now < training.starts_at - CHECKIN_OPENS:
         raise CheckInRefused(
             "check-in opens an hour before the start", "too_early", opens=training.starts_at - CHECKIN_OPENS
@@ -246,8 +247,10 @@ async def resend_certificate(
 ) -> Enrolment:
     """Send a participant's certificate again, by chat."""
     training = await tx.trainings.get(training_id)
-    enrolment = await tx.trainings.participant(training_id, who) if training is not None else None
-    if training is None or enrolment is None:
+    if training is None:
+        raise CheckInRefused(f"no training {training_id}", "no_training", id=training_id)
+    enrolment = await tx.trainings.participant(training_id, who)
+    if enrolment is None:
         raise CheckInRefused(f"{who} is not signed up for training {training_id}", "not_signed_up", who=who)
     if enrolment.attended_at is None:
         raise CheckInRefused(f"{who} did not attend training {training_id}", "not_attended", who=who)

@@ -118,11 +118,20 @@ async def run_show(args: argparse.Namespace, ctx: OfficerContext) -> None:
     )
 
 
+def participant_words(ctx: StaffContext) -> dict[str, Any]:
+    """The participant list's column headers, status words and "public" label, in the officer's
+    language (the command's and the dashboard's download)."""
+    return {
+        "headers": ctx.lines("trainings/participant_columns"),
+        "statuses": ctx.labels("trainings/participant_statuses"),
+        "public_label": ctx.text("trainings/public_label"),
+    }
+
+
 async def run_participants(args: argparse.Namespace, ctx: OfficerContext) -> None:
     await _training(ctx, args.id)
-    headers = ctx.lines("trainings/participant_columns")
-    statuses = ctx.labels("trainings/participant_statuses")
-    public = ctx.text("trainings/public_label")
+    words = participant_words(ctx)
+    headers, statuses, public = words["headers"], words["statuses"], words["public_label"]
     if args.output is not None:
         async with ctx.db.transaction() as tx:
             count = await export_participants(
@@ -132,9 +141,7 @@ async def run_participants(args: argparse.Namespace, ctx: OfficerContext) -> Non
                 training_id=args.id,
                 path=args.output,
                 file_format=args.format,
-                headers=headers,
-                statuses=statuses,
-                public_label=public,
+                **words,
             )
         ctx.say("trainings/exported", {"count": count, "path": str(args.output)})
         return
