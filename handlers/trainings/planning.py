@@ -8,7 +8,7 @@ field), so a form can say what is wrong beside each field; the command prints th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -72,6 +72,20 @@ class _Reader:
             self.refuse(f"{flag}: not a time like 2026-03-14 09:00: {text!r}", "time", field)
         return found
 
+    def known(
+        self,
+        items: Sequence[str],
+        allowed: Sequence[str],
+        code: str,
+        field: str,
+        message: Callable[[str], str],
+    ) -> tuple[str, ...]:
+        """`items`, each one of `allowed` (the first that is not is the problem)."""
+        unknown = [item for item in items if item not in allowed]
+        if unknown:
+            self.refuse(message(unknown[0]), code, field, word=unknown[0])
+        return tuple(items)
+
     def kecamatan(self, flag: str, field: str, text: str) -> str | None:
         try:
             return district_code(self.agency, text)
@@ -127,26 +141,22 @@ def read_plan(agency: AgencyProfile, typed: TypedPlan, *, whole: bool) -> dict[s
     if typed.kecamatan is not None and typed.kecamatan.strip() and online is None:
         changes["district_code"] = read.kecamatan("--kecamatan", "kecamatan", typed.kecamatan)
     if typed.sectors is not None:
-        unknown = [s for s in typed.sectors if agency.sector(s) is None]
-        if unknown:
-            known = ", ".join(s.id for s in agency.sectors)
-            read.refuse(
-                f"--sector: unknown sector {unknown[0]!r} (known: {known})",
-                "sector",
-                "sectors",
-                word=unknown[0],
-            )
-        changes["target_sectors"] = tuple(typed.sectors)
+        known = ", ".join(s.id for s in agency.sectors)
+        changes["target_sectors"] = read.known(
+            typed.sectors,
+            [s.id for s in agency.sectors],
+            "sector",
+            "sectors",
+            lambda word: f"--sector: unknown sector {word!r} (known: {known})",
+        )
     if typed.size_classes is not None:
-        wrong = [size for size in typed.size_classes if size not in SIZE_CLASSES]
-        if wrong:
-            read.refuse(
-                f"--size-class: one of {', '.join(SIZE_CLASSES)}, not {','.join(typed.size_classes)!r}",
-                "size_class",
-                "size_classes",
-                word=wrong[0],
-            )
-        changes["target_size_classes"] = tuple(typed.size_classes)
+        changes["target_size_classes"] = read.known(
+            typed.size_classes,
+            SIZE_CLASSES,
+            "size_class",
+            "size_classes",
+            lambda word: f"--size-class: one of {', '.join(SIZE_CLASSES)}, not {word!r}",
+        )
     if typed.target_kecamatan is not None:
         changes["target_districts"] = tuple(
             read.kecamatan("--target-kecamatan", "target_kecamatan", item) for item in typed.target_kecamatan

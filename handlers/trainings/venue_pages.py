@@ -11,6 +11,10 @@ checkin|certificate` call:
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Protocol
+
+from handlers.agency import AgencyProfile
 from handlers.dashboard.charts import bar_chart
 from handlers.pages import Html, Page, PageContext, Redirect, id_of
 from handlers.trainings.attendance import (
@@ -36,7 +40,8 @@ from handlers.trainings.page_values import (
 from handlers.trainings.participants import view_participants
 from handlers.trainings.rules import CHECKIN_OPENS
 from handlers.trainings.stats import ratings_of
-from storage.models.trainings import SCHEDULED
+from storage.models.trainings import SCHEDULED, Enrolment
+from storage.repositories import Transaction
 
 #: How often the projector's page reloads itself (seconds): a new day brings a new code.
 REFRESH_SECONDS = 60
@@ -92,36 +97,46 @@ async def attendance_page(ctx: PageContext) -> Html:
     )
 
 
-async def check_in_page(ctx: PageContext) -> Redirect:
-    """`training checkin ID REG_NO_OR_PHONE`: the number is posted, never put in a URL."""
+class ParticipantAction(Protocol):
+    """An officer's action on one participant: `check_in_by_officer`, `resend_certificate`."""
+
+    async def __call__(
+        self,
+        tx: Transaction,
+        agency: AgencyProfile,
+        *,
+        officer: str,
+        training_id: int,
+        who: str,
+        now: datetime,
+    ) -> Enrolment: ...
+
+
+async def _on_participant(ctx: PageContext, action: ParticipantAction, lock: str, notice: str) -> Redirect:
+    """Run `action` on the participant the officer named by registration or mobile number (posted,
+    never put in a URL); its refusal or its success is the attendance page's next notice."""
     number = training_id(ctx)
     typed = ctx.form.get("who", "").strip()
     try:
-        async with ctx.db.transaction("training:checkin") as tx:
-            enrolment = await check_in_by_officer(
+        async with ctx.db.transaction(lock) as tx:
+            enrolment = await action(
                 tx, ctx.agency, officer=ctx.actor, training_id=number, who=person_key(typed), now=ctx.now()
             )
     except CheckInRefused as exc:
         notice_refusal(ctx, exc)
     else:
-        ctx.notice("checked_in", {"name": enrolment.full_name, "who": typed})
+        ctx.notice(notice, {"name": enrolment.full_name, "who": typed})
     return Redirect(here(number, "/attendance"))
+
+
+async def check_in_page(ctx: PageContext) -> Redirect:
+    """`training checkin ID REG_NO_OR_PHONE`."""
+    return await _on_participant(ctx, check_in_by_officer, "training:checkin", "checked_in")
 
 
 async def certificate_page(ctx: PageContext) -> Redirect:
     """`training certificate ID REG_NO_OR_PHONE`: the certificate again, through the outbox."""
-    number = training_id(ctx)
-    typed = ctx.form.get("who", "").strip()
-    try:
-        async with ctx.db.transaction("training:certificate") as tx:
-            enrolment = await resend_certificate(
-                tx, ctx.agency, officer=ctx.actor, training_id=number, who=person_key(typed), now=ctx.now()
-            )
-    except CheckInRefused as exc:
-        notice_refusal(ctx, exc)
-    else:
-        ctx.notice("certificate_resent", {"name": enrolment.full_name, "who": typed})
-    return Redirect(here(number, "/attendance"))
+    return await _on_participant(ctx, resend_certificate, "training:certificate", "certificate_resent")
 
 
 async def feedback_page(ctx: PageContext) -> Html:

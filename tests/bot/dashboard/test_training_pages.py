@@ -93,6 +93,15 @@ async def sign_up_owners(app: App, training_id: int, seeded: Sequence[int]) -> N
             assert outcome.outcome in (CONFIRMED, WAITING), outcome
 
 
+async def two_seats_three_people(app: App) -> Training:
+    """The helpers' training (Saturday 14 March 2026) with 2 seats: seeded owners 0 and 1 have
+    them, owner 2 waits."""
+    await seed_varied_owners(app.db, 4)
+    training = await add_training(app.db, capacity=2)
+    await sign_up_owners(app, training.id, range(3))
+    return training
+
+
 async def test_add_a_training_checked_as_the_command(app: App, browser: OpenBrowser, clock: Clock) -> None:
     b = await signed_in(app, browser, clock)
     page = (await b.get(TRAININGS)).text
@@ -246,9 +255,7 @@ async def test_one_training_lists_the_confirmed_and_the_waiting_in_order_page_by
 async def test_cancel_needs_the_reason_and_the_tick_and_tells_everyone(
     app: App, browser: OpenBrowser, clock: Clock
 ) -> None:
-    await seed_varied_owners(app.db, 4)
-    training = await add_training(app.db, capacity=2)
-    await sign_up_owners(app, training.id, range(3))
+    training = await two_seats_three_people(app)
     b = await signed_in(app, browser, clock)
     here = f"{TRAININGS}/{training.id}"
     unsure = await b.post(f"{here}/cancel", {"reason": "Narasumber sakit"}, token_from=here)
@@ -330,9 +337,7 @@ async def test_the_check_in_code_for_a_projector(app: App, browser: OpenBrowser,
 async def test_attendance_check_in_by_number_certificates_and_feedback(
     app: App, browser: OpenBrowser, clock: Clock
 ) -> None:
-    await seed_varied_owners(app.db, 4)
-    training = await add_training(app.db, capacity=2)
-    await sign_up_owners(app, training.id, range(3))
+    training = await two_seats_three_people(app)
     b = await signed_in(app, browser, clock)
     here = f"{TRAININGS}/{training.id}/attendance"
     early = await b.post(here, {"who": "BJB-2026-000000"}, token_from=here)
