@@ -12,8 +12,10 @@ from datetime import datetime, timedelta
 import httpx
 from openpyxl import load_workbook
 from sqlalchemy import func, select
+from starlette.applications import Starlette
 
-from bot.app import App
+from bot.app import App, build_app
+from bot.settings import Settings
 from handlers.trainings.attendance import rate
 from handlers.trainings.rules import Applicant, checkin_code
 from handlers.trainings.seats import applicant_of, sign_up
@@ -500,3 +502,37 @@ async def test_what_the_trainings_pages_refuse(app: App, browser: OpenBrowser, c
     posted = await courier.post(f"{TRAININGS}/add", FORM, token_from="/dashboard")
     assert posted.status_code == 403
     assert "Pelatihan" not in (await courier.get("/dashboard")).text.split("<main>")[0]
+
+
+async def test_more_seats_are_offered_for_the_configured_training_offer_hours(
+    settings: Settings, clock: Clock
+) -> None:
+    """The pages read TRAINING_OFFER_HOURS as the commands do (here 2 hours, not the default 24)."""
+    app = await build_app(settings.model_copy(update={"training_offer_hours": 2.0}))
+    web = Starlette(routes=app.dashboard(clock).routes())
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=web), base_url="http://127.0.0.1"
+    ) as client:
+        try:
+            training = await two_seats_three_people(app)
+            clock.now = NOW
+            await make_account(app.db, "ani", "officer")
+            b = Browser(client)
+            assert (await b.login("ani")).status_code == 303
+            here = f"{TRAININGS}/{training.id}/edit"
+            # The helpers' training as its edit form shows it, with one seat more.
+            form = {
+                "title": training.title,
+                "topic": "sablon",
+                "starts": "2026-03-14T09:00",
+                "ends": "2026-03-14T16:00",
+                "capacity": "3",
+                "venue": "Aula Diskopumnaker",
+                "kecamatan": "63.72.05",
+            }
+            saved = await b.post(here, form, token_from=here)
+            assert "1 kursi ditawarkan ke antrean" in await next_page(b, saved)
+            offered = [e for e in await enrolments(app.db, training.id) if e.offer_expires_at is not None]
+            assert [e.offer_expires_at for e in offered] == [NOW + timedelta(hours=2)]
+        finally:
+            await app.close()
