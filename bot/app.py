@@ -163,6 +163,7 @@ class App:
             capabilities=self.capabilities,
             clock=clock,
             secure_cookies=is_https(self.settings.public_url),
+            config=self.router.config,
         )
 
     async def close(self) -> None:

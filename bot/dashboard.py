@@ -19,7 +19,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -34,6 +34,7 @@ from starlette.routing import BaseRoute, Route
 
 from handlers.agency import AgencyProfile
 from handlers.capability import Capability
+from handlers.context import HandlerConfig
 from handlers.dashboard.auth import (
     Locked,
     LoggedIn,
@@ -79,6 +80,8 @@ class Dashboard:
     capabilities: Sequence[Capability]
     clock: Callable[[], datetime]
     secure_cookies: bool
+    # The behaviour settings domain functions read (TRAINING_OFFER_HOURS), as officer commands get them.
+    config: HandlerConfig = field(default_factory=HandlerConfig)
 
     # Rendering ---------------------------------------------------------------
 
@@ -215,6 +218,7 @@ class Dashboard:
             actor=actor(session.officer.username),
             locale=self.locale,
             clock=self.clock,
+            config=self.config,
             officer=session.officer,
             params=dict(request.path_params),
             query=dict(request.query_params),

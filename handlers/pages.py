@@ -86,6 +86,16 @@ class Download:
 PageResult = Html | Redirect | Download
 
 
+def id_of(text: str | None) -> int | None:
+    """A database id from a query or a form (`?before=120`, a select's value); None if it is not one."""
+    return int(text) if text and text.isdigit() else None
+
+
+def checked(form: Mapping[str, str], prefix: str) -> list[str]:
+    """The ticked boxes named `<prefix><value>` (one name each: the form keeps one value a name)."""
+    return [name[len(prefix) :] for name, value in form.items() if name.startswith(prefix) and value == "1"]
+
+
 def download_file(name: str, suffix: str = ".xlsx") -> Path:
     """A fresh private temporary file for an export (`Download` removes it once sent)."""
     handle, path = tempfile.mkstemp(prefix=f"umkm-{name}-", suffix=suffix)
@@ -209,5 +219,7 @@ __all__ = [
     "Redirect",
     "Refused",
     "SignedIn",
+    "checked",
     "download_file",
+    "id_of",
 ]

@@ -15,7 +15,7 @@ from handlers.dashboard.accounts import (
     list_accounts,
     reset_password,
 )
-from handlers.pages import ADMINS, STAFF, Html, NavEntry, Page, PageContext, Redirect
+from handlers.pages import ADMINS, STAFF, Html, NavEntry, Page, PageContext, Redirect, id_of
 from storage.models.dashboard import ADMIN, COURIER, OFFICER, ROLES, OfficerAccount
 from storage.repositories import Transaction
 
@@ -106,16 +106,12 @@ async def reset_password_page(ctx: PageContext) -> Redirect:
     )
 
 
-def _before(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
-
-
 async def audit_page(ctx: PageContext) -> Html:
     """The audit log, newest first, by actor, action or subject (`owner:42`): none personal."""
     filters = {k: ctx.query.get(k, "").strip()[:64] for k in ("actor", "action", "subject")}
     filters = {k: v for k, v in filters.items() if v}
     async with ctx.db.transaction() as tx:
-        entries = await tx.audit.page(**filters, before=_before(ctx.query.get("before")), limit=PAGE_SIZE + 1)
+        entries = await tx.audit.page(**filters, before=id_of(ctx.query.get("before")), limit=PAGE_SIZE + 1)
         actions = await tx.audit.actions()
     more = len(entries) > PAGE_SIZE
     entries = entries[:PAGE_SIZE]

@@ -1,7 +1,8 @@
 """Trainings (pelatihan): a catalogue owners browse and sign up to by chat, announcements to the
 owners a training targets, capacity with a waiting list and seat offers, reminders, check-in with
 a code of the day, feedback and PDF certificates. The owner's conversations are drawn in
-README.md beside this file; docs/adding-a-capability.md is the recipe it follows.
+README.md beside this file; the officer's dashboard pages (Pelatihan) are pages.py;
+docs/adding-a-capability.md is the recipe it follows.
 """
 
 from datetime import datetime
@@ -12,6 +13,7 @@ from handlers.trainings.certificate import CERTIFICATE_ATTACHMENT
 from handlers.trainings.commands import COMMAND
 from handlers.trainings.kinds import KINDS, key, reminder_prefix
 from handlers.trainings.mine import CHECKIN_ENTRY, MINE_ENTRY, mine_flow
+from handlers.trainings.pages import PAGES, PANELS
 from handlers.trainings.planner import TrainingPlanner
 from handlers.trainings.shortcuts import SHORTCUTS
 from storage.models.trainings import ACTIVE, BY_PERSON, HOLDS_SEAT
@@ -48,6 +50,8 @@ CAPABILITY = Capability(
     erase=erase_person,
     shortcuts=SHORTCUTS,
     attachments=(CERTIFICATE_ATTACHMENT,),
+    pages=PAGES,
+    panels=PANELS,
 )
 
 __all__ = ["CAPABILITY", "TrainingPlanner", "erase_person"]

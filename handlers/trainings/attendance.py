@@ -9,11 +9,14 @@ get their PDF certificate, built when it is sent; an officer can send it again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from handlers.agency import AgencyProfile
 from handlers.attachments import Deferred
 from handlers.outbox import queue_audience
+from handlers.result import Invalid
+from handlers.rules import parse_mobile
 from handlers.trainings.kinds import CERTIFICATE, CERTIFICATE_BUILDER, FEEDBACK, key, training_values
 from handlers.trainings.rules import (
     CHECKIN_OPENS,
@@ -23,6 +26,7 @@ from handlers.trainings.rules import (
     certificate_number,
     checkin_code,
     checkin_open,
+    training_days,
 )
 from handlers.trainings.seats import RATE, subject
 from handlers.types import Choice, Reply
@@ -104,7 +108,37 @@ async def check_in_by_code(
 
 
 class CheckInRefused(ValueError):
-    """An officer's check-in that cannot be done; the message says why in one line."""
+    """An officer's check-in (or certificate) that cannot be done; the message says why in one line
+    (the command line's), `code` and `values` name the dashboard's line."""
+
+    def __init__(self, message: str, code: str, **values: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
+
+
+def person_key(text: str) -> str:
+    """How an officer names a participant: a registration number as typed, or a mobile number
+    (any way of writing it) as E.164."""
+    phone = parse_mobile(text)
+    return text.strip() if isinstance(phone, Invalid) else phone
+
+
+class NotATrainingDay(ValueError):
+    """The training does not run that day: it runs `days[0]` to `days[-1]`."""
+
+    def __init__(self, day: date, days: list[date]) -> None:
+        super().__init__(day)
+        self.day = day
+        self.days = days
+
+
+def day_code(training: Training, agency: AgencyProfile, day: date) -> str:
+    """The check-in code of one day of the training (to show at the venue); `NotATrainingDay`."""
+    days = training_days(training, agency.time_zone)
+    if day not in days:
+        raise NotATrainingDay(day, days)
+    return checkin_code(training.secret, day)
 
 
 async def check_in_by_officer(
@@ -114,16 +148,24 @@ async def check_in_by_officer(
     an hour before the start on (a paper list can be entered after the end)."""
     training = await tx.trainings.get(training_id)
     if training is None or training.status != SCHEDULED:
-        raise CheckInRefused(f"no scheduled training {training_id}")
+        code = "cancelled" if training is not None else "no_training"
+        raise CheckInRefused(f"no scheduled training {training_id}", code, id=training_id)
     if now < training.starts_at - CHECKIN_OPENS:
-        raise CheckInRefused("check-in opens an hour before the start")
+        raise CheckInRefused(
+            "check-in opens an hour before the start", "too_early", opens=training.starts_at - CHECKIN_OPENS
+        )
     enrolment = await tx.trainings.participant(training_id, who)
     if enrolment is None:
-        raise CheckInRefused(f"{who} is not signed up for training {training_id}")
+        raise CheckInRefused(f"{who} is not signed up for training {training_id}", "not_signed_up", who=who)
     if enrolment.attended_at is not None:
-        raise CheckInRefused(f"{who} is checked in already")
+        raise CheckInRefused(f"{who} is checked in already", "already", who=who)
     if enrolment.status != CONFIRMED:
-        raise CheckInRefused(f"{who} has no confirmed seat ({enrolment.status})")
+        raise CheckInRefused(
+            f"{who} has no confirmed seat ({enrolment.status})",
+            "not_confirmed",
+            who=who,
+            status=enrolment.status,
+        )
     await _attend(tx, enrolment, by=officer, actor=officer, now=now)
     if now >= training.ends_at:
         await follow_up(tx, agency, training, now)
@@ -205,15 +247,17 @@ async def resend_certificate(
 ) -> Enrolment:
     """Send a participant's certificate again, by chat."""
     training = await tx.trainings.get(training_id)
-    enrolment = await tx.trainings.participant(training_id, who) if training is not None else None
-    if training is None or enrolment is None:
-        raise CheckInRefused(f"{who} is not signed up for training {training_id}")
+    if training is None:
+        raise CheckInRefused(f"no training {training_id}", "no_training", id=training_id)
+    enrolment = await tx.trainings.participant(training_id, who)
+    if enrolment is None:
+        raise CheckInRefused(f"{who} is not signed up for training {training_id}", "not_signed_up", who=who)
     if enrolment.attended_at is None:
-        raise CheckInRefused(f"{who} did not attend training {training_id}")
+        raise CheckInRefused(f"{who} did not attend training {training_id}", "not_attended", who=who)
     if now < training.ends_at:
-        raise CheckInRefused(f"training {training_id} has not ended yet")
+        raise CheckInRefused(f"training {training_id} has not ended yet", "not_ended", id=training_id)
     if enrolment.user_id is None:
-        raise CheckInRefused(f"{who} cannot be reached by chat")
+        raise CheckInRefused(f"{who} cannot be reached by chat", "unreachable", who=who)
     await number_certificates(tx, agency, training)
     reply, pdf = certificate_message(training, agency)
     queued = await queue_audience(
@@ -228,7 +272,7 @@ async def resend_certificate(
         attachment=pdf,
     )
     if not queued:
-        raise CheckInRefused(f"{who} cannot be reached by chat")
+        raise CheckInRefused(f"{who} cannot be reached by chat", "unreachable", who=who)
     await tx.audit.record(
         actor=officer,
         action="training.certificate_resent",

@@ -18,15 +18,14 @@ write the audit entries. Reports are in `reports`.
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from handlers.capability import OfficerCommand
 from handlers.officer import OfficerContext, OfficerError
-from handlers.registration.admin import UnknownDistrict, district_code
 from handlers.trainings import reports
 from handlers.trainings.kinds import training_values
+from handlers.trainings.planning import SIZE_CLASSES, TypedPlan, items, read_plan
 from handlers.trainings.schedule import (
     TrainingError,
     TrainingPlan,
@@ -37,9 +36,6 @@ from handlers.trainings.schedule import (
     edit_training,
 )
 from handlers.trainings.seats import Seating
-
-SIZE_CLASSES = ("micro", "small", "medium", "large")
-TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
 def _plan_flags(parser: argparse.ArgumentParser, *, required: bool) -> None:
@@ -90,75 +86,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     reports.add_arguments(sub)
 
 
-def _time(flag: str, text: str, ctx: OfficerContext) -> datetime:
-    try:
-        local = datetime.strptime(text.strip(), TIME_FORMAT)
-    except ValueError:
-        raise OfficerError(f"{flag}: not a time like 2026-03-14 09:00: {text!r}") from None
-    return local.replace(tzinfo=ctx.agency.time_zone).astimezone(UTC)
-
-
-def _items(text: str | None) -> tuple[str, ...]:
-    return tuple(item.strip() for item in (text or "").split(",") if item.strip())
-
-
-def _kecamatan(flag: str, text: str, ctx: OfficerContext) -> str:
-    try:
-        return district_code(ctx.agency, text)
-    except UnknownDistrict:
-        raise OfficerError(f"{flag}: unknown kecamatan {text!r} in the agency's area") from None
-
-
-def _changes(args: argparse.Namespace, ctx: OfficerContext) -> dict[str, Any]:
-    """The plan's fields the flags give, checked one flag at a time."""
-    changes: dict[str, Any] = {}
-    if args.title is not None:
-        changes["title"] = " ".join(args.title.split())
-    if args.topic is not None:
-        if ctx.agency.training_topic(args.topic) is None:
-            known = ", ".join(t.id for t in ctx.agency.training_topics)
-            raise OfficerError(f"--topic: unknown topic {args.topic!r} (known: {known})")
-        changes["topic"] = args.topic
-    for flag, name in (("--starts", "starts_at"), ("--ends", "ends_at"), ("--deadline", "signup_deadline")):
-        value = getattr(args, flag[2:])
-        if value is not None:
-            changes[name] = _time(flag, value, ctx)
-    if args.capacity is not None:
-        if args.capacity < 1:
-            raise OfficerError(f"--capacity: must be at least 1, not {args.capacity}")
-        changes["capacity"] = args.capacity
-    if args.online is not None:
-        if not args.online.startswith(("https://", "http://")):
-            raise OfficerError(f"--online: not a link like https://…: {args.online!r}")
-        changes.update(online_url=args.online, venue=None, district_code=None)
-    if args.venue is not None:
-        changes.update(venue=" ".join(args.venue.split()), online_url=None)
-    if args.kecamatan is not None:
-        changes["district_code"] = _kecamatan("--kecamatan", args.kecamatan, ctx)
-    if args.sector is not None:
-        sectors = _items(args.sector)
-        unknown = [s for s in sectors if ctx.agency.sector(s) is None]
-        if unknown:
-            known = ", ".join(s.id for s in ctx.agency.sectors)
-            raise OfficerError(f"--sector: unknown sector {unknown[0]!r} (known: {known})")
-        changes["target_sectors"] = sectors
-    if args.size_class is not None:
-        sizes = _items(args.size_class)
-        if any(size not in SIZE_CLASSES for size in sizes):
-            raise OfficerError(f"--size-class: one of {', '.join(SIZE_CLASSES)}, not {args.size_class!r}")
-        changes["target_size_classes"] = sizes
-    if args.target_kecamatan is not None:
-        changes["target_districts"] = tuple(
-            _kecamatan("--target-kecamatan", item, ctx) for item in _items(args.target_kecamatan)
-        )
-    if args.open_to_public is not None:
-        changes["open_to_public"] = bool(args.open_to_public)
+def _typed(args: argparse.Namespace) -> TypedPlan:
+    """The flags as typed; the description read from its file."""
+    description = None
     if args.description_file is not None:
         try:
-            changes["description"] = args.description_file.read_text(encoding="utf-8").strip() or None
+            description = args.description_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise OfficerError(f"--description-file: cannot read {args.description_file}: {exc}") from None
-    return changes
+    lists = (args.sector, args.size_class, args.target_kecamatan)
+    sectors, sizes, kecamatan = (items(text) if text is not None else None for text in lists)
+    return TypedPlan(
+        title=args.title,
+        topic=args.topic,
+        starts=args.starts,
+        ends=args.ends,
+        deadline=args.deadline,
+        capacity=args.capacity,
+        venue=args.venue,
+        kecamatan=args.kecamatan,
+        online=args.online,
+        sectors=sectors,
+        size_classes=sizes,
+        target_kecamatan=kecamatan,
+        open_to_public=args.open_to_public,
+        description=description,
+    )
+
+
+def _changes(args: argparse.Namespace, ctx: OfficerContext, *, whole: bool) -> dict[str, Any]:
+    """The plan's fields the flags give, read as the dashboard's form reads them."""
+    try:
+        return read_plan(ctx.agency, _typed(args), whole=whole)
+    except TrainingError as exc:
+        raise OfficerError(str(exc)) from None
 
 
 def _seating(ctx: OfficerContext) -> Seating:
@@ -166,14 +127,7 @@ def _seating(ctx: OfficerContext) -> Seating:
 
 
 async def run_add(args: argparse.Namespace, ctx: OfficerContext) -> None:
-    changes = _changes(args, ctx)
-    if args.venue is None and args.online is None:
-        raise OfficerError("training add: give --venue TEXT --kecamatan CODE, or --online URL")
-    if args.venue is not None and args.online is not None:
-        raise OfficerError("training add: --venue and --online exclude each other")
-    changes.setdefault("venue", None)
-    changes.setdefault("online_url", None)
-    changes.setdefault("district_code", None)
+    changes = _changes(args, ctx, whole=True)
     try:
         plan = TrainingPlan(**changes)
         async with ctx.db.transaction("training:add") as tx:
@@ -185,7 +139,7 @@ async def run_add(args: argparse.Namespace, ctx: OfficerContext) -> None:
 
 
 async def run_edit(args: argparse.Namespace, ctx: OfficerContext) -> None:
-    changes = _changes(args, ctx)
+    changes = _changes(args, ctx, whole=False)
     if not changes:
         raise OfficerError("training edit: give at least one flag to change")
     try:

@@ -1,5 +1,6 @@
-"""A training's participant list for officers: on screen or as a spreadsheet; either is audited
-(it holds names and numbers)."""
+"""A training's participant list for officers: on screen or as a spreadsheet, and the dashboard's
+lists page by page (the confirmed, the waiting list in order, who attended); each is audited (it
+holds names and numbers)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,16 @@ from handlers import spreadsheet
 from handlers.agency import AgencyProfile
 from handlers.rules import display_phone, region_name
 from handlers.trainings.seats import subject
+from storage.models.trainings import CONFIRMED, OFFERED, WAITING
 from storage.repositories import Transaction
 from storage.repositories.training_reports import Participant
+
+#: The dashboard's lists of a training: the statuses each shows, and whether only who attended.
+LISTS: dict[str, tuple[tuple[str, ...], bool | None]] = {
+    "confirmed": ((CONFIRMED,), None),
+    "waiting": ((OFFERED, WAITING), None),
+    "attended": ((CONFIRMED,), True),
+}
 
 
 def participant_row(
@@ -86,3 +95,25 @@ async def export_participants(
     )
     await record_view(tx, officer=officer, training_id=training_id, rows=count, path=path)
     return count
+
+
+async def view_participants(
+    tx: Transaction, *, officer: str, training_id: int, which: str, after: int | None, limit: int
+) -> tuple[list[Participant], bool]:
+    """A page of one of the training's lists (`LISTS`), in sign-up order after the sign-up numbered
+    `after`, the waiting with their position; and whether more follow. Audited when it shows anyone."""
+    statuses, attended = LISTS[which]
+    rows = await tx.trainings.participant_page(
+        training_id, statuses=statuses, attended=attended, after=after, limit=limit + 1
+    )
+    shown: list[Participant] = []
+    position: int | None = None
+    for enrolment, reg_no in rows[:limit]:
+        if enrolment.status == WAITING:
+            position = (
+                position + 1 if position is not None else await tx.trainings.waiting_position(enrolment)
+            )
+        shown.append(Participant(enrolment, reg_no, position if enrolment.status == WAITING else None))
+    if shown:
+        await record_view(tx, officer=officer, training_id=training_id, rows=len(shown), path=None)
+    return shown, len(rows) > limit

@@ -10,15 +10,21 @@ from pathlib import Path
 from typing import Any
 
 from handlers import spreadsheet
-from handlers.officer import OfficerContext, OfficerError
-from handlers.result import Invalid
-from handlers.rules import parse_mobile, region_name
-from handlers.trainings.attendance import CheckInRefused, check_in_by_officer, resend_certificate
+from handlers.officer import OfficerContext, OfficerError, StaffContext
+from handlers.rules import region_name
+from handlers.trainings.attendance import (
+    CheckInRefused,
+    NotATrainingDay,
+    check_in_by_officer,
+    day_code,
+    person_key,
+    resend_certificate,
+)
 from handlers.trainings.certificate import certificate_pdf
 from handlers.trainings.kinds import training_values
 from handlers.trainings.participants import export_participants, participant_rows, record_view
-from handlers.trainings.rules import CHECKIN_OPENS, checkin_code, training_days
-from handlers.trainings.stats import ONLINE, Figures, year_stats
+from handlers.trainings.rules import CHECKIN_OPENS
+from handlers.trainings.stats import ONLINE, Figures, YearStats, year_stats
 from storage.models.trainings import Training
 
 Command = Callable[[argparse.Namespace, OfficerContext], Coroutine[Any, Any, None]]
@@ -59,12 +65,6 @@ async def _training(ctx: OfficerContext, training_id: int) -> Training:
     if training is None:
         raise OfficerError(f"training: no training {training_id}")
     return training
-
-
-def _who(text: str) -> str:
-    """A registration number as typed, or a phone number in E.164."""
-    phone = parse_mobile(text)
-    return text.strip() if isinstance(phone, Invalid) else phone
 
 
 async def run_list(args: argparse.Namespace, ctx: OfficerContext) -> None:
@@ -118,11 +118,20 @@ async def run_show(args: argparse.Namespace, ctx: OfficerContext) -> None:
     )
 
 
+def participant_words(ctx: StaffContext) -> dict[str, Any]:
+    """The participant list's column headers, status words and "public" label, in the officer's
+    language (the command's and the dashboard's download)."""
+    return {
+        "headers": ctx.lines("trainings/participant_columns"),
+        "statuses": ctx.labels("trainings/participant_statuses"),
+        "public_label": ctx.text("trainings/public_label"),
+    }
+
+
 async def run_participants(args: argparse.Namespace, ctx: OfficerContext) -> None:
     await _training(ctx, args.id)
-    headers = ctx.lines("trainings/participant_columns")
-    statuses = ctx.labels("trainings/participant_statuses")
-    public = ctx.text("trainings/public_label")
+    words = participant_words(ctx)
+    headers, statuses, public = words["headers"], words["statuses"], words["public_label"]
     if args.output is not None:
         async with ctx.db.transaction() as tx:
             count = await export_participants(
@@ -132,9 +141,7 @@ async def run_participants(args: argparse.Namespace, ctx: OfficerContext) -> Non
                 training_id=args.id,
                 path=args.output,
                 file_format=args.format,
-                headers=headers,
-                statuses=statuses,
-                public_label=public,
+                **words,
             )
         ctx.say("trainings/exported", {"count": count, "path": str(args.output)})
         return
@@ -154,18 +161,19 @@ async def run_checkin_code(args: argparse.Namespace, ctx: OfficerContext) -> Non
         day = date.fromisoformat(args.date) if args.date else ctx.today()
     except ValueError:
         raise OfficerError(f"--date: not a date like 2026-03-14: {args.date!r}") from None
-    days = training_days(training, ctx.agency.time_zone)
-    if day not in days:
+    try:
+        code = day_code(training, ctx.agency, day)
+    except NotATrainingDay as exc:
         raise OfficerError(
-            f"training checkin-code: training {training.id} runs {days[0].isoformat()} to {days[-1].isoformat()},"
-            f" not on {day.isoformat()}"
-        )
+            f"training checkin-code: training {training.id} runs {exc.days[0].isoformat()}"
+            f" to {exc.days[-1].isoformat()}, not on {day.isoformat()}"
+        ) from None
     ctx.say(
         "trainings/checkin_code",
         {
             "training": training_values(training, ctx.agency),
             "day": day,
-            "code": checkin_code(training.secret, day),
+            "code": code,
             "opens": training.starts_at - CHECKIN_OPENS,
             "closes": training.ends_at,
         },
@@ -176,7 +184,12 @@ async def run_checkin(args: argparse.Namespace, ctx: OfficerContext) -> None:
     try:
         async with ctx.db.transaction("training:checkin") as tx:
             enrolment = await check_in_by_officer(
-                tx, ctx.agency, officer=ctx.actor, training_id=args.id, who=_who(args.who), now=ctx.now()
+                tx,
+                ctx.agency,
+                officer=ctx.actor,
+                training_id=args.id,
+                who=person_key(args.who),
+                now=ctx.now(),
             )
     except CheckInRefused as exc:
         raise OfficerError(f"training checkin: {exc}") from None
@@ -184,7 +197,7 @@ async def run_checkin(args: argparse.Namespace, ctx: OfficerContext) -> None:
 
 
 async def run_certificate(args: argparse.Namespace, ctx: OfficerContext) -> None:
-    who = _who(args.who)
+    who = person_key(args.who)
     if args.output is None:
         try:
             async with ctx.db.transaction("training:certificate") as tx:
@@ -242,9 +255,22 @@ def _figure_rows(
     return table
 
 
-def topic_name(ctx: OfficerContext, topic_id: str) -> str:
+def topic_name(ctx: StaffContext, topic_id: str) -> str:
     topic = ctx.agency.training_topic(topic_id)
     return topic.name(ctx.locale) if topic else topic_id
+
+
+def stats_groups(ctx: StaffContext, stats: YearStats) -> list[tuple[str, dict[str, Figures]]]:
+    """The year's figures per training, per topic and per kecamatan of the venue, each row
+    labelled in the officer's words (the command's tables and the dashboard's)."""
+    online = ctx.text("trainings/online_label")
+    per_training = {f"{t.id} {t.title}": figures for t, figures in stats.per_training}
+    topics = {topic_name(ctx, topic): figures for topic, figures in sorted(stats.per_topic.items())}
+    districts = {
+        (online if code == ONLINE else f"{code} {region_name(code) or ''}".strip()): figures
+        for code, figures in sorted(stats.per_district.items())
+    }
+    return [("training", per_training), ("topic", topics), ("district", districts)]
 
 
 async def run_stats(args: argparse.Namespace, ctx: OfficerContext) -> None:
@@ -253,15 +279,8 @@ async def run_stats(args: argparse.Namespace, ctx: OfficerContext) -> None:
         stats = await year_stats(tx, ctx.agency, year, ctx.now())
     columns = ctx.lines("trainings/stats_columns")
     titles = ctx.labels("trainings/stats_titles")
-    online = ctx.text("trainings/online_label")
-    per_training = {f"{t.id} {t.title}": figures for t, figures in stats.per_training}
-    topics = {topic_name(ctx, topic): figures for topic, figures in sorted(stats.per_topic.items())}
-    districts = {
-        (online if code == ONLINE else f"{code} {region_name(code) or ''}".strip()): figures
-        for code, figures in sorted(stats.per_district.items())
-    }
     ctx.say("trainings/stats_title", {"year": year})
-    for title, rows in (("training", per_training), ("topic", topics), ("district", districts)):
+    for title, rows in stats_groups(ctx, stats):
         print(file=ctx.out)
         print(
             "\n".join(aligned([[titles[title], *columns], *_figure_rows(ctx, rows, stats.total)])),

@@ -24,7 +24,26 @@ TIME_FIELDS = ("starts_at", "ends_at")
 
 
 class TrainingError(ValueError):
-    """The training cannot be scheduled or changed as asked; the message says why in one line."""
+    """The training cannot be scheduled or changed as asked. The message says why in one line (the
+    command line's); `code`, `field` (the form field it is about, if one) and `values` name the
+    dashboard's line (`dashboard/notices/training_error`). `problems` lists every reason found
+    (one, unless it is a `PlanInvalid`)."""
+
+    def __init__(self, message: str, code: str = "", *, field: str | None = None, **values: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.values = values
+        self.problems: list[TrainingError] = [self]
+
+
+class PlanInvalid(TrainingError):
+    """A training as typed or planned has one or more problems: the first is the message."""
+
+    def __init__(self, problems: list[TrainingError]) -> None:
+        first = problems[0]
+        super().__init__(str(first), first.code, field=first.field, **first.values)
+        self.problems = list(problems)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,20 +65,41 @@ class TrainingPlan:
     open_to_public: bool = False
     description: str | None = None
 
-    def check(self, now: datetime) -> None:
-        """Raise `TrainingError` for a plan that cannot happen."""
+    def problems(self) -> list[TrainingError]:
+        """Why the plan cannot happen (empty: it can)."""
+        found = []
         if not self.title.strip():
-            raise TrainingError("the title is empty")
+            found.append(TrainingError("the title is empty", "title_empty", field="title"))
         if self.ends_at <= self.starts_at:
-            raise TrainingError("the training must end after it starts")
+            found.append(TrainingError("the training must end after it starts", "ends_before", field="ends"))
         if self.capacity < 1:
-            raise TrainingError("the capacity must be at least 1")
+            found.append(TrainingError("the capacity must be at least 1", "capacity", field="capacity"))
         if (self.online_url is None) == (self.venue is None):
-            raise TrainingError("give either a venue (with its kecamatan) or an online link")
+            found.append(
+                TrainingError(
+                    "give either a venue (with its kecamatan) or an online link",
+                    "place_missing",
+                    field="venue",
+                )
+            )
         if self.venue is not None and self.district_code is None:
-            raise TrainingError("a venue needs its kecamatan")
+            found.append(TrainingError("a venue needs its kecamatan", "venue_kecamatan", field="kecamatan"))
         if self.signup_deadline is not None and self.signup_deadline > self.starts_at:
-            raise TrainingError("sign-ups must close before the training starts")
+            found.append(
+                TrainingError(
+                    "sign-ups must close before the training starts", "deadline_after", field="deadline"
+                )
+            )
+        return found
+
+    def check(self, now: datetime, *, past_start: str | None = None) -> None:
+        """Raise `PlanInvalid` (every problem) for a plan that cannot happen; `past_start`, the
+        message for a start that is not after `now`, checks that too."""
+        found = self.problems()
+        if past_start is not None and self.starts_at <= now:
+            found.insert(0, TrainingError(past_start, "start_past", field="starts"))
+        if found:
+            raise PlanInvalid(found)
 
 
 def plan_of(training: Training) -> TrainingPlan:
@@ -71,9 +111,7 @@ def plan_of(training: Training) -> TrainingPlan:
 
 
 async def create_training(tx: Transaction, *, officer: str, plan: TrainingPlan, now: datetime) -> Training:
-    if plan.starts_at <= now:
-        raise TrainingError("the start is in the past")
-    plan.check(now)
+    plan.check(now, past_start="the start is in the past")
     values = {f.name: getattr(plan, f.name) for f in fields(TrainingPlan)}
     for name in ("target_sectors", "target_size_classes", "target_districts"):
         values[name] = list(values[name])
@@ -102,9 +140,9 @@ async def create_training(tx: Transaction, *, officer: str, plan: TrainingPlan, 
 async def _scheduled(tx: Transaction, training_id: int) -> Training:
     training = await tx.trainings.get(training_id)
     if training is None:
-        raise TrainingError(f"no training {training_id}")
+        raise TrainingError(f"no training {training_id}", "no_training", id=training_id)
     if training.status != SCHEDULED:
-        raise TrainingError(f"training {training_id} is cancelled")
+        raise TrainingError(f"training {training_id} is cancelled", "cancelled", id=training_id)
     return training
 
 
@@ -145,14 +183,17 @@ async def edit_training(
     training = await _scheduled(tx, training_id)
     before = plan_of(training)
     after = replace(before, **changes)
-    after.check(now)
     changed = [f.name for f in fields(TrainingPlan) if getattr(before, f.name) != getattr(after, f.name)]
+    after.check(now, past_start="the new start is in the past" if "starts_at" in changed else None)
     if not changed:
         return Edited(training, [])
-    if "starts_at" in changed and after.starts_at <= now:
-        raise TrainingError("the new start is in the past")
     if "capacity" in changed and not await tx.trainings.set_capacity(training_id, after.capacity):
-        raise TrainingError(f"{training.seats_taken} seats are taken; the capacity cannot go below that")
+        raise TrainingError(
+            f"{training.seats_taken} seats are taken; the capacity cannot go below that",
+            "capacity_taken",
+            field="capacity",
+            taken=training.seats_taken,
+        )
     for name in changed:
         if name != "capacity":
             value = getattr(after, name)
@@ -193,7 +234,7 @@ async def cancel_training(
     training = await _scheduled(tx, training_id)
     reason = " ".join(reason.split())
     if not reason:
-        raise TrainingError("give the reason the participants will read")
+        raise TrainingError("give the reason the participants will read", "reason_missing", field="reason")
     training.status, training.cancel_reason, training.updated_at = CANCELLED, reason[:300], now
     await tx.trainings.save(training)
     await tx.outbox.cancel(key(training_id), "training cancelled")
@@ -228,7 +269,9 @@ async def announcement_audience(tx: Transaction, training_id: int, now: datetime
 async def _announceable(tx: Transaction, training_id: int, now: datetime) -> Training:
     training = await _scheduled(tx, training_id)
     if not signups_open(training, now):
-        raise TrainingError(f"sign-ups for training {training_id} are closed")
+        raise TrainingError(
+            f"sign-ups for training {training_id} are closed", "signups_closed", id=training_id
+        )
     return training
 
 

@@ -1,5 +1,6 @@
 """A year of trainings in figures, per training, per topic and per kecamatan (of the venue; "daring"
-for online ones), and the year's attendance against the agency's target. Anonymous: it counts."""
+for online ones), the year's attendance against the agency's target, and one training's ratings.
+Anonymous: it counts."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 
 from handlers.agency import AgencyProfile
 from handlers.trainings.kinds import key
+from handlers.trainings.rules import RATINGS
 from storage.models.trainings import SCHEDULED, Training
 from storage.repositories import Transaction
 from storage.repositories.training_reports import TrainingFigures
@@ -84,3 +86,26 @@ async def year_stats(tx: Transaction, agency: AgencyProfile, year: int, now: dat
         stats.total.add(figures)
     stats.people_attended = await tx.trainings.people_attended([t.id for t in held])
     return stats
+
+
+@dataclass(frozen=True, slots=True)
+class Ratings:
+    """How many gave each rating (1-5) to one training."""
+
+    counts: dict[int, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def average(self) -> float | None:
+        return sum(r * n for r, n in self.counts.items()) / self.total if self.total else None
+
+    def rows(self) -> list[tuple[int, int]]:
+        """(rating, count) from 5 down to 1, zeros included."""
+        return [(rating, self.counts.get(rating, 0)) for rating in reversed(RATINGS)]
+
+
+async def ratings_of(tx: Transaction, training_id: int) -> Ratings:
+    return Ratings(await tx.trainings.rating_counts(training_id))

@@ -18,6 +18,7 @@ from handlers.pages import (
     Panel,
     Redirect,
     download_file,
+    id_of,
 )
 from handlers.update_round.commands import chosen_round, write_results
 from handlers.update_round.planner import DeadlineInPast, check_deadline, open_round
@@ -25,10 +26,6 @@ from handlers.update_round.report import OUTCOMES, RoundReport, round_messages, 
 from storage.models.update_round import UpdateRound
 
 ROUNDS = "/dashboard/update-rounds"
-
-
-def _round_id(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
 
 
 def progress_chart(grouped: dict[str, dict[str, int]], names: dict[str, str] | None = None) -> Any:
@@ -56,7 +53,7 @@ async def _figures(ctx: PageContext, round_row: UpdateRound) -> dict[str, Any]:
 
 async def rounds_page(ctx: PageContext) -> Html:
     async with ctx.db.transaction() as tx:
-        shown = await chosen_round(tx, _round_id(ctx.query.get("round")))
+        shown = await chosen_round(tx, id_of(ctx.query.get("round")))
         if ctx.query.get("round") and shown is None:
             raise NotFound
         rounds = await tx.update_rounds.rounds()
@@ -97,7 +94,7 @@ async def open_page(ctx: PageContext) -> Redirect:
 async def export(ctx: PageContext) -> Download | Redirect:
     path = download_file("update-round")
     async with ctx.db.transaction() as tx:
-        round_row = await chosen_round(tx, _round_id(ctx.form.get("round")))
+        round_row = await chosen_round(tx, id_of(ctx.form.get("round")))
         if round_row is None:
             path.unlink(missing_ok=True)
             ctx.notice("no_round", error=True)

@@ -10,7 +10,7 @@ owner's NIK, name or phone.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -25,7 +25,9 @@ from handlers.pages import (
     PageContext,
     Panel,
     Redirect,
+    checked,
     download_file,
+    id_of,
 )
 from handlers.registration.admin import SIZE_CLASSES, districts
 from handlers.rules import region_name
@@ -75,11 +77,6 @@ def _notice_error(ctx: PageContext, exc: ProgramError | MonthError) -> None:
     ctx.notice("voucher_error", _error_values(exc), error=True)
 
 
-def _checked(form: Mapping[str, str], prefix: str) -> list[str]:
-    """The ticked boxes named `<prefix><value>` (one name each: the form keeps one value a name)."""
-    return [name[len(prefix) :] for name, value in form.items() if name.startswith(prefix) and value == "1"]
-
-
 async def _programs_values(ctx: PageContext, tx: Transaction) -> dict[str, Any]:
     return {
         "programs": await program_summaries(tx, now=ctx.now()),
@@ -103,7 +100,7 @@ async def programs_page(ctx: PageContext) -> Html:
 async def add_program_page(ctx: PageContext) -> Html | Redirect:
     """The new-program form: read by `parsing.new_program` as the command reads its flags."""
     form = {name: ctx.form.get(name, "").strip() for name in FORM_DEFAULTS}
-    sizes, kecamatan = _checked(ctx.form, "size-"), _checked(ctx.form, "kecamatan-")
+    sizes, kecamatan = checked(ctx.form, "size-"), checked(ctx.form, "kecamatan-")
     current = ctx.form.get("requires_current_data") == "1"
     try:
         new = new_program(
@@ -153,15 +150,11 @@ def _voucher_row(ctx: PageContext, voucher: Voucher, now: datetime) -> dict[str,
     }
 
 
-def _id(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
-
-
 async def program_page(ctx: PageContext) -> Html:
     """One program: its figures, its actions, and its vouchers (all issued, or the redeemed), by keyset."""
     program_id = int(ctx.params["program_id"])
     redeemed = ctx.query.get("show") == "redeemed"
-    before = _id(ctx.query.get("before"))
+    before = id_of(ctx.query.get("before"))
     now = ctx.now()
     async with ctx.db.transaction() as tx:
         program = await tx.vouchers.program(program_id)
@@ -279,7 +272,7 @@ async def export(ctx: PageContext) -> Download | Redirect:
     except MonthError as exc:
         _notice_error(ctx, exc)
         return Redirect(back)
-    courier_id = _id(ctx.form.get("courier"))
+    courier_id = id_of(ctx.form.get("courier"))
     path = download_file("vouchers")
     async with ctx.db.transaction() as tx:
         if courier_id is not None and await tx.couriers.get(courier_id) is None:

@@ -55,6 +55,30 @@ class TrainingAttendance:
             update(_ENROLMENTS).where(_ENROLMENTS.c.id == enrolment_id).values(**values)
         )
 
+    async def rating_counts(self, training_id: int) -> dict[int, int]:
+        """How many gave each rating (1-5)."""
+        rows = await self.session.execute(
+            select(Enrolment.rating, func.count())
+            .where(Enrolment.training_id == training_id, Enrolment.rating.is_not(None))
+            .group_by(Enrolment.rating)
+        )
+        return {int(rating or 0): int(count) for rating, count in rows.all()}
+
+    async def comments(
+        self, training_id: int, *, before: int | None, limit: int
+    ) -> list[tuple[int, int | None, str, datetime | None]]:
+        """(enrolment id, rating, comment, when) of the training's comments, newest sign-up first,
+        before the enrolment `before`: no name or number with them."""
+        query = (
+            select(Enrolment.id, Enrolment.rating, Enrolment.comment, Enrolment.rated_at)
+            .where(Enrolment.training_id == training_id, Enrolment.comment.is_not(None))
+            .order_by(Enrolment.id.desc())
+            .limit(limit)
+        )
+        if before is not None:
+            query = query.where(Enrolment.id < before)
+        return [(int(i), r, str(c), at) for i, r, c, at in (await self.session.execute(query)).all()]
+
     async def set_certificate_no(self, enrolment_id: int, number: str) -> None:
         await self.session.execute(
             update(_ENROLMENTS)

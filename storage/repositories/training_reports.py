@@ -124,6 +124,33 @@ class TrainingReports:
             waiting = enrolment.status == WAITING
             yield Participant(enrolment, reg_no, int(place) if waiting else None)
 
+    async def participant_page(
+        self,
+        training_id: int,
+        *,
+        statuses: Sequence[str],
+        attended: bool | None = None,
+        after: int | None = None,
+        limit: int,
+    ) -> list[tuple[Enrolment, str | None]]:
+        """A page of the training's sign-ups in `statuses` (and attended, or not), in sign-up
+        order after the sign-up numbered `after`, with the owner's registration number."""
+        query = (
+            select(Enrolment, Owner.reg_no)
+            .outerjoin(Owner, Owner.id == Enrolment.owner_id)
+            .where(Enrolment.training_id == training_id, Enrolment.status.in_(list(statuses)))
+            .order_by(Enrolment.queue_no)
+            .limit(limit)
+            .execution_options(populate_existing=True)
+        )
+        if attended is not None:
+            query = query.where(
+                Enrolment.attended_at.is_not(None) if attended else Enrolment.attended_at.is_(None)
+            )
+        if after is not None:
+            query = query.where(Enrolment.queue_no > after)
+        return [(enrolment, reg_no) for enrolment, reg_no in (await self.session.execute(query)).all()]
+
     async def status_counts(self, training_id: int) -> dict[str, int]:
         rows = await self.session.execute(
             select(Enrolment.status, func.count())
@@ -131,6 +158,27 @@ class TrainingReports:
             .group_by(Enrolment.status)
         )
         return {status: int(count) for status, count in rows.all()}
+
+    async def page(self, *, now: datetime, past: bool, after: int | None, limit: int) -> list[Training]:
+        """Trainings not ended yet, soonest first, or ended, latest first: `limit` of them after
+        the training `after` (a keyset: its start, then its id)."""
+        ended = Training.ends_at <= now
+        query = select(Training).where(ended if past else ~ended).limit(limit)
+        if past:
+            query = query.order_by(Training.starts_at.desc(), Training.id.desc())
+        else:
+            query = query.order_by(Training.starts_at, Training.id)
+        if after is not None:
+            start = select(Training.starts_at).where(Training.id == after).scalar_subquery()
+            if past:
+                query = query.where(
+                    (Training.starts_at < start) | ((Training.starts_at == start) & (Training.id < after))
+                )
+            else:
+                query = query.where(
+                    (Training.starts_at > start) | ((Training.starts_at == start) & (Training.id > after))
+                )
+        return list((await self.session.execute(query)).scalars())
 
     # Figures -----------------------------------------------------------------------
 

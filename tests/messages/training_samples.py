@@ -4,7 +4,11 @@ officer/trainings/)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import Any
+
+from handlers.dashboard.charts import bar_chart
+from handlers.trainings.stats import Ratings
 
 STARTS = datetime(2026, 3, 14, 1, 0, tzinfo=UTC)  # Sabtu 14 Maret 2026, 09.00 WITA
 TRAINING: dict[str, Any] = {
@@ -140,3 +144,169 @@ TRAINING_SAMPLES: dict[str, dict[str, Any]] = {
         "cancelled": 1,
     },
 }
+
+# The dashboard's Pelatihan pages ---------------------------------------------------------------
+
+LAYOUT: dict[str, Any] = {
+    "nav": [{"label": "Pelatihan", "href": "/dashboard/trainings", "active": True}],
+    "officer": SimpleNamespace(username="ani", role="officer", courier_name=None, is_admin=False),
+    "csrf": "token",
+    "notices": [],
+}
+SHOWN: dict[str, Any] = {
+    **TRAINING,
+    "topic_name": "Sablon",
+    "state": "upcoming",
+    "status": "scheduled",
+    "cancel_reason": "Narasumber berhalangan",
+    "public": True,
+    "sectors": ["Kuliner"],
+    "sizes": ["Mikro"],
+    "districts": ["Landasan Ulin"],
+    "announced_at": STARTS,
+    "targeted": 120,
+    "created_at": STARTS,
+    "created_by": "dashboard:ani",
+    "figures": SimpleNamespace(confirmed=27, waiting=4),
+}
+FORM: dict[str, Any] = {
+    "title": "Sablon kaos",
+    "topic": "sablon",
+    "starts": "2026-03-14T09:00",
+    "ends": "2026-03-14T16:00",
+    "deadline": "",
+    "capacity": "30",
+    "venue": "Aula",
+    "kecamatan": "63.72.02",
+    "online": "",
+    "description": "",
+    "sectors": ["kuliner"],
+    "size_classes": ["micro"],
+    "target_kecamatan": ["63.72.02"],
+    "open_to_public": True,
+}
+FORM_VALUES: dict[str, Any] = {
+    "form": FORM,
+    "errors": {"title": "Tulis judul pelatihan."},
+    "error": "Pelatihan tidak ditemukan.",
+    "topics": [("sablon", "Sablon")],
+    "district_options": [("63.72.02", "Landasan Ulin")],
+    "sector_options": [("kuliner", "Kuliner")],
+    "size_options": [("micro", "Mikro")],
+}
+PERSON: dict[str, Any] = {
+    "no": 3,
+    "name": "Siti Aminah",
+    "phone": "0812-3456-7890",
+    "reg_no": None,
+    "public": True,
+    "district": "Landasan Ulin",
+    "status": "antre",
+    "position": 1,
+    "offer_until": STARTS,
+    "signed_up_at": STARTS,
+    "attended_at": STARTS,
+    "by_self": False,
+    "rating": 5,
+}
+FIGURES = SimpleNamespace(
+    trainings=2,
+    targeted=40,
+    announced=38,
+    signed_up=30,
+    waiting=2,
+    attended=25,
+    no_shows=3,
+    average_rating=4.5,
+)
+PAGER = {"first_page": "/dashboard/trainings", "next_page": "/dashboard/trainings?after=3"}
+TRAINING_SAMPLES.update(
+    {
+        "dashboard/trainings/list": {
+            **LAYOUT,
+            **FORM_VALUES,
+            **PAGER,
+            "trainings": [SHOWN],
+            "past": True,
+        },
+        "dashboard/trainings/plan_fields": FORM_VALUES,
+        "dashboard/trainings/edit": {**LAYOUT, **FORM_VALUES, "training": SHOWN},
+        "dashboard/trainings/details": {"training": SHOWN},
+        "dashboard/trainings/training": {
+            **LAYOUT,
+            **PAGER,
+            "training": SHOWN,
+            "counts": {"confirmed": 27, "waiting": 4},
+            "attended": 0,
+            "which": "waiting",
+            "people": [PERSON],
+        },
+        "dashboard/trainings/announce": {
+            **LAYOUT,
+            "training": SHOWN,
+            "per_channel": [("telegram", 2), ("whatsapp", 8)],
+            "total": 10,
+            "preview": "Pelatihan: Sablon",
+        },
+        "dashboard/trainings/checkin_code": {
+            "training": SHOWN,
+            "code": "4821",
+            "today": date(2026, 3, 14),
+            "days": None,
+            "opens": STARTS,
+            "refresh": 60,
+        },
+        "dashboard/trainings/attendance": {
+            **LAYOUT,
+            **PAGER,
+            "training": SHOWN,
+            "confirmed": 27,
+            "attended": 20,
+            "people": [PERSON],
+            "opens": STARTS,
+        },
+        "dashboard/trainings/feedback": {
+            **LAYOUT,
+            **PAGER,
+            "training": SHOWN,
+            "ratings": Ratings({5: 3, 4: 1}),
+            "chart": bar_chart([("5", [3]), ("4", [1])]),
+            "comments": [(1, 5, "Sangat bermanfaat", STARTS)],
+        },
+        "dashboard/trainings/stats": {
+            **LAYOUT,
+            "year": 2026,
+            "groups": [("training", {"12 Sablon": FIGURES}, bar_chart([("12 Sablon", [25, 3, 2])]))],
+            "titles": {"training": "Pelatihan"},
+            "total": FIGURES,
+            "people": 24,
+            "target": 500,
+            "cancelled": 1,
+        },
+        "dashboard/panels/trainings": {
+            "coming": 2,
+            "confirmed": 27,
+            "capacity": 60,
+            "waiting": 4,
+            "year": 2026,
+            "attended": 25,
+            "people": 24,
+            "target": 500,
+            "chart": bar_chart([("Sablon", [27, 3, 4])]),
+        },
+        "dashboard/panels/trainings_export": {**LAYOUT, "trainings": [("12", "Sablon", STARTS)]},
+        "dashboard/notices/training_error": {"code": "kecamatan", "word": "Gambut"},
+        "dashboard/notices/training_added": {"id": 12, "title": "Sablon"},
+        "dashboard/notices/training_edited": {
+            "id": 12,
+            "changed": ["venue"],
+            "notified": 3,
+            "offered": 1,
+            "moved": True,
+        },
+        "dashboard/notices/training_cancelled": {"id": 12, "notified": 3},
+        "dashboard/notices/training_announced": {"id": 12, "queued": 8, "targeted": 10},
+        "dashboard/notices/checked_in": {"name": "Siti Aminah", "who": "BJB-2026-000001"},
+        "dashboard/notices/certificate_resent": {"name": "Siti Aminah", "who": "BJB-2026-000001"},
+    }
+)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,11 @@ from playwright.async_api import Browser, BrowserContext, Page
 from sqlalchemy import func, select
 
 from handlers.agency import AgencyProfile
+from handlers.trainings.attendance import NotATrainingDay, day_code
 from handlers.types import utcnow
 from handlers.vouchers.programs import NewProgram, add_program
 from storage.database import Database
-from storage.models import AuditEntry, Broadcast, Business, Courier, Owner, Voucher
+from storage.models import AuditEntry, Broadcast, Business, Courier, Owner, Training, Voucher
 from storage.repositories.audience import AudienceFilter
 from tests.bot.conftest import Running, whatsapp_env
 from tests.bot.dashboard.browser import DESKTOP, PHONE, Shots, launch
@@ -327,4 +328,73 @@ async def test_a_courier_redeems_a_voucher_on_a_phone(
         ("JUMLAH", "1", None, 18_000, 18_000),
     ]
     assert "voucher.report" in await actions(db)
+    await context.close()
+
+
+async def test_an_officer_adds_a_training_and_puts_its_check_in_code_on_the_projector(
+    server: Running, chromium: Browser, db: Database, agency: AgencyProfile, tmp_path: Path
+) -> None:
+    url = server.url
+    shots = Shots(tmp_path / "screenshots")
+    zone = agency.time_zone
+    # Today, from a few minutes on (the start cannot be in the past), until three hours later.
+    starts = (utcnow() + timedelta(minutes=5)).astimezone(zone).replace(second=0, microsecond=0)
+    ends = starts + timedelta(hours=3)
+    context, page = await new_page(chromium)
+    await sign_in(page, url, "petugas")
+    await page.click("nav.main >> text=Pelatihan")
+    assert "Belum ada pelatihan yang akan datang" in await page.inner_text("#trainings")
+    await shots.take(page, "21-pelatihan")
+
+    # Through the form, as an officer types it: a slip is shown beside its field, values kept.
+    await page.fill("input[name=title]", "Foto produk dengan ponsel")
+    await page.select_option("select[name=topic]", "pemasaran_digital")
+    await page.fill("input[name=starts]", f"{starts:%Y-%m-%dT%H:%M}")
+    await page.fill("input[name=ends]", f"{starts - timedelta(hours=1):%Y-%m-%dT%H:%M}")
+    await page.fill("input[name=capacity]", "25")
+    await page.fill("input[name=venue]", "Aula Diskopumnaker")
+    await page.select_option("select[name=kecamatan]", "63.72.02")
+    await page.check("input[name=sector-kuliner]")
+    await page.click("#add-training-button")
+    assert "Waktu selesai harus setelah" in await page.inner_text("#error-ends")
+    assert await page.input_value("input[name=title]") == "Foto produk dengan ponsel"
+    assert await page.is_checked("input[name=sector-kuliner]")
+    await shots.take(page, "22-tambah-pelatihan-salah")
+    await page.fill("input[name=ends]", f"{ends:%Y-%m-%dT%H:%M}")
+    await page.click("#add-training-button")
+    assert re.search(r"/dashboard/trainings/\d+$", page.url)
+    assert "ditambahkan" in await page.inner_text(".notice")
+    training = await scalar(db, select(Training).where(Training.title == "Foto produk dengan ponsel"))
+    assert (training.capacity, training.district_code, training.target_sectors) == (
+        25,
+        "63.72.02",
+        ["kuliner"],
+    )
+    assert training.starts_at == starts.astimezone(UTC)
+    await shots.take(page, "23-pelatihan-detail")
+
+    # The check-in code, full screen for the venue's projector: the code of the day, nothing else.
+    await page.click("#checkin-code-link")
+    try:
+        expected: str | None = day_code(training, agency, utcnow().astimezone(zone).date())
+    except NotATrainingDay:  # just before midnight the start falls tomorrow
+        expected = None
+    if expected is not None:
+        assert await page.inner_text("#code-digits") == expected
+    else:
+        assert "bukan hari pelatihan" in await page.inner_text("#no-code")
+    assert "Foto produk dengan ponsel" in await page.inner_text("#projector-title")
+    assert await page.locator("nav").count() == 0 and await page.locator("header").count() == 0
+    assert await page.get_attribute("meta[http-equiv=refresh]", "content") == "60"
+    await shots.take(page, "24-kode-hadir")
+
+    for name, path in (
+        ("25-umumkan", f"/dashboard/trainings/{training.id}/announce"),
+        ("26-kehadiran", f"/dashboard/trainings/{training.id}/attendance"),
+        ("27-penilaian", f"/dashboard/trainings/{training.id}/feedback"),
+        ("28-angka-pelatihan", "/dashboard/trainings/stats"),
+    ):
+        await page.goto(f"{url}{path}")
+        await shots.take(page, name)
+    assert await page.locator("svg.chart").count() == 3
     await context.close()
