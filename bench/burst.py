@@ -274,7 +274,7 @@ def _profiled(pid: int, name: str) -> Iterator[None]:
         return
     out = Path(where) / f"{name}-{pid}.txt"
     spy = str(Path(sys.executable).parent / "py-spy")
-    command = [spy, "record", "--format", "raw", "--rate", "500", "--pid", str(pid), "-o", str(out)]
+    command = [spy, "record", "--format", "raw", "--rate", "500", "--gil", "--pid", str(pid), "-o", str(out)]
     recorder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.5)  # py-spy attaching
     try:
@@ -301,6 +301,9 @@ def _umkm_bot(env: dict[str, str], cwd: Path) -> list[str]:
     """`umkm-bot run` after `db upgrade`."""
     command = str(Path(sys.executable).parent / "umkm-bot")
     subprocess.run([command, "db", "upgrade"], env=env, cwd=cwd, check=True, capture_output=True)
+    if where := os.environ.get("BENCH_CPROFILE_DIR"):  # cProfile's stats of the whole run, at exit
+        out = Path(where) / f"{cwd.name}.pstats"
+        return [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "bot.cli", "run"]
     return [command, "run"]
 
 
