@@ -72,6 +72,8 @@ FACTS = "user:facts"
 # The fact that an imported record waits for the identity's number (the router forgets it when
 # the platform vouches for a new number).
 PHONE_CLAIMABLE = "phone_claimable"
+# Likewise: another user on another channel has the identity's number.
+PHONE_LINKABLE = "phone_linkable"
 
 
 def known_not(ctx: Context, fact: str) -> bool:

@@ -9,7 +9,7 @@ registration, since one person registers one business here.
 
 from __future__ import annotations
 
-from handlers.context import Context
+from handlers.context import PHONE_LINKABLE, Context, known_not
 from handlers.conversation import Answer, Conversation
 from handlers.flow import MenuEntry, OneStepFlow
 from handlers.registration import service as registration
@@ -21,7 +21,13 @@ YES, NO = "link:yes", "link:no"
 
 async def candidate(ctx: Context) -> int | None:
     """The other user this one could be linked with, looked up once per message."""
-    found = await ctx.remember(CANDIDATE, lambda: ctx.tx.links.candidate(ctx.identity))
+
+    async def look_up() -> int | None:
+        if known_not(ctx, PHONE_LINKABLE):
+            return None
+        return await ctx.tx.links.candidate(ctx.identity)
+
+    found = await ctx.remember(CANDIDATE, look_up)
     return found if isinstance(found, int) else None
 
 

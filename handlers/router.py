@@ -21,7 +21,16 @@ from datetime import datetime
 from typing import Any
 
 from handlers.agency import AgencyProfile
-from handlers.context import FACTS, PHONE_CLAIMABLE, REGISTERED, Context, Eraser, Greeter, HandlerConfig
+from handlers.context import (
+    FACTS,
+    PHONE_CLAIMABLE,
+    PHONE_LINKABLE,
+    REGISTERED,
+    Context,
+    Eraser,
+    Greeter,
+    HandlerConfig,
+)
 from handlers.conversation import Answer, Conversation
 from handlers.flow import Flow, MenuEntry, Shortcut
 from handlers.forms.engine import FormFlow
@@ -141,7 +150,8 @@ class Router:
             number = vouched if isinstance(phone, Invalid) else phone
             if number != identity.phone:
                 identity.phone = number
-                facts.pop(PHONE_CLAIMABLE, None)  # read for the number the identity had
+                for fact in (PHONE_CLAIMABLE, PHONE_LINKABLE):  # read for the number it had
+                    facts.pop(fact, None)
         state = await tx.states.load(user.id)
         # A deep copy: flows change nested answers in place, and the loaded value outlives a failed
         # message's SAVEPOINT when the next message of the batch finds the state in the identity map.

@@ -10,6 +10,7 @@ from sqlalchemy import Table, bindparam, delete, exists, func, inspect, select, 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from storage.models import (
@@ -26,6 +27,8 @@ from storage.models.registration import OwnerSource
 from storage.models.trainings import Enrolment
 from storage.models.vouchers import CourierStaff
 
+_OTHER = aliased(ChannelIdentity)
+
 # Yes-or-no facts about the user that the main menu asks on every message, read by the first
 # statement of the message so the common answer ("no") costs no query of its own: is the user a
 # registered owner, a courier partner's staff, signed up for any training? A handler that changes
@@ -41,6 +44,12 @@ USER_FACTS = {
         Owner.user_id.is_(None),
         Owner.deleted_at.is_(None),
         Owner.wrong_number_at.is_(None),
+    ),
+    # Another user on another channel has this identity's number (linking Telegram and WhatsApp).
+    "phone_linkable": exists().where(
+        _OTHER.phone == ChannelIdentity.phone,
+        _OTHER.channel != ChannelIdentity.channel,
+        _OTHER.user_id != ChannelIdentity.user_id,
     ),
 }
 
