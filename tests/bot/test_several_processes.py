@@ -1,4 +1,5 @@
-"""Several `umkm-bot run` processes on one database: all take webhooks, one sends, a dead sender hands over."""
+"""Several `umkm-bot run` processes on one PostgreSQL database: all take webhooks, one sends, a dead
+sender hands over. (SQLite takes one `run`: tests/bot/test_sqlite_one_run.py.)"""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from tests.bot.outbox.seed import seed_owners
 from tests.conftest import TEST_SECRET_KEY
 from tests.fakes import FakeWhatsApp, sign, text_message_payload
 from tests.profiles import profile_without_quiet_hours
+
+pytestmark = pytest.mark.postgresql
 
 SENDER_LEASE = 2.0
 
