@@ -197,18 +197,20 @@ class InboundProcessor:
     async def _process(self, row: StoredInbound) -> None:
         """Process `row` in its chat's turn: if an earlier delivery of the same chat waits (stored
         by another process, or left by one that stopped), that one is processed here first."""
+        extra = {"channel": row.channel, "inbound_id": row.id}
         for _ in range(TURNS):
             if await self._attempt(row):
                 return
             async with self.db.transaction() as tx:
                 ahead = await tx.inbound.ahead_of(row)
             if ahead is None:
-                log.info("inbound.already_processed", extra={"channel": row.channel, "inbound_id": row.id})
+                log.info("inbound.already_processed", extra=extra)
                 return
+            # Not its turn: these were stored earlier and nobody has claimed them (yet).
+            log.info("inbound.waits_turn", extra={**extra, "earlier": len(ahead)})
             for earlier in ahead:
-                log.info("inbound.earlier_first", extra={"channel": row.channel, "inbound_id": earlier.id})
                 await self._attempt(earlier)
-        log.error("inbound.not_its_turn", extra={"channel": row.channel, "inbound_id": row.id})
+        log.error("inbound.turn_never_came", extra=extra)
         await self._record_attempt(row, "earlier messages of this chat could not be processed")
 
     async def _attempt(self, row: StoredInbound) -> bool:
