@@ -126,20 +126,23 @@ class InboundProcessor:
                 self._idle.clear()
                 queue.worker = asyncio.create_task(self._work(key, queue), name=f"inbound:{key}")
 
-    async def recover(self) -> int:
-        """Queue every stored but unprocessed row (after a crash or restart); return how many."""
+    async def recover(self, *, stored_before: datetime | None = None) -> int:
+        """Queue every stored but unprocessed row (after a crash or restart); return how many.
+
+        With `stored_before` (several processes), only rows received before it that no process
+        ever attempted: those of a process that died meanwhile, while the others run on."""
         total = 0
         last_id = 0
         while True:
             async with self.db.transaction() as tx:
-                rows = await tx.inbound.pending(after_id=last_id)
+                rows = await tx.inbound.pending(after_id=last_id, stored_before=stored_before)
             if not rows:
                 break
             self.submit(rows)
             total += len(rows)
             last_id = rows[-1].id
         if total:
-            log.info("inbound.recovered", extra={"rows": total})
+            log.info("inbound.recovered", extra={"rows": total, "left_behind": stored_before is not None})
         return total
 
     async def drain(self) -> None:

@@ -135,18 +135,20 @@ class InboundRepository:
             if provider_message_id in new_ids
         ]
 
-    async def pending(self, limit: int = 1000, *, after_id: int = 0) -> list[StoredInbound]:
-        """Stored but unprocessed messages with an id above `after_id`, oldest first."""
-        result = await self.session.execute(
-            select(InboundMessage)
-            .where(
-                InboundMessage.processed_at.is_(None),
-                InboundMessage.attempts < MAX_ATTEMPTS,
-                InboundMessage.id > after_id,
-            )
-            .order_by(InboundMessage.id)
-            .limit(limit)
+    async def pending(
+        self, limit: int = 1000, *, after_id: int = 0, stored_before: datetime | None = None
+    ) -> list[StoredInbound]:
+        """Stored but unprocessed messages with an id above `after_id`, oldest first; with
+        `stored_before`, only those received before it and never attempted (left behind by a
+        process that stopped before it got to them)."""
+        query = select(InboundMessage).where(
+            InboundMessage.processed_at.is_(None),
+            InboundMessage.attempts < MAX_ATTEMPTS,
+            InboundMessage.id > after_id,
         )
+        if stored_before is not None:
+            query = query.where(InboundMessage.received_at < stored_before, InboundMessage.attempts == 0)
+        result = await self.session.execute(query.order_by(InboundMessage.id).limit(limit))
         return [
             StoredInbound(row.id, row.channel, row.external_user_id, self._open(row.payload))
             for row in result.scalars()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -225,6 +226,36 @@ async def test_two_processes_recovering_one_backlog_process_each_row_once_in_eac
     finally:
         await first.close()
         await second.close()
+
+
+async def test_a_running_process_takes_the_rows_a_dead_one_left_behind_not_the_fresh_or_failed_ones(
+    database_url: str, tmp_path: Path
+) -> None:
+    app = await _app(database_url, tmp_path)
+    try:
+        now = utcnow()
+        async with app.db.transaction() as tx:
+            # Stored by a process that died before it got to it, three minutes ago.
+            left = await tx.inbound.store(
+                CHANNEL, "wamid.31", "628110031", {"text": "halo"}, now - timedelta(minutes=3)
+            )
+            # Failed an attempt (a bug): left for the next start, as always.
+            failed = await tx.inbound.store(
+                CHANNEL, "wamid.32", "628110032", {"text": "halo"}, now - timedelta(minutes=3)
+            )
+            # Just stored: its own process is on it.
+            fresh = await tx.inbound.store(CHANNEL, "wamid.33", "628110033", {"text": "halo"}, now)
+            assert left is not None and failed is not None and fresh is not None
+            await tx.inbound.record_attempt(failed.id, "RuntimeError: a bug")
+        channel = RecordingChannel()
+        processor = InboundProcessor(app.db, app.router, {CHANNEL: channel})
+        assert await processor.recover(stored_before=now - timedelta(minutes=2)) == 1
+        await asyncio.wait_for(processor.drain(), 10)
+        assert channel.parsed == [left.id]
+        assert [to for to, _ in channel.sent] == ["628110031"]
+        await processor.close()
+    finally:
+        await app.close()
 
 
 class HangingChannel(RecordingChannel):
