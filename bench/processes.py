@@ -343,6 +343,7 @@ async def main(args: argparse.Namespace) -> None:
                 args.messages,
                 args.sticky,
                 platform.pid,
+                args.logs,
             )
             for channel in args.channel or CHANNELS:
                 for processes in args.processes or [1, 2]:
