@@ -33,7 +33,6 @@ import json
 import multiprocessing
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -50,12 +49,14 @@ from bench.outbox import drop_created, fresh_database
 from bot.loop import run_async
 from storage.crypto import Cipher
 from storage.database import Database
+from tests.bot.cli_helpers import cli_env
+from tests.bot.conftest import free_port
+from tests.conftest import TEST_SECRET_KEY
 from tests.fakes import FakeTelegram, FakeWhatsApp, sign, text_message_payload
 
 APP_SECRET = "bench-app-secret"
 VERIFY_TOKEN = "bench-verify"
 TELEGRAM_SECRET = "bench-telegram-secret"
-SECRET_KEY = "bench-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 CHANNELS = ("whatsapp", "telegram")
 
 
@@ -211,21 +212,13 @@ def _machine() -> tuple[float, float]:
     return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK"), time.monotonic()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _start(
     url: str, fakes: dict[str, str], work: Path, name: str, logs: Path | None
 ) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_", "DATABASE_"))}
-    env.update(
+    port = free_port()
+    env = cli_env(
+        work / "data",
         DATABASE_URL=url,
-        DATA_DIR=str(work / "data"),
-        SECRET_KEY=SECRET_KEY,
         HTTP_PORT=str(port),
         LOG_LEVEL="INFO" if logs else "WARNING",
         WHATSAPP_ACCESS_TOKEN=fakes["wa_token"],
@@ -270,7 +263,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 async def _unprocessed(url: str) -> int:
-    db = Database(url, cipher=Cipher(SECRET_KEY))
+    db = Database(url, cipher=Cipher(TEST_SECRET_KEY))
     try:
         async with db.transaction() as tx:
             return await tx.inbound.count_pending()

@@ -5,9 +5,11 @@ offered choices, runs a global command, a capability's shortcut (a button of a
 message the bot sent on its own, or a typed `HADIR 4821`) or the active flow, and
 saves the new state in the same transaction. Messages are handled in the order they arrive,
 in shared transactions (`handlers.group_commit`), so one user's messages never
-interleave; across PostgreSQL processes an advisory lock per user serialises
-them. A failure rolls back that message alone, is logged with its traceback and
-answers with an apology; the user's earlier answers stay as they were.
+interleave; across PostgreSQL processes an advisory lock per chat (`identity_lock`)
+serialises them, and a stored delivery is claimed first in its transaction
+(`handle_claimed`), so the inbound processor can keep each chat's stored order. A
+failure rolls back that message alone, is logged with its traceback and answers with
+an apology; the user's earlier answers stay as they were.
 """
 
 from __future__ import annotations
