@@ -18,6 +18,7 @@ from bot.logs import configure_logging
 from bot.loop import run_async
 from bot.outbox import command as outbox_command
 from bot.settings import ConfigError, Settings, load_settings
+from bot.sqlite_guard import one_run_per_sqlite_database
 from handlers.capability import OfficerCommand
 from handlers.officer import OfficerError
 from storage.migrate import upgrade
@@ -50,11 +51,12 @@ async def _run(settings: Settings) -> None:
         return
     from bot.runner import Service  # noqa: PLC0415
 
-    app = await build_app(settings)
-    try:
-        await Service(app).run()
-    finally:
-        await app.close()
+    with one_run_per_sqlite_database(settings.effective_database_url):
+        app = await build_app(settings)
+        try:
+            await Service(app).run()
+        finally:
+            await app.close()
 
 
 async def _officer(settings: Settings, command: OfficerCommand, args: argparse.Namespace) -> None:

@@ -2,7 +2,8 @@
 server in one event loop, started and stopped in this order:
 
     start: the App's channels (one HTTP client per platform) -> inbound processor -> leftovers
-           from the store -> HTTP server -> Telegram webhook registration or long polling
+           from the store (and, on PostgreSQL, every 30 s those another process left behind)
+           -> HTTP server -> Telegram webhook registration or long polling
     stop:  outbox -> polling -> HTTP server (in-flight webhooks finish) -> processor (in-flight
            replies finish; the rest stays stored); then `App.close()` closes the HTTP clients
 
@@ -17,6 +18,7 @@ import logging
 import signal
 import socket
 from collections.abc import Generator
+from datetime import timedelta
 from typing import Any
 
 import uvicorn
@@ -31,8 +33,14 @@ from bot.channels.whatsapp import CHANNEL as WHATSAPP
 from bot.channels.whatsapp.channel import WhatsAppChannel
 from bot.outbox.scheduler import OutboxService
 from bot.web import TelegramHook, WhatsAppHook, create_web_app
+from handlers.types import utcnow
 
 log = logging.getLogger(__name__)
+
+# PostgreSQL: how often, and after how long, a running process takes the deliveries another one
+# stored and never attempted (it died; a restarted one takes them at its start).
+LEFT_BEHIND_EVERY = 30.0
+LEFT_BEHIND_AFTER = timedelta(minutes=2)
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -77,6 +85,8 @@ class Service:
             channels[TELEGRAM] = self.telegram
         self.processor = InboundProcessor(app.db, app.router, channels)
         await self.processor.recover()
+        if not app.db.is_sqlite:
+            self._tasks.append(asyncio.create_task(self._adopt_left_behind(), name="inbound-left-behind"))
         await self._start_http()
         if self.telegram is not None:
             await self._start_telegram(self.telegram)
@@ -133,6 +143,18 @@ class Service:
         self.poller = Poller(telegram.bot, self.processor, timeout=self.poll_timeout)
         self._tasks.append(asyncio.create_task(self.poller.run(), name="telegram-polling"))
 
+    async def _adopt_left_behind(self) -> None:
+        """Several processes: what one stored and never got to (it died) is processed by another
+        that is still running, not only when one starts. Taking a row twice is harmless: the
+        first claim wins (bot/channels/inbound.py)."""
+        assert self.processor is not None
+        while True:
+            await asyncio.sleep(LEFT_BEHIND_EVERY)
+            try:
+                await self.processor.recover(stored_before=utcnow() - LEFT_BEHIND_AFTER)
+            except Exception:
+                log.exception("inbound.recover_failed")
+
     async def channel_state(self) -> dict[str, Any]:
         state: dict[str, Any] = {}
         if self.whatsapp is not None:
@@ -154,7 +176,7 @@ class Service:
         if self.outbox is not None:
             await self.outbox.stop()
         for task in self._tasks:
-            if task.get_name() == "telegram-polling":
+            if task.get_name() in ("telegram-polling", "inbound-left-behind"):
                 task.cancel()
         if self._server is not None:
             self._server.should_exit = True

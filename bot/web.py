@@ -25,7 +25,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.channels.inbound import InboundProcessor
-from bot.channels.telegram.ingest import TELEGRAM_SECRET_HEADER, store_updates
+from bot.channels.telegram import CHANNEL as TELEGRAM
+from bot.channels.telegram.ingest import TELEGRAM_SECRET_HEADER, store_updates, update_sender
+from bot.channels.whatsapp import CHANNEL as WHATSAPP
 from bot.channels.whatsapp.channel import store_delivery
 from bot.channels.whatsapp.webhook import parse_webhook, signature_is_valid
 from storage.database import Database
@@ -98,7 +100,8 @@ def create_web_app(
             return PlainTextResponse("ok")
         # Storage errors propagate: Meta then retries the delivery, so nothing is lost.
         batch = parse_webhook(data)
-        rows = await processor.write(lambda tx: store_delivery(tx, batch))
+        senders = [(WHATSAPP, message.wa_id) for message in batch.messages]
+        rows = await processor.write(lambda tx: store_delivery(tx, batch), senders=senders)
         processor.submit(rows)
         return PlainTextResponse("ok")
 
@@ -112,7 +115,9 @@ def create_web_app(
         except ValueError:
             log.warning("telegram.webhook_not_json")
             return PlainTextResponse("ok")
-        processor.submit(await processor.write(lambda tx: store_updates(tx, [data])))
+        sender = update_sender(data)
+        senders = [(TELEGRAM, sender[1])] if sender is not None else []
+        processor.submit(await processor.write(lambda tx: store_updates(tx, [data]), senders=senders))
         return PlainTextResponse("ok")
 
     routes: list[BaseRoute] = [Route("/healthz", healthz, methods=["GET"])]

@@ -5,9 +5,11 @@ offered choices, runs a global command, a capability's shortcut (a button of a
 message the bot sent on its own, or a typed `HADIR 4821`) or the active flow, and
 saves the new state in the same transaction. Messages are handled in the order they arrive,
 in shared transactions (`handlers.group_commit`), so one user's messages never
-interleave; across PostgreSQL processes an advisory lock per user serialises
-them. A failure rolls back that message alone, is logged with its traceback and
-answers with an apology; the user's earlier answers stay as they were.
+interleave; across PostgreSQL processes an advisory lock per chat (`identity_lock`)
+serialises them, and a stored delivery is claimed first in its transaction
+(`handle_claimed`), so the inbound processor can keep each chat's stored order. A
+failure rolls back that message alone, is logged with its traceback and answers with
+an apology; the user's earlier answers stay as they were.
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ class Response:
     replies: list[Reply]
 
 
+def identity_lock(channel: str, external_user_id: str) -> str:
+    """The lock that serialises one chat's messages across processes (PostgreSQL)."""
+    return f"identity:{channel}:{external_user_id}"
+
+
 class StaleChoice(Exception):
     """A button from an older message was pressed."""
 
@@ -95,35 +102,50 @@ class Router:
         # delivery, recording what was sent) share its transactions too (`run_alone`).
         self.committer = GroupCommitter(db)
 
-    async def handle(
-        self, incoming: Incoming, *, before_commit: Callable[[Transaction], Awaitable[None]] | None = None
-    ) -> Response:
+    async def handle(self, incoming: Incoming) -> Response:
         """Handle one message; never raises.
 
-        `before_commit` runs in the same transaction, after the new state is saved (a channel
-        marks its stored delivery processed there, so the state change and "processed" commit
-        together and a crash can never apply one message twice). The response comes back only
-        after that transaction has committed. A failing handler is rolled back alone, logged
-        with its traceback, answered with an apology, and its delivery still marked processed
-        (so it is not replayed at every start); earlier answers stay as they were.
+        The response comes back only after its transaction has committed. A failing handler is
+        rolled back alone, logged with its traceback and answered with an apology; earlier
+        answers stay as they were.
         """
-        key = f"identity:{incoming.channel}:{incoming.external_user_id}"
+        response = await self._handle(incoming, None)
+        assert response is not None  # nothing to claim: always handled
+        return response
+
+    async def handle_claimed(
+        self, incoming: Incoming, claim: Callable[[Transaction], Awaitable[bool]]
+    ) -> Response | None:
+        """`handle` for a stored delivery that another process may hold too.
+
+        `claim` runs first in the message's transaction, under the user's lock, and marks the
+        delivery processed: the new state and "processed" commit together, so a crash can never
+        apply one message twice. If it returns False (processed already, or not its turn yet)
+        nothing is done and this returns None. A failing handler's delivery is still claimed (so
+        it is not replayed at every start) and answered with an apology.
+        """
+        return await self._handle(incoming, claim)
+
+    async def _handle(
+        self, incoming: Incoming, claim: Callable[[Transaction], Awaitable[bool]] | None
+    ) -> Response | None:
         seen: dict[str, object] = {}
 
-        async def work(tx: Transaction) -> Response:
-            response = await self._process(tx, incoming, seen)
-            if before_commit is not None:
-                await before_commit(tx)
-            return response
+        async def work(tx: Transaction) -> Response | None:
+            if claim is not None and not await claim(tx):
+                return None
+            return await self._process(tx, incoming, seen)
 
-        async def fallback(tx: Transaction, exc: Exception) -> Response:
+        async def fallback(tx: Transaction, exc: Exception) -> Response | None:
             log.error("message.failed", exc_info=exc, extra={"channel": incoming.channel, **seen})
-            if before_commit is not None:
-                await before_commit(tx)
+            if claim is not None and not await claim(tx):
+                return None
             return self._apology(seen)
 
         try:
-            return await self.committer.run(work, fallback=fallback, locks=[key])
+            return await self.committer.run(
+                work, fallback=fallback, locks=[identity_lock(incoming.channel, incoming.external_user_id)]
+            )
         except Exception:
             log.exception("message.not_committed", extra={"channel": incoming.channel, **seen})
             return self._apology(seen)

@@ -1,7 +1,9 @@
 """Shared fixtures: a fresh, migrated database per test, on SQLite or PostgreSQL.
 
 `TEST_DATABASE_URL` (set by `make test` for its second pass) selects PostgreSQL;
-each test then gets its own database cloned from a migrated template.
+each test then gets its own database cloned from a migrated template. A test marked
+`@pytest.mark.postgresql` (several processes on one database) needs it: in the SQLite pass it
+is reported as skipped, with the reason, in the summary.
 """
 
 from __future__ import annotations
@@ -53,6 +55,18 @@ async def _pg_admin(url: str, *statements: str) -> None:
             await connection.execute(statement)
     finally:
         await connection.close()
+
+
+POSTGRESQL_ONLY = "PostgreSQL only: runs in make test's PostgreSQL pass (TEST_DATABASE_URL)"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test marked `postgresql` is skipped, with its reason in the summary, without PostgreSQL."""
+    if postgres_url() is not None:
+        return
+    for item in items:
+        if item.get_closest_marker("postgresql") is not None:
+            item.add_marker(pytest.mark.skip(reason=POSTGRESQL_ONLY))
 
 
 @pytest.fixture(scope="session")

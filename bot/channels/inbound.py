@@ -8,8 +8,23 @@ marks the row processed in the router's own transaction (so a crash can never ap
 message twice), then sends the replies, recording any send failure on the row.
 At start, `recover()` processes what was stored but not processed before a crash.
 
-    stored row ─> submit ─> per-user queue ─> channel.parse ─> Router.handle ─> channel.send
-                                                     (state + "processed" commit together)
+    stored row ─> submit ─> per-user queue ─> channel.parse ─> Router.handle_claimed ─> channel.send
+                                                  (claim, new state and "processed" commit together)
+
+Order, with several processes on one PostgreSQL database. A chat's messages are handled in
+stored order: the order of their rows' ids. Two things make that hold when a chat's deliveries
+reach different processes:
+- storing a webhook takes the chat's store lock (`store_lock`) in the storing transaction, so of
+  two deliveries of one chat the one with the higher id is committed after the other: once a row
+  is visible, every earlier row of its chat is too (Telegram's long polling needs no lock: only
+  one process at a time can poll a bot);
+- a row is claimed (marked processed, in the transaction that applies it, under the chat's
+  lock) only while no earlier row of its chat waits for its first attempt. When one does, this
+  process handles that earlier row first, then its own; the other process's attempt at the
+  earlier row then finds it processed and does nothing ("inbound.already_processed").
+Both processes recovering the same rows at start end the same way: each row is claimed once.
+A row whose attempt failed (a bug, the database) no longer holds its chat's later rows back; it
+is tried again at the next start, as with one process.
 """
 
 from __future__ import annotations
@@ -17,7 +32,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -25,7 +40,7 @@ from typing import Protocol, TypeVar
 from bot.channels.base import ChannelError
 from handlers.outbox import REPLY, Recipient, queue_messages
 from handlers.payload import reply_to_payload
-from handlers.router import DEFAULT_LOCALE, Router
+from handlers.router import DEFAULT_LOCALE, Router, identity_lock
 from handlers.types import Incoming, Reply, utcnow
 from messages import RenderedReply
 from storage.database import Database
@@ -37,6 +52,14 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 UNSUPPORTED_TEMPLATE = "channels/unsupported_media"
+# How often a row waits for earlier rows of its chat before it is left stored (each turn handles
+# every earlier row it finds, so one turn is the rule; more only if the database failed meanwhile).
+TURNS = 3
+
+
+def store_lock(channel: str, external_user_id: str) -> str:
+    """Held while a chat's delivery is stored: its rows are numbered in the order they commit."""
+    return f"inbound:{channel}:{external_user_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +89,6 @@ class InboundChannel(Protocol):
     async def send_all(self, external_id: str, reply: RenderedReply, locale: str) -> list[str]:
         """Send one reply; return the provider ids of every message sent. Raises `ChannelError`."""
         ...
-
-
-class _AlreadyProcessed(Exception):
-    """Another process marked this delivery processed first (it recovered the row at its start
-    while this one was handling it): this attempt is rolled back and answers nothing."""
 
 
 @dataclass
@@ -108,20 +126,23 @@ class InboundProcessor:
                 self._idle.clear()
                 queue.worker = asyncio.create_task(self._work(key, queue), name=f"inbound:{key}")
 
-    async def recover(self) -> int:
-        """Queue every stored but unprocessed row (after a crash or restart); return how many."""
+    async def recover(self, *, stored_before: datetime | None = None) -> int:
+        """Queue every stored but unprocessed row (after a crash or restart); return how many.
+
+        With `stored_before` (several processes), only rows received before it that no process
+        ever attempted: those of a process that died meanwhile, while the others run on."""
         total = 0
         last_id = 0
         while True:
             async with self.db.transaction() as tx:
-                rows = await tx.inbound.pending(after_id=last_id)
+                rows = await tx.inbound.pending(after_id=last_id, stored_before=stored_before)
             if not rows:
                 break
             self.submit(rows)
             total += len(rows)
             last_id = rows[-1].id
         if total:
-            log.info("inbound.recovered", extra={"rows": total})
+            log.info("inbound.recovered", extra={"rows": total, "left_behind": stored_before is not None})
         return total
 
     async def drain(self) -> None:
@@ -141,12 +162,18 @@ class InboundProcessor:
             # They queue their unsent replies on the way out: wait for that, briefly.
             await asyncio.wait(pending, timeout=5)
 
-    async def write(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
+    async def write(
+        self, work: Callable[[Transaction], Awaitable[T]], *, senders: Iterable[tuple[str, str]] = ()
+    ) -> T:
         """Run a channel's own small write (storing a delivery) in the transaction the
         conversation work shares (group commit), committed before this returns; if `work`
         raises, only this caller gets the exception. On SQLite each write in a transaction of
-        its own would queue for the one writer behind the conversation's batches."""
-        return await self.router.committer.run_alone(work)
+        its own would queue for the one writer behind the conversation's batches.
+
+        `senders`: the (channel, external user id) of each chat whose deliveries `work` stores;
+        their store locks are held (PostgreSQL), see "Order" above."""
+        locks = sorted({store_lock(channel, user) for channel, user in senders})
+        return await self.router.committer.run_alone(work, locks=locks)
 
     @property
     def queued(self) -> int:
@@ -171,40 +198,53 @@ class InboundProcessor:
                 self._idle.set()
 
     async def _process(self, row: StoredInbound) -> None:
+        """Process `row` in its chat's turn: if an earlier delivery of the same chat waits (stored
+        by another process, or left by one that stopped), that one is processed here first."""
+        extra = {"channel": row.channel, "inbound_id": row.id}
+        for _ in range(TURNS):
+            if await self._attempt(row):
+                return
+            async with self.db.transaction() as tx:
+                ahead = await tx.inbound.ahead_of(row)
+            if ahead is None:
+                log.info("inbound.already_processed", extra=extra)
+                return
+            # Not its turn: these were stored earlier and nobody has claimed them (yet).
+            log.info("inbound.waits_turn", extra={**extra, "earlier": len(ahead)})
+            for earlier in ahead:
+                await self._attempt(earlier)
+        log.error("inbound.turn_never_came", extra=extra)
+        await self._record_attempt(row, "earlier messages of this chat could not be processed")
+
+    async def _attempt(self, row: StoredInbound) -> bool:
+        """Claim and process `row`; False if it could not be claimed (processed already, or not
+        its turn), True once it is done with (processed here, or failed and left stored)."""
         extra = {"channel": row.channel, "inbound_id": row.id}
         channel = self.channels.get(row.channel)
         if channel is None:
             log.error("inbound.no_channel", extra=extra)
             await self._record_attempt(row, "channel not configured")
-            return
+            return True
 
-        # The transaction in which the row was found processed by another process. The router's
-        # fallback marks again after rolling that attempt back: in the same transaction, nothing
-        # to do. A new transaction (the group committer runs a failed batch again) checks anew,
-        # so this attempt's work is rolled back there too.
-        claimed_in: Transaction | None = None
-
-        async def mark_processed(tx: Transaction) -> None:
-            nonlocal claimed_in
-            if claimed_in is tx:
-                return
-            if not await tx.inbound.mark_processed(row.id):
-                claimed_in = tx
-                raise _AlreadyProcessed(row.id)
+        async def claim(tx: Transaction) -> bool:
+            return await tx.inbound.claim(row.id)
 
         try:
             message = await channel.parse(row)
             if message is None:
-                async with self.db.transaction() as tx:
-                    await mark_processed(tx)
+                async with self.db.transaction(identity_lock(row.channel, row.external_user_id)) as tx:
+                    if not await claim(tx):
+                        return False
                 self.processed += 1
-                return
+                return True
             user_id: int | None = None
             if isinstance(message, Unsupported):
-                locale = await self._locale_of(message, mark_processed)
-                replies = [Reply(UNSUPPORTED_TEMPLATE)]
+                found = await self._locale_of(message, claim)
+                if found is None:
+                    return False
+                locale, replies = found, [Reply(UNSUPPORTED_TEMPLATE)]
             else:
-                handling = asyncio.ensure_future(self.router.handle(message, before_commit=mark_processed))
+                handling = asyncio.ensure_future(self.router.handle_claimed(message, claim))
                 try:
                     response = await asyncio.shield(handling)
                 except asyncio.CancelledError:
@@ -212,20 +252,17 @@ class InboundProcessor:
                     # not at all), a database round trip away. Wait for it, and queue the answer
                     # in the outbox if it is this attempt that marked the message processed.
                     response = await handling
-                    if claimed_in is None and await self._processed(row):
+                    if response is not None and await self._processed(row):
                         await self._queue_unsent(row, response.user_id, response.replies)
                     raise
+                if response is None:
+                    return False
                 locale, replies, user_id = response.locale, response.replies, response.user_id
-            if claimed_in is not None:
-                raise _AlreadyProcessed(row.id)
-        except _AlreadyProcessed:
-            log.info("inbound.already_processed", extra=extra)
-            return
         except Exception as exc:  # a bug or the database: keep the row for a later start
             log.exception("inbound.failed", extra=extra)
             self.failed += 1
             await self._record_attempt(row, f"{type(exc).__name__}: {exc}"[:500])
-            return
+            return True
         self.processed += 1
         unsent = deque(replies)
         try:
@@ -237,6 +274,7 @@ class InboundProcessor:
             raise
         if error is not None or (sent and channel.tracks_delivery):
             await self._record_outcome(row, channel, sent, error)
+        return True
 
     async def _processed(self, row: StoredInbound) -> bool:
         """Whether the stored row is marked processed."""
@@ -315,11 +353,13 @@ class InboundProcessor:
             log.exception("inbound.record_failed", extra={"channel": row.channel, "inbound_id": row.id})
 
     async def _locale_of(
-        self, message: Unsupported, mark_processed: Callable[[Transaction], Awaitable[None]]
-    ) -> str:
-        """Find (or create) the user so the polite answer is in their language; note they wrote."""
-        async with self.db.transaction() as tx:
+        self, message: Unsupported, claim: Callable[[Transaction], Awaitable[bool]]
+    ) -> str | None:
+        """Find (or create) the user so the polite answer is in their language; note they wrote.
+        None if the delivery could not be claimed."""
+        async with self.db.transaction(identity_lock(message.channel, message.external_user_id)) as tx:
+            if not await claim(tx):
+                return None
             user, identity = await tx.users.find_or_create(message.channel, message.external_user_id)
             await tx.users.mark_inbound(identity, message.received_at)
-            await mark_processed(tx)
             return user.locale or DEFAULT_LOCALE

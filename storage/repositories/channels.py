@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.crypto import Cipher
 from storage.models import InboundMessage, OutboundMessage, utcnow
@@ -24,15 +25,28 @@ STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 # A row whose processing failed this often (a bug, not a crash) is left for an officer to look at.
 MAX_ATTEMPTS = 5
 
+_EARLIER = aliased(InboundMessage, name="earlier")
+
 # Once per message: built once (building it costs more CPU than running it). The payload is
-# emptied: what the owner typed is kept only while it waits.
-_MARK_PROCESSED = (
+# emptied: what the owner typed is kept only while it waits. A delivery is claimed only while no
+# earlier one of the same chat waits for its first attempt (see `claim`).
+_CLAIM = (
     update(InboundMessage)
-    .where(InboundMessage.id == bindparam("inbound_id"), InboundMessage.processed_at.is_(None))
+    .where(
+        InboundMessage.id == bindparam("inbound_id"),
+        InboundMessage.processed_at.is_(None),
+        ~exists().where(
+            _EARLIER.channel == InboundMessage.channel,
+            _EARLIER.external_user_id == InboundMessage.external_user_id,
+            _EARLIER.id < InboundMessage.id,
+            _EARLIER.processed_at.is_(None),
+            _EARLIER.attempts == 0,
+        ),
+    )
     .values(
         processed_at=bindparam("at"),
         attempts=InboundMessage.attempts + 1,
-        error=bindparam("error"),
+        error=None,
         payload={},
     )
 )
@@ -121,31 +135,58 @@ class InboundRepository:
             if provider_message_id in new_ids
         ]
 
-    async def pending(self, limit: int = 1000, *, after_id: int = 0) -> list[StoredInbound]:
-        """Stored but unprocessed messages with an id above `after_id`, oldest first."""
-        result = await self.session.execute(
-            select(InboundMessage)
-            .where(
-                InboundMessage.processed_at.is_(None),
-                InboundMessage.attempts < MAX_ATTEMPTS,
-                InboundMessage.id > after_id,
-            )
-            .order_by(InboundMessage.id)
-            .limit(limit)
+    async def pending(
+        self, limit: int = 1000, *, after_id: int = 0, stored_before: datetime | None = None
+    ) -> list[StoredInbound]:
+        """Stored but unprocessed messages with an id above `after_id`, oldest first; with
+        `stored_before`, only those received before it and never attempted (left behind by a
+        process that stopped before it got to them)."""
+        query = select(InboundMessage).where(
+            InboundMessage.processed_at.is_(None),
+            InboundMessage.attempts < MAX_ATTEMPTS,
+            InboundMessage.id > after_id,
         )
+        if stored_before is not None:
+            query = query.where(InboundMessage.received_at < stored_before, InboundMessage.attempts == 0)
+        result = await self.session.execute(query.order_by(InboundMessage.id).limit(limit))
         return [
             StoredInbound(row.id, row.channel, row.external_user_id, self._open(row.payload))
             for row in result.scalars()
         ]
 
-    async def mark_processed(self, inbound_id: int, *, error: str | None = None) -> bool:
-        """Mark the message processed; False if it already was (another process got there first)."""
+    async def claim(self, inbound_id: int) -> bool:
+        """Mark the message processed, in its chat's turn: False if it already was (another process
+        got there first), or if an earlier delivery of the same chat (lower id) is still waiting
+        for its first attempt. One that failed an attempt (`record_attempt`) no longer holds the
+        later ones back: it is tried again at the next start, as it always was."""
         result = await self.session.execute(
-            _MARK_PROCESSED,
-            {"inbound_id": inbound_id, "at": utcnow(), "error": error},
+            _CLAIM,
+            {"inbound_id": inbound_id, "at": utcnow()},
             execution_options={"synchronize_session": False},
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def ahead_of(self, row: StoredInbound) -> list[StoredInbound] | None:
+        """Why `row` could not be claimed: None if it is processed already; otherwise the earlier
+        deliveries of its chat that wait for their first attempt, oldest first."""
+        result = await self.session.execute(
+            select(InboundMessage)
+            .where(
+                InboundMessage.channel == row.channel,
+                InboundMessage.external_user_id == row.external_user_id,
+                InboundMessage.processed_at.is_(None),
+                InboundMessage.id <= row.id,
+            )
+            .order_by(InboundMessage.id)
+        )
+        pending = list(result.scalars())
+        if not pending or pending[-1].id != row.id:
+            return None
+        return [
+            StoredInbound(stored.id, stored.channel, stored.external_user_id, self._open(stored.payload))
+            for stored in pending[:-1]
+            if stored.attempts == 0
+        ]
 
     async def note_reply_error(self, inbound_id: int, error: str) -> None:
         """The message was processed but its reply could not be sent."""

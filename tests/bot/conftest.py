@@ -60,7 +60,7 @@ def run_bot(tmp_path: Path, database_url: str) -> Iterator[Any]:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
-            env=cli_env(tmp_path / "data", DATABASE_URL=database_url, HTTP_PORT=str(port), **env),
+            env=cli_env(tmp_path / "data", **{"DATABASE_URL": database_url, "HTTP_PORT": str(port), **env}),
             cwd=tmp_path,
         )
         started.append(Running(process, port))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from bot.app import App, build_app
 from bot.channels.inbound import InboundProcessor, Unsupported
 from bot.settings import load_settings
+from handlers.router import identity_lock
 from handlers.types import Incoming, utcnow
 from messages import RenderedReply
 from storage.database import Database
@@ -73,11 +75,22 @@ async def _store(db: Database, count: int, *, users: int = 1) -> None:
             await tx.inbound.store(CHANNEL, f"wamid.{n}", f"62811{n % users:05d}", {"text": "halo"})
 
 
-async def _store_one(db: Database, wamid: str, external_id: str) -> StoredInbound:
+async def _store_one(db: Database, wamid: str, external_id: str, text: str = "halo") -> StoredInbound:
     async with db.transaction() as tx:
-        row = await tx.inbound.store(CHANNEL, wamid, external_id, {"text": "halo"})
+        row = await tx.inbound.store(CHANNEL, wamid, external_id, {"text": text})
     assert row is not None
     return row
+
+
+async def _processed_order(db: Database) -> dict[str, list[int]]:
+    """Each chat's row ids in the order they were processed (every row must be)."""
+    async with db.transaction() as tx:
+        rows = await tx.inbound.all(CHANNEL)
+    assert all(row.processed_at is not None for row in rows), [r.id for r in rows if r.processed_at is None]
+    order: dict[str, list[int]] = {}
+    for row in sorted(rows, key=lambda r: (r.processed_at, r.id)):
+        order.setdefault(row.external_user_id, []).append(row.id)
+    return order
 
 
 async def _state_stamp(db: Database, external_id: str) -> object:
@@ -147,6 +160,104 @@ async def test_a_row_recovered_by_a_second_process_while_the_first_handles_it_is
         await second.close()
 
 
+async def test_a_chats_later_message_taken_by_another_process_waits_for_the_earlier_one(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Two deliveries of one chat on two processes: the later one (higher id) must not overtake."""
+    first, second = await _app(database_url, tmp_path), await _app(database_url, tmp_path)
+    try:
+        gate = asyncio.Event()
+        held, taking = RecordingChannel(gate), RecordingChannel()
+        running = InboundProcessor(first.db, first.router, {CHANNEL: held})
+        other = InboundProcessor(second.db, second.router, {CHANNEL: taking})
+        earlier = await _store_one(first.db, "wamid.21", "628110021", "halo")
+        later = await _store_one(second.db, "wamid.22", "628110021", "bantuan")
+
+        running.submit([earlier])  # the first process took "halo" and has not claimed it yet…
+        await asyncio.sleep(0.05)
+        assert held.parsed == [earlier.id]
+        other.submit([later])  # …when the second takes "bantuan", stored after it
+        await asyncio.wait_for(other.drain(), 10)
+        assert taking.parsed == [later.id, earlier.id, later.id], "the earlier one first, then its own"
+        # The main menu for "halo", then help and the menu again for "bantuan": in that order.
+        assert [template for _, template in taking.sent] == ["menu/main", "help/general", "menu/main"]
+
+        gate.set()
+        await asyncio.wait_for(running.drain(), 10)
+        assert held.sent == [], "the first process's attempt found it processed and answered nothing"
+        assert await _processed_order(first.db) == {"628110021": [earlier.id, later.id]}
+        await running.close()
+        await other.close()
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_two_processes_recovering_one_backlog_process_each_row_once_in_each_chats_order(
+    database_url: str, tmp_path: Path
+) -> None:
+    first, second = await _app(database_url, tmp_path), await _app(database_url, tmp_path)
+    try:
+        texts = ["halo", "bantuan", "menu", "bantuan"]
+        users = [f"6281100{n:03d}" for n in range(8)]
+        async with first.db.transaction() as tx:  # what a stopped bot left stored, interleaved
+            for round_ in range(len(texts)):
+                for user in users:
+                    await tx.inbound.store(CHANNEL, f"wamid.{user}.{round_}", user, {"text": texts[round_]})
+        gate = asyncio.Event()  # both have recovered the whole backlog before either goes on
+        one, two = RecordingChannel(gate), RecordingChannel(gate)
+        processors = [
+            InboundProcessor(first.db, first.router, {CHANNEL: one}),
+            InboundProcessor(second.db, second.router, {CHANNEL: two}),
+        ]
+        assert [await p.recover() for p in processors] == [len(users) * len(texts)] * 2
+        gate.set()
+        await asyncio.wait_for(asyncio.gather(*(p.drain() for p in processors)), 60)
+
+        order = await _processed_order(first.db)
+        assert all(ids == sorted(ids) for ids in order.values()), order
+        # Each message answered once, by one of them: one menu for "halo" and "menu", help and
+        # the menu for each "bantuan".
+        for user in users:
+            sent = [t for to, t in one.sent + two.sent if to == user]
+            assert sorted(sent) == sorted(["menu/main"] * 4 + ["help/general"] * 2), (user, sent)
+        for processor in processors:
+            await processor.close()
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_running_process_takes_the_rows_a_dead_one_left_behind_not_the_fresh_or_failed_ones(
+    database_url: str, tmp_path: Path
+) -> None:
+    app = await _app(database_url, tmp_path)
+    try:
+        now = utcnow()
+        async with app.db.transaction() as tx:
+            # Stored by a process that died before it got to it, three minutes ago.
+            left = await tx.inbound.store(
+                CHANNEL, "wamid.31", "628110031", {"text": "halo"}, now - timedelta(minutes=3)
+            )
+            # Failed an attempt (a bug): left for the next start, as always.
+            failed = await tx.inbound.store(
+                CHANNEL, "wamid.32", "628110032", {"text": "halo"}, now - timedelta(minutes=3)
+            )
+            # Just stored: its own process is on it.
+            fresh = await tx.inbound.store(CHANNEL, "wamid.33", "628110033", {"text": "halo"}, now)
+            assert left is not None and failed is not None and fresh is not None
+            await tx.inbound.record_attempt(failed.id, "RuntimeError: a bug")
+        channel = RecordingChannel()
+        processor = InboundProcessor(app.db, app.router, {CHANNEL: channel})
+        assert await processor.recover(stored_before=now - timedelta(minutes=2)) == 1
+        await asyncio.wait_for(processor.drain(), 10)
+        assert channel.parsed == [left.id]
+        assert [to for to, _ in channel.sent] == ["628110031"]
+        await processor.close()
+    finally:
+        await app.close()
+
+
 class HangingChannel(RecordingChannel):
     """Every send hangs (a platform that stopped answering), after noting that it started."""
 
@@ -209,7 +320,7 @@ async def test_a_worker_stopped_while_its_message_commits_queues_the_answer(
         holding = asyncio.Event()
 
         async def hold() -> None:
-            async with app.db.transaction(f"identity:{CHANNEL}:628110011"):
+            async with app.db.transaction(identity_lock(CHANNEL, "628110011")):
                 holding.set()
                 await release.wait()
 
