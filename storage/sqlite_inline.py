@@ -149,7 +149,21 @@ class Connection:
             finally:
                 self._conn.execute("PRAGMA busy_timeout=0")
 
-        return await asyncio.to_thread(waiting)
+        # The thread cannot be stopped: until it is done with the connection, nobody else may
+        # use or close it, so a cancelled caller (a job stopped at shutdown) waits for it first.
+        work = asyncio.ensure_future(asyncio.to_thread(waiting))
+        cancelled = False
+        while True:
+            try:
+                result = await asyncio.shield(work)
+                break
+            except asyncio.CancelledError:
+                if work.done():
+                    raise
+                cancelled = True
+        if cancelled:
+            raise asyncio.CancelledError
+        return result
 
     async def checkpoint(self, mode: str) -> tuple[int, int, int]:
         """`PRAGMA wal_checkpoint(mode)` on a worker thread (it copies pages and syncs the file):

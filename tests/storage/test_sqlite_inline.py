@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from storage import sqlite_inline
 from storage.database import Database
 
 
@@ -66,3 +67,22 @@ async def test_errors_other_than_a_lock_reach_the_caller(tmp_path: Path) -> None
             assert (await tx.session.execute(text("SELECT 1"))).scalar_one() == 1
     finally:
         await db.close()
+
+
+async def test_a_cancelled_caller_gives_the_connection_back_only_when_its_thread_is_done(
+    tmp_path: Path,
+) -> None:
+    connection = await sqlite_inline.connector(tmp_path / "bot.db", busy_timeout=1)()
+    finished: list[float] = []
+
+    def slow() -> None:
+        time.sleep(0.3)  # a checkpoint's fsyncs
+        finished.append(time.monotonic())
+
+    task = asyncio.create_task(connection.in_thread(slow))
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert finished and finished[0] <= time.monotonic(), "the thread was done before the caller was"
+    await connection.close()  # safe now: nothing else uses it
