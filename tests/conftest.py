@@ -33,6 +33,14 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 pytest_plugins = ["tests.fakes.fixtures", "tests.network.plugin", "pytester"]
 
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--keep-engine-free",
+        action="store_true",
+        help="with TEST_DATABASE_URL: run the tests that never reach the database too",
+    )
+
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 # Per test run, so runs in parallel (several shells, CI) never drop each other's template.
 PG_TEMPLATE = f"umkm_test_template_{os.getpid()}"
@@ -60,9 +68,28 @@ async def _pg_admin(url: str, *statements: str) -> None:
 POSTGRESQL_ONLY = "PostgreSQL only: runs in make test's PostgreSQL pass (TEST_DATABASE_URL)"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test marked `postgresql` is skipped, with its reason in the summary, without PostgreSQL."""
+# Fixtures through which a test reaches the database under test (`database_url` is under all the
+# others: `db`, `settings`, `app`, …).
+DATABASE_FIXTURES = frozenset({"database_url", "empty_url"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked `postgresql` is skipped, with its reason in the summary, without PostgreSQL.
+
+    The PostgreSQL pass (after the whole suite passed on SQLite in `make test`) runs the tests
+    that reach the database, and leaves out, as deselected, those that never do (templates,
+    rules, fakes, pure channel code): they would only run a second time the same way."""
     if postgres_url() is not None:
+        engine_free = [
+            item
+            for item in items
+            if item.get_closest_marker("postgresql") is None
+            and not DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        ]
+        if engine_free and not config.getoption("keep_engine_free", False):
+            config.hook.pytest_deselected(items=engine_free)
+            left_out = set(engine_free)
+            items[:] = [item for item in items if item not in left_out]
         return
     for item in items:
         if item.get_closest_marker("postgresql") is not None:
