@@ -6,13 +6,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, exists, func, select, update
+from sqlalchemy import Table, bindparam, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from storage.crypto import Cipher
 from storage.models import InboundMessage, OutboundMessage, utcnow
@@ -25,27 +24,29 @@ STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 # A row whose processing failed this often (a bug, not a crash) is left for an officer to look at.
 MAX_ATTEMPTS = 5
 
-_EARLIER = aliased(InboundMessage, name="earlier")
+_INBOUND = cast(Table, InboundMessage.__table__)
+_EARLIER = _INBOUND.alias("earlier")
 
-# Once per message: built once (building it costs more CPU than running it). The payload is
-# emptied: what the owner typed is kept only while it waits. A delivery is claimed only while no
-# earlier one of the same chat waits for its first attempt (see `claim`).
+# Once per message: built once (building it costs more CPU than running it), on the table, not
+# the mapped class (the ORM's bulk UPDATE path cost about four times the statement's own CPU).
+# The payload is emptied: what the owner typed is kept only while it waits. A delivery is
+# claimed only while no earlier one of the same chat waits for its first attempt (see `claim`).
 _CLAIM = (
-    update(InboundMessage)
+    update(_INBOUND)
     .where(
-        InboundMessage.id == bindparam("inbound_id"),
-        InboundMessage.processed_at.is_(None),
+        _INBOUND.c.id == bindparam("inbound_id"),
+        _INBOUND.c.processed_at.is_(None),
         ~exists().where(
-            _EARLIER.channel == InboundMessage.channel,
-            _EARLIER.external_user_id == InboundMessage.external_user_id,
-            _EARLIER.id < InboundMessage.id,
-            _EARLIER.processed_at.is_(None),
-            _EARLIER.attempts == 0,
+            _EARLIER.c.channel == _INBOUND.c.channel,
+            _EARLIER.c.external_user_id == _INBOUND.c.external_user_id,
+            _EARLIER.c.id < _INBOUND.c.id,
+            _EARLIER.c.processed_at.is_(None),
+            _EARLIER.c.attempts == 0,
         ),
     )
     .values(
-        processed_at=bindparam("at"),
-        attempts=InboundMessage.attempts + 1,
+        processed_at=bindparam("at", type_=_INBOUND.c.processed_at.type),
+        attempts=_INBOUND.c.attempts + 1,
         error=None,
         payload={},
     )
@@ -109,7 +110,7 @@ class InboundRepository:
         at = received_at or utcnow()
         insert = sqlite_insert if self.sqlite else pg_insert
         statement = (
-            insert(InboundMessage)
+            insert(_INBOUND)
             .values(
                 [
                     {
@@ -124,7 +125,7 @@ class InboundRepository:
                 ]
             )
             .on_conflict_do_nothing(index_elements=["channel", "provider_message_id"])
-            .returning(InboundMessage.id, InboundMessage.provider_message_id)
+            .returning(_INBOUND.c.id, _INBOUND.c.provider_message_id)
         )
         new_ids = dict(
             (provider_id, row_id) for row_id, provider_id in (await self.session.execute(statement))
@@ -159,11 +160,7 @@ class InboundRepository:
         got there first), or if an earlier delivery of the same chat (lower id) is still waiting
         for its first attempt. One that failed an attempt (`record_attempt`) no longer holds the
         later ones back: it is tried again at the next start, as it always was."""
-        result = await self.session.execute(
-            _CLAIM,
-            {"inbound_id": inbound_id, "at": utcnow()},
-            execution_options={"synchronize_session": False},
-        )
+        result = await self.session.execute(_CLAIM, {"inbound_id": inbound_id, "at": utcnow()})
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def ahead_of(self, row: StoredInbound) -> list[StoredInbound] | None:
