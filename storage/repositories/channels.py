@@ -25,6 +25,7 @@ STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
 MAX_ATTEMPTS = 5
 
 _INBOUND = cast(Table, InboundMessage.__table__)
+_OUTBOUND = cast(Table, OutboundMessage.__table__)
 _EARLIER = _INBOUND.alias("earlier")
 
 # Once per message: built once (building it costs more CPU than running it), on the table, not
@@ -228,7 +229,7 @@ class OutboundRepository:
         insert = sqlite_insert if self.sqlite else pg_insert
         now = utcnow()
         await self.session.execute(
-            insert(OutboundMessage)
+            insert(_OUTBOUND)
             .values(
                 [
                     dict(
