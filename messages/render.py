@@ -72,6 +72,7 @@ class Renderer:
         self._install_filters()
         # Renders of templates that cannot change without values (`_is_constant`), by path.
         self._constant: dict[str, str] = {}
+        self._decided: dict[str, bool] = {}
 
     def template_names(self, locale: str) -> list[str]:
         prefix = f"{locale}/"
@@ -99,11 +100,15 @@ class Renderer:
     def _is_constant(self, path: str) -> bool:
         """Whether the template says the same every time it has no values: it reads only the
         locale and the agency's fixed values, unless a filter reads the clock. Menu labels and
-        buttons are such templates, rendered on every answer: those are rendered once."""
-        assert self._env.loader is not None
-        source, _, _ = self._env.loader.get_source(self._env, path)
-        used = {node.name for node in self._env.parse(source).find_all(nodes.Filter)}
-        return not used & CLOCK_FILTERS
+        buttons are such templates, rendered on every answer: those are rendered once. Decided
+        once per template (parsing it again on every render would cost more than the render)."""
+        decided = self._decided.get(path)
+        if decided is None:
+            assert self._env.loader is not None
+            source, _, _ = self._env.loader.get_source(self._env, path)
+            used = {node.name for node in self._env.parse(source).find_all(nodes.Filter)}
+            decided = self._decided[path] = not used & CLOCK_FILTERS
+        return decided
 
     def render_choice(self, choice: Choice, locale: str) -> RenderedChoice:
         if choice.label is not None:

@@ -41,6 +41,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="with TEST_DATABASE_URL: run the tests that never reach the database too",
     )
 
+
 TEST_SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 # Per test run, so runs in parallel (several shells, CI) never drop each other's template.
 PG_TEMPLATE = f"umkm_test_template_{os.getpid()}"
