@@ -124,12 +124,14 @@ class Connection:
         self._conn = connection
         self._busy_ms = int(busy_timeout * 1000)
         self._tx = _RunAtOnce()
+        self._closed = False
         connection.execute("PRAGMA busy_timeout=0")
 
     @property
     def _connection(self) -> sqlite3.Connection | None:
-        """What aiosqlite calls the open sqlite3 connection (None once closed)."""
-        return self._conn
+        """What aiosqlite calls the open sqlite3 connection (None once closed: SQLAlchemy's
+        adapter then skips the commit or rollback)."""
+        return None if self._closed else self._conn
 
     async def _run(self, call: Callable[..., T], *args: Any) -> T:
         try:
@@ -192,10 +194,11 @@ class Connection:
         self._conn.create_function(name, num_params, func, **kw)
 
     async def close(self) -> None:
-        self._conn.close()
+        self.stop()
 
     def stop(self) -> None:
-        """Close at once (SQLAlchemy's forced terminate)."""
+        """Close at once (also SQLAlchemy's forced terminate)."""
+        self._closed = True
         self._conn.close()
 
     @property
