@@ -11,7 +11,8 @@ batch are taken up front, in sorted order.
 A channel's own small writes (`run_alone`: storing a delivery before it is acknowledged,
 recording what a reply sent) do not queue behind the conversation: while any wait, the next
 transaction is theirs alone, so a webhook's acknowledgement waits for at most the batch in
-progress, which `max_batch` keeps short (16 menu answers: about 10 ms of SQLite work).
+progress, which `max_batch` keeps short (16 menu answers: about 10 ms, at the 0.63 ms of CPU a
+menu answer's router work measured when this was set).
 
 A failing unit rolls back alone, and its fallback runs instead. Units seldom fail
 (a bug), so a batch first runs without SAVEPOINTs (two statements fewer per unit);

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, exists, func, inspect, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, exists, func, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +29,27 @@ from storage.models.vouchers import CourierStaff
 
 _OTHER = aliased(ChannelIdentity)
 
+
+def unclaimed_import(phone: Any) -> tuple[ColumnElement[bool], ...]:
+    """An imported record no chat user holds yet, waiting for whoever writes from `phone` (a
+    number, or a column): the confirmation's look-up and the menu's fact say it once."""
+    return (
+        Owner.phone == phone,
+        Owner.source == OwnerSource.IMPORT,
+        Owner.user_id.is_(None),
+        Owner.deleted_at.is_(None),
+        Owner.wrong_number_at.is_(None),
+    )
+
+
+def same_number_elsewhere(
+    other: Any, phone: Any, channel: Any, user_id: Any
+) -> tuple[ColumnElement[bool], ...]:
+    """`other` is an identity of another user, on another channel, with the number `phone`
+    (values or columns): linking's candidate and the menu's fact say it once."""
+    return (other.phone == phone, other.channel != channel, other.user_id != user_id)
+
+
 # Yes-or-no facts about the user that the main menu asks on every message, read by the first
 # statement of the message so the common answer ("no") costs no query of its own: is the user a
 # registered owner, a courier partner's staff, signed up for any training? A handler that changes
@@ -38,18 +59,12 @@ USER_FACTS = {
     "courier_staff": exists().where(CourierStaff.user_id == User.id, CourierStaff.revoked_at.is_(None)),
     "enrolled": exists().where(Enrolment.user_id == User.id),
     # An imported record waits for whoever writes from this identity's number (WhatsApp).
-    "phone_claimable": exists().where(
-        Owner.phone == ChannelIdentity.phone,
-        Owner.source == OwnerSource.IMPORT,
-        Owner.user_id.is_(None),
-        Owner.deleted_at.is_(None),
-        Owner.wrong_number_at.is_(None),
-    ),
+    "phone_claimable": exists().where(*unclaimed_import(ChannelIdentity.phone)),
     # Another user on another channel has this identity's number (linking Telegram and WhatsApp).
     "phone_linkable": exists().where(
-        _OTHER.phone == ChannelIdentity.phone,
-        _OTHER.channel != ChannelIdentity.channel,
-        _OTHER.user_id != ChannelIdentity.user_id,
+        *same_number_elsewhere(
+            _OTHER, ChannelIdentity.phone, ChannelIdentity.channel, ChannelIdentity.user_id
+        )
     ),
 }
 
@@ -291,9 +306,7 @@ class LinkRepository:
         found = await self.session.scalar(
             select(ChannelIdentity.user_id)
             .where(
-                ChannelIdentity.phone == identity.phone,
-                ChannelIdentity.channel != identity.channel,
-                ChannelIdentity.user_id != identity.user_id,
+                *same_number_elsewhere(ChannelIdentity, identity.phone, identity.channel, identity.user_id)
             )
             .order_by(ChannelIdentity.id)
             .limit(1)

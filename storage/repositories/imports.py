@@ -23,6 +23,7 @@ from storage.models.core import AuditEntry, ChannelIdentity, User
 from storage.models.outbox import UnreachableRecipient
 from storage.models.registration import Business, Owner, OwnerSource
 from storage.repositories.audience import Audience
+from storage.repositories.core import unclaimed_import
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,13 +95,7 @@ class ImportRepository:
         rows = await self.session.execute(
             select(Owner, Business)
             .join(Business, Business.owner_id == Owner.id)
-            .where(
-                Owner.phone == phone,
-                Owner.source == OwnerSource.IMPORT,
-                Owner.user_id.is_(None),
-                Owner.deleted_at.is_(None),
-                Owner.wrong_number_at.is_(None),
-            )
+            .where(*unclaimed_import(phone))
             .order_by(Owner.id)
             .limit(2)
         )

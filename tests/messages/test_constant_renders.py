@@ -18,7 +18,7 @@ def test_a_menu_label_is_rendered_once_per_locale() -> None:
     assert renderer.render("menu/help", "en") != first  # each locale its own
 
 
-def test_templates_with_values_or_a_clock_filter_are_rendered_each_time() -> None:
+def test_a_template_with_a_clock_filter_is_not_taken_for_constant() -> None:
     now = datetime(2026, 3, 1, 2, tzinfo=UTC)
     renderer = Renderer(ZONE, clock=lambda: now)
     assert not renderer._is_constant("id/update_round/reminder.j2")  # says how many days are left
