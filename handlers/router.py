@@ -41,6 +41,7 @@ from handlers.result import Invalid
 from handlers.rules import parse_mobile
 from handlers.types import Choice, Incoming, Reply, utcnow
 from handlers.words import Command, command_of, label_key, normalise
+from messages.reply import matches
 from storage.database import Database
 from storage.repositories import Transaction
 
@@ -285,9 +286,10 @@ class Router:
         if incoming.choice_id is not None:
             if command_of("", incoming.choice_id) is not None:
                 return Answer(incoming.text, incoming.choice_id, incoming.shared_phone)
-            if not any(c.id == incoming.choice_id for c in offered):
+            chosen = next((c.id for c in offered if matches(c.id, incoming.choice_id)), None)
+            if chosen is None:
                 raise StaleChoice(incoming.choice_id)
-            return Answer(incoming.text, incoming.choice_id, incoming.shared_phone)
+            return Answer(incoming.text, chosen, incoming.shared_phone)
         text = incoming.text.strip()
         if offered and text:
             if text.isdecimal() and text.isascii() and 1 <= int(text) <= len(offered):

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from hashlib import blake2b
 from typing import Any
+
+COMPACT_PREFIX = "#"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,26 @@ class Choice:
     def __post_init__(self) -> None:
         if (self.template is None) == (self.label is None):
             raise ValueError("a Choice needs exactly one of template or label")
+
+
+def compact_id(choice_id: str, limit: int) -> str:
+    """`choice_id` as a platform that takes at most `limit` bytes of it will carry it: the id
+    itself when it fits, else "#" and a hash of it (Telegram's callback data holds 64 bytes).
+
+    Stateless, so any process resolves a press: the router compares it with the compact ids of
+    the choices the conversation offered (`matches`)."""
+    if len(choice_id.encode("utf-8")) <= limit and not choice_id.startswith(COMPACT_PREFIX):
+        return choice_id
+    return _hashed(choice_id)
+
+
+def _hashed(choice_id: str) -> str:
+    return COMPACT_PREFIX + blake2b(choice_id.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def matches(choice_id: str, pressed: str) -> bool:
+    """Whether `pressed` (as the platform gave it back) is `choice_id` or its compact form."""
+    return pressed == choice_id or (pressed.startswith(COMPACT_PREFIX) and pressed == _hashed(choice_id))
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,13 +8,15 @@ import logging
 import pytest
 from sqlalchemy import select
 
+from bot.channels.telegram.adapter import CALLBACK_LIMIT
 from bot.logs import KeyValueFormatter
 from handlers.agency import AgencyProfile
 from handlers.context import Context
 from handlers.conversation import Answer, Conversation
 from handlers.flow import MenuEntry, OneStepFlow
 from handlers.menu import HELP_ENTRY, LANGUAGE_ENTRY, LanguageFlow
-from handlers.types import Incoming, Reply
+from handlers.types import Choice, Incoming, Reply
+from messages.reply import compact_id
 from storage.database import Database
 from storage.models import ChannelIdentity, User
 from tests.handlers.harness import Harness
@@ -49,6 +51,22 @@ class Recording(OneStepFlow):
         return []
 
 
+LONG_ID = "o:" + "sektor-usaha-dengan-nama-yang-sangat-panjang-" * 2  # past Telegram's 64 bytes
+
+
+class Picking(OneStepFlow):
+    """Offers a choice whose id is too long for Telegram's callback data; keeps what was picked."""
+
+    name = "picking"
+
+    async def reprompt(self, ctx: Context, conv: Conversation) -> list[Reply]:
+        return [Reply("errors/empty_answer", choices=[Choice(LONG_ID, label="Panjang")])]
+
+    async def handle(self, ctx: Context, conv: Conversation, answer: Answer) -> list[Reply]:
+        conv.finish()
+        return [Reply("broadcast/text", {"text": f"picked {answer.choice_id}"})]
+
+
 async def _run(name: str, ctx: Context, conv: Conversation) -> list[Reply]:
     return await ctx.nav.start_flow(ctx, conv, name)
 
@@ -59,8 +77,9 @@ def harness(db: Database, agency: AgencyProfile, user: str = "u1") -> Harness:
         HELP_ENTRY,
         MenuEntry("explode", "menu/help", lambda ctx, conv: _run("exploding", ctx, conv)),
         MenuEntry("record", "menu/help", lambda ctx, conv: _run("recording", ctx, conv)),
+        MenuEntry("pick", "menu/help", lambda ctx, conv: _run("picking", ctx, conv)),
     ]
-    return Harness(db, agency, [LanguageFlow(), Exploding(), Recording()], menu, user=user)
+    return Harness(db, agency, [LanguageFlow(), Exploding(), Recording(), Picking()], menu, user=user)
 
 
 async def test_first_message_gets_the_indonesian_main_menu(db: Database, agency) -> None:
@@ -113,6 +132,20 @@ async def test_a_button_from_an_old_message_is_explained_not_obeyed(db: Database
     assert h.templates == ["errors/stale_choice", "language/ask"]
     await h.say(choice="lang:en")
     assert h.templates == ["language/changed", "menu/main"]
+
+
+async def test_a_long_choice_id_pressed_in_its_compact_form_is_that_choice(db: Database, agency) -> None:
+    # Telegram carries a long id as its hash; any process (not only the one that sent the
+    # button) must resolve it, from what the conversation offered.
+    h = harness(db, agency)
+    await h.say("halo")
+    await h.say("5")  # the picking flow
+    pressed = compact_id(LONG_ID, CALLBACK_LIMIT)
+    assert pressed != LONG_ID and len(pressed.encode()) <= CALLBACK_LIMIT
+    assert f"picked {LONG_ID}" in await h.say(choice=pressed)
+    await h.say("5")
+    await h.say(choice=compact_id(LONG_ID + "-another", CALLBACK_LIMIT))  # never offered
+    assert h.templates[0] == "errors/stale_choice"
 
 
 async def test_global_buttons_always_work(db: Database, agency) -> None:

@@ -26,7 +26,7 @@ from bot.channels.base import (
 )
 from bot.channels.inbound import Unsupported
 from bot.channels.telegram import CHANNEL
-from bot.channels.telegram.adapter import CallbackIds, to_incoming
+from bot.channels.telegram.adapter import to_incoming
 from bot.channels.telegram.render import FileMessage, TextMessage, plan, ptb_markup
 from bot.channels.telegram.request import FormFields
 from handlers.router import DEFAULT_LOCALE
@@ -76,7 +76,6 @@ class TelegramChannel:
     def __init__(self, bot: Bot, renderer: Renderer) -> None:
         self.bot = bot
         self.renderer = renderer
-        self.ids = CallbackIds()
 
     # -- InboundChannel --------------------------------------------------------------------
 
@@ -90,7 +89,7 @@ class TelegramChannel:
                     await self.bot.answer_callback_query(str(query["id"]))
             except Exception as exc:
                 log.warning("telegram.callback_answer_failed", extra={"error": str(exc)})
-        return to_incoming(update, self.ids)
+        return to_incoming(update)
 
     def render(self, reply: Reply, locale: str) -> RenderedReply:
         return self.renderer.render_reply(reply, locale)
@@ -104,7 +103,7 @@ class TelegramChannel:
         )
         sent: list[str] = []
         async with translated_errors():
-            for message in plan(reply, self.ids, share_label):
+            for message in plan(reply, share_label):
                 if isinstance(message, TextMessage):
                     sent.append(await self._send_text(external_id, message))
                 else:

@@ -15,10 +15,11 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
-from bot.channels.telegram.adapter import CallbackIds
+from bot.channels.telegram.adapter import CALLBACK_LIMIT
 from handlers.types import Attachment
 from messages import RenderedReply
 from messages.markup import split_text, to_telegram_html
+from messages.reply import compact_id
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -44,7 +45,7 @@ class FileMessage:
 Outgoing = TextMessage | FileMessage
 
 
-def keyboard(reply: RenderedReply, ids: CallbackIds, share_label: str) -> Markup | None:
+def keyboard(reply: RenderedReply, share_label: str) -> Markup | None:
     if reply.request_phone:
         rows: list[list[dict[str, Any]]] = [[{"text": share_label, "request_contact": True}]]
         rows.extend([{"text": choice.label}] for choice in reply.choices)
@@ -52,7 +53,8 @@ def keyboard(reply: RenderedReply, ids: CallbackIds, share_label: str) -> Markup
     if reply.choices:
         return {
             "inline_keyboard": [
-                [{"text": choice.label, "callback_data": ids.encode(choice.id)}] for choice in reply.choices
+                [{"text": choice.label, "callback_data": compact_id(choice.id, CALLBACK_LIMIT)}]
+                for choice in reply.choices
             ]
         }
     return None
@@ -73,9 +75,9 @@ def ptb_markup(markup: Markup | None) -> InlineKeyboardMarkup | ReplyKeyboardMar
     )
 
 
-def plan(reply: RenderedReply, ids: CallbackIds, share_label: str) -> list[Outgoing]:
+def plan(reply: RenderedReply, share_label: str) -> list[Outgoing]:
     """The Telegram messages that show `reply`; the keyboard goes on the last one."""
-    markup = keyboard(reply, ids, share_label)
+    markup = keyboard(reply, share_label)
     text = reply.text
     files = [("photo", reply.image), ("document", reply.document)]
     out: list[Outgoing] = []
