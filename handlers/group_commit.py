@@ -6,7 +6,10 @@ holds the write lock far longer than its work takes. Here one committer task run
 everything queued so far in one transaction, commits once, and only then answers
 the callers. Units run in the order they were queued, so one user's messages stay
 in order. PostgreSQL gets the same batching; the advisory locks of every unit in a
-batch are taken up front, in sorted order.
+batch are taken up front, in sorted order: first the chats' (`locks`), then the users' behind
+them (`chats`, see `user_lock`). A user's lock is also taken by the unit that acts for them;
+taken there alone, two processes' batches could lock two linked users (one chat on Telegram,
+one on WhatsApp) in opposite orders and deadlock.
 
 A channel's own small writes (`run_alone`: storing a delivery before it is acknowledged,
 recording what a reply sent) do not queue behind the conversation: while any wait, the next
@@ -40,9 +43,15 @@ T = TypeVar("T")
 MAX_BATCH = 16
 
 
+def user_lock(user_id: int) -> str:
+    """Held while one user's conversation and data change (a linked user writes from two chats)."""
+    return f"user:{user_id}"
+
+
 @dataclass(slots=True)
 class _Unit(Generic[T]):
     locks: Sequence[str]
+    chats: Sequence[tuple[str, str]]
     work: Callable[[Transaction], Awaitable[T]]
     fallback: Callable[[Transaction, Exception], Awaitable[T]]
     done: asyncio.Future[T]
@@ -75,13 +84,16 @@ class GroupCommitter:
         *,
         fallback: Callable[[Transaction, Exception], Awaitable[T]],
         locks: Sequence[str] = (),
+        chats: Sequence[tuple[str, str]] = (),
     ) -> T:
         """Run `work` in a shared transaction; its result is returned once that has committed.
+        `locks` are taken before any unit runs, and then the `user_lock` of each user behind
+        `chats` ((channel, external id) pairs).
 
         If `work` raises, its savepoint is rolled back and `fallback` runs in the same
         transaction. If the whole transaction fails to commit, this raises.
         """
-        return await self._queued(self._queue, _Unit(locks, work, fallback, self._future()))
+        return await self._queued(self._queue, _Unit(locks, chats, work, fallback, self._future()))
 
     def _future(self) -> asyncio.Future[Any]:
         return asyncio.get_running_loop().create_future()
@@ -102,7 +114,7 @@ class GroupCommitter:
         async def keep(tx: Transaction, exc: Exception) -> T | _Raised:
             return _Raised(exc)
 
-        unit: _Unit[T | _Raised] = _Unit(locks, attempt, keep, self._future())
+        unit: _Unit[T | _Raised] = _Unit(locks, (), attempt, keep, self._future())
         result = await self._queued(self._writes, unit)
         if isinstance(result, _Raised):
             raise result.error
@@ -140,6 +152,10 @@ class GroupCommitter:
         fallback on failure. Not isolated: the first failure aborts the whole transaction."""
         results: list[Any] = []
         async with self.db.transaction(*locks) as tx:
+            chats = [chat for unit in batch for chat in unit.chats]
+            if chats and not self.db.is_sqlite:  # SQLite's one writer needs no named lock
+                for user_id in await tx.users.ids_of(chats):
+                    await self.db.lock(tx, user_lock(user_id))
             for unit in batch:
                 if isolated:
                     results.append(await self._run_one(tx, unit))

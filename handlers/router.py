@@ -36,7 +36,7 @@ from handlers.context import (
 from handlers.conversation import Answer, Conversation
 from handlers.flow import Flow, MenuEntry, Shortcut
 from handlers.forms.engine import FormFlow
-from handlers.group_commit import GroupCommitter
+from handlers.group_commit import GroupCommitter, user_lock
 from handlers.result import Invalid
 from handlers.rules import parse_mobile
 from handlers.types import Choice, Incoming, Reply, utcnow
@@ -145,7 +145,10 @@ class Router:
 
         try:
             return await self.committer.run(
-                work, fallback=fallback, locks=[identity_lock(incoming.channel, incoming.external_user_id)]
+                work,
+                fallback=fallback,
+                locks=[identity_lock(incoming.channel, incoming.external_user_id)],
+                chats=[(incoming.channel, incoming.external_user_id)],
             )
         except Exception:
             log.exception("message.not_committed", extra={"channel": incoming.channel, **seen})
@@ -164,7 +167,7 @@ class Router:
         found = await tx.users.identify(incoming.channel, incoming.external_user_id)
         user, identity = found.user, found.identity
         seen.update(user_id=user.id, locale=user.locale)
-        await self.db.lock(tx, f"user:{user.id}")
+        await self.db.lock(tx, user_lock(user.id))
         await tx.users.mark_inbound(identity, incoming.received_at)
         facts = dict(found.facts)
         vouched = incoming.shared_phone or incoming.sender_phone

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, delete, exists, func, inspect, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    func,
+    inspect,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -149,6 +161,21 @@ class UserRepository:
 
     async def get(self, user_id: int) -> User | None:
         return await self.session.get(User, user_id)
+
+    async def ids_of(self, chats: Sequence[tuple[str, str]]) -> list[int]:
+        """The users behind these (channel, external id) chats, ascending (unknown chats: none)."""
+        result = await self.session.execute(
+            select(ChannelIdentity.user_id)
+            .where(
+                tuple_(ChannelIdentity.channel, ChannelIdentity.external_id).in_(
+                    bindparam("chats", expanding=True)
+                )
+            )
+            .distinct()
+            .order_by(ChannelIdentity.user_id),
+            {"chats": list(chats)},
+        )
+        return list(result.scalars())
 
     async def identities(self, user_id: int) -> list[ChannelIdentity]:
         result = await self.session.execute(
