@@ -17,7 +17,7 @@ from bot.channels.base import Sender
 from bot.channels.telegram.channel import TelegramChannel, translated_errors
 from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.whatsapp.channel import WhatsAppChannel
-from bot.channels.whatsapp.client import GraphClient, graph_http
+from bot.channels.whatsapp.client import GraphClient, graph_transport
 from bot.settings import Settings
 from messages import Renderer
 
@@ -45,7 +45,7 @@ def whatsapp_client(settings: Settings) -> GraphClient:
         api_version=settings.whatsapp_api_version,
         phone_number_id=settings.whatsapp_phone_number_id,
         access_token=settings.whatsapp_access_token,
-        http=graph_http(max_connections=128),
+        transport=graph_transport(max_connections=128),
     )
 
 
