@@ -224,6 +224,10 @@ class StateRepository:
     ) -> None:
         at = at or utcnow()
         if inspect(state).persistent:
+            if flow is None and state.flow is None and step == state.step and data == state.data:
+                # Outside any flow and nothing changed (the menu answered again): no write. The
+                # time is read only to tell whether a flow went idle, and there is none.
+                return
             # One prepared UPDATE instead of the unit of work's flush (a fifth of a menu
             # answer's statements' CPU); the object then holds what the row holds.
             values = {"flow": flow, "step": step, "data": dict(data), "updated_at": at}

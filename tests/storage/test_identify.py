@@ -3,6 +3,8 @@ in the one query every message starts with."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from storage.database import Database
 from storage.models import Business, Owner, utcnow
 
@@ -29,3 +31,23 @@ async def test_identify_says_whether_the_user_is_a_registered_owner(db: Database
         await tx.owners.erase(loaded_owner, loaded_business, utcnow())
         assert not (await tx.users.identify("console", "ani")).registered, "erased (Hapus data)"
         assert not await tx.owners.is_registered(first.user.id)
+
+
+async def test_a_state_outside_any_flow_is_written_only_when_it_changes(db: Database) -> None:
+    earlier, later = datetime(2026, 12, 1, 8, tzinfo=UTC), datetime(2026, 12, 1, 9, tzinfo=UTC)
+    offered = {"offered": [{"id": "m:help"}]}
+    async with db.transaction() as tx:
+        user, _ = await tx.users.find_or_create("console", "ani")
+        await tx.states.save(await tx.states.load(user.id), flow=None, step=None, data=offered, at=earlier)
+    async with db.transaction() as tx:  # the menu again: nothing to write
+        await tx.states.save(await tx.states.load(user.id), flow=None, step=None, data=offered, at=later)
+    async with db.transaction() as tx:
+        state = await tx.states.load(user.id)
+        assert state.updated_at == earlier
+        await tx.states.save(state, flow=None, step=None, data={"offered": []}, at=later)
+    async with db.transaction() as tx:  # changed: written
+        state = await tx.states.load(user.id)
+        assert (state.data, state.updated_at) == ({"offered": []}, later)
+        await tx.states.save(state, flow="registration", step="nik", data={"offered": []}, at=later)
+    async with db.transaction() as tx:  # entering a flow is always written
+        assert (await tx.states.load(user.id)).flow == "registration"
