@@ -2,7 +2,8 @@
 
 A row's `next_attempt_at` is when a sweep may claim it: the due time, a retry
 time, the end of quiet hours, or (while `leased`) the end of its lease, so that
-"what is claimable now" is one range scan of `ix_outbox_ready`.
+"what is claimable now" is one range scan of `ix_outbox_ready`, in the order claims take
+(due time, then id).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class OutboxMessage(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        Index("ix_outbox_ready", "channel", "status", "next_attempt_at"),
+        Index("ix_outbox_ready", "channel", "status", "next_attempt_at", "id"),
         Index("ix_outbox_broadcast", "broadcast_id", "status"),
         Index("ix_outbox_recipient", "channel", "external_id", "status"),
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event
 
 from storage.database import Database
 from storage.models.outbox import FAILED, LEASED, PENDING, SENT, UNREACHABLE
@@ -154,3 +157,34 @@ async def test_one_sender_per_channel_until_its_lease_runs_out(db: Database) -> 
         assert await tx.sender_leases.holder("telegram", later) == "b"
         await tx.sender_leases.release("telegram", "b")
         assert await tx.sender_leases.acquire("telegram", "c", until=later + timedelta(seconds=30), now=later)
+
+
+async def test_a_claim_reads_the_ready_index_in_its_order_without_sorting_the_due_rows(db: Database) -> None:
+    # A broadcast queues thousands of rows due at one time; a claim takes them in (due, id)
+    # order. Without the id in the index, PostgreSQL sorted every due row to find the first 100.
+    await queue(db, [message(n) for n in range(50)])
+    seen: list[tuple[str, Any]] = []
+
+    def capture(*args: Any) -> None:  # (connection, cursor, statement, parameters, context, many)
+        statement, parameters = args[2], args[3]
+        if statement.lstrip().upper().startswith("UPDATE OUTBOX"):
+            seen.append((statement, parameters))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", capture)
+    try:
+        async with db.transaction() as tx:
+            assert len(await tx.outbox.claim("telegram", "p1", batch=10, lease_until=NOW, now=NOW)) == 10
+            [(statement, parameters)] = seen
+            connection = await tx.session.connection()
+            if db.is_sqlite:
+                explain = "EXPLAIN QUERY PLAN " + statement
+                sorting = "TEMP B-TREE"
+            else:  # no sort and no sequential scan, unless nothing else can give the order
+                await connection.exec_driver_sql("SET LOCAL enable_sort = off")
+                await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+                explain, sorting = "EXPLAIN " + statement, "Sort"
+            result = await connection.exec_driver_sql(explain, parameters)
+            plan = "\n".join(str(row[-1]) for row in result.all())
+            assert "ix_outbox_ready" in plan and sorting not in plan, plan
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", capture)
