@@ -13,9 +13,6 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-
 FORMATS = ("xlsx", "csv")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -61,6 +58,9 @@ async def _write_xlsx(
     rows: AsyncIterator[Sequence[Any]],
     progress: Callable[[int], None] | None,
 ) -> int:
+    # Imported here: openpyxl is 8 MB of memory a process that never exports need not hold.
+    from openpyxl import Workbook  # noqa: PLC0415
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_name)
     sheet.append(list(headers))
@@ -76,6 +76,8 @@ async def _write_xlsx(
 
 def _xlsx_cell(sheet: Any, value: Any) -> Any:
     if isinstance(value, str) and value.startswith("="):
+        from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # openpyxl would store a leading = as a formula
         return cell

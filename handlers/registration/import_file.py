@@ -20,9 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 #: Header names per form field, in order of preference when a file has two (a WhatsApp number
 #: is the one an invitation needs, so "No. WA" wins over "No. HP").
 COLUMNS: Mapping[str, tuple[str, ...]] = {
@@ -200,6 +197,9 @@ def open_table(path: Path, sheet: str | None = None) -> Iterator[Table]:
 
 @contextlib.contextmanager
 def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[Iterator[tuple[int, Sequence[Any]]]]:
+    from openpyxl import load_workbook  # noqa: PLC0415 - imported when used: see handlers/spreadsheet.py
+    from openpyxl.utils.exceptions import InvalidFileException  # noqa: PLC0415
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:

@@ -19,8 +19,6 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
-from fpdf import FPDF
-
 from handlers.agency import AgencyProfile
 from handlers.attachments import (
     Attachment,
@@ -79,6 +77,10 @@ def certificate_pdf(
         locale,
         {"training": training_values(training, agency), "name": name, "number": number, "issued": issued},
     )
+    # Imported here: fpdf2 (with fontTools and Pillow) is about 19 MB of memory that the bot's
+    # processes, the outbox sender above all, need not hold until a certificate is made.
+    from fpdf import FPDF  # noqa: PLC0415
+
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title(latin1(text.splitlines()[0].lstrip("# ").strip()) if text else "")
     pdf.set_author(latin1(agency.name))
