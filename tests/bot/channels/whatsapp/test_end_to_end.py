@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+from sqlalchemy import text
 
 from bot.channels.whatsapp.channel import store_delivery
 from bot.channels.whatsapp.webhook import parse_webhook
@@ -225,3 +226,21 @@ async def test_healthz_reports_database_and_channels(start_service: StartService
     body = response.json()
     assert body["database"] == "ok"
     assert body["channels"] == {"whatsapp": {"mode": "webhook", "state": "ok"}}
+
+
+async def test_a_delivery_that_cannot_be_stored_is_a_500_so_meta_sends_it_again(
+    start_service: StartService, wa: FakeWhatsApp, db: Database
+) -> None:
+    service = await start_service(**whatsapp_settings(wa))
+    payload = text_message_payload(SITI, "halo")
+    async with db.transaction() as tx:  # the store breaks (a full disk, a lost database)
+        await tx.session.execute(text("ALTER TABLE inbound_messages RENAME TO inbound_away"))
+    assert (await post_whatsapp(service, payload)).status_code == 500
+    async with db.transaction() as tx:
+        await tx.session.execute(text("ALTER TABLE inbound_away RENAME TO inbound_messages"))
+    assert wa.sent_messages(SITI) == [], "nothing was answered for a delivery that was not stored"
+    assert (await post_whatsapp(service, payload)).status_code == 200  # Meta's retry
+    sent = await wa.wait_for_messages_async(1, to=SITI)
+    assert "Menu utama" in _interactive(sent[0])["body"]["text"]
+    await settle(service)
+    assert len(await inbound_rows(service.app.db, "whatsapp")) == 1
