@@ -49,15 +49,20 @@ class Database:
                 await stack.enter_async_context(self._sqlite_writer)
             session = await stack.enter_async_context(self._sessions())
             await stack.enter_async_context(session.begin())
-            if not self.is_sqlite:
-                for name in locks:
-                    await session.execute(select(func.pg_advisory_xact_lock(advisory_key(name))))
-            yield Transaction(session, sqlite=self.is_sqlite, cipher=self.cipher)
+            tx = Transaction(session, sqlite=self.is_sqlite, cipher=self.cipher)
+            for name in locks:
+                await self.lock(tx, name)
+            yield tx
 
     async def lock(self, tx: Transaction, name: str) -> None:
-        """Take one more named lock inside an open transaction."""
-        if not self.is_sqlite:
-            await tx.session.execute(select(func.pg_advisory_xact_lock(advisory_key(name))))
+        """Take one more named lock inside an open transaction; one it holds already costs no
+        round trip (a batch takes its users' locks up front, and each message asks again).
+        Taken inside a SAVEPOINT it is not remembered: rolling that back releases it."""
+        if self.is_sqlite or name in tx.locks:
+            return
+        await tx.session.execute(select(func.pg_advisory_xact_lock(advisory_key(name))))
+        if not tx.session.in_nested_transaction():
+            tx.locks.add(name)
 
     async def checkpoint(self) -> None:
         """SQLite: copy what the WAL holds into the database file, off the commit path.

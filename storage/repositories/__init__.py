@@ -37,6 +37,8 @@ class Transaction:
         self.session = session
         self.sqlite = sqlite
         self._cipher = cipher
+        # The named (advisory) locks held until the end of the transaction (PostgreSQL).
+        self.locks: set[str] = set()
 
     @property
     def users(self) -> UserRepository:

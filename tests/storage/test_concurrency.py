@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import event, select
 
 from storage.database import Database
 from storage.models import Counter
@@ -52,3 +54,35 @@ async def test_a_failed_transaction_leaves_nothing_behind(db: Database) -> None:
         pass
     async with db.transaction() as tx:
         assert await tx.counters.current("rolled-back") == 0
+
+
+@pytest.mark.postgresql
+async def test_a_named_lock_is_asked_for_once_and_again_after_its_savepoint_rolled_back(
+    database_url: str,
+) -> None:
+    """Asking again for a lock the transaction holds costs no round trip; one taken inside a
+    SAVEPOINT that was rolled back is released, so asking again takes it again (another
+    process may hold it meanwhile)."""
+    first, other = Database(database_url), Database(database_url)
+    asked: list[str] = []
+
+    def count(*args: Any) -> None:  # (connection, cursor, statement, parameters, context, many)
+        if "pg_advisory_xact_lock" in args[2]:
+            asked.append(args[2])
+
+    event.listen(first.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with first.transaction("chat:1") as tx:
+            await first.lock(tx, "chat:1")
+            assert len(asked) == 1, "held since the transaction began"
+            nested = await tx.session.begin_nested()
+            await first.lock(tx, "user:7")
+            await nested.rollback()  # releases user:7
+            async with other.transaction() as elsewhere:  # so another process can take it now
+                await asyncio.wait_for(other.lock(elsewhere, "user:7"), 5)
+            await first.lock(tx, "user:7")
+            assert len(asked) == 3, "taken again after the rollback"
+    finally:
+        event.remove(first.engine.sync_engine, "before_cursor_execute", count)
+        await first.close()
+        await other.close()
