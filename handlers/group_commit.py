@@ -154,8 +154,7 @@ class GroupCommitter:
         async with self.db.transaction(*locks) as tx:
             chats = [chat for unit in batch for chat in unit.chats]
             if chats and not self.db.is_sqlite:  # SQLite's one writer needs no named lock
-                for user_id in await tx.users.ids_of(chats):
-                    await self.db.lock(tx, user_lock(user_id))
+                await self.db.lock_all(tx, [user_lock(user_id) for user_id in await tx.users.ids_of(chats)])
             for unit in batch:
                 if isolated:
                     results.append(await self._run_one(tx, unit))

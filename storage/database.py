@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from sqlalchemy import func, select, text
+from sqlalchemy import BigInteger, bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import sqlite_inline
@@ -20,6 +21,13 @@ from storage.repositories import Transaction
 def advisory_key(name: str) -> int:
     """A stable signed 64-bit key for PostgreSQL advisory locks."""
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+# Several named locks in one round trip, in the order given (the array's order: the lock
+# function is evaluated row by row as the ordinality orders them).
+_LOCK_ALL = text(
+    "SELECT pg_advisory_xact_lock(k) FROM unnest(:keys) WITH ORDINALITY AS t(k, n) ORDER BY n"
+).bindparams(bindparam("keys", type_=ARRAY(BigInteger)))
 
 
 class Database:
@@ -50,19 +58,29 @@ class Database:
             session = await stack.enter_async_context(self._sessions())
             await stack.enter_async_context(session.begin())
             tx = Transaction(session, sqlite=self.is_sqlite, cipher=self.cipher)
-            for name in locks:
-                await self.lock(tx, name)
+            await self.lock_all(tx, locks)
             yield tx
 
     async def lock(self, tx: Transaction, name: str) -> None:
-        """Take one more named lock inside an open transaction; one it holds already costs no
-        round trip (a batch takes its users' locks up front, and each message asks again).
-        Taken inside a SAVEPOINT it is not remembered: rolling that back releases it."""
-        if self.is_sqlite or name in tx.locks:
+        """Take one more named lock inside an open transaction (see `lock_all`)."""
+        await self.lock_all(tx, (name,))
+
+    async def lock_all(self, tx: Transaction, names: Sequence[str]) -> None:
+        """Take these named locks, in the order given, in one round trip. One the transaction
+        holds already costs nothing (a batch takes its users' locks up front, and each message
+        asks again); one taken inside a SAVEPOINT is not remembered: rolling that back
+        releases it. Every caller that takes several must give them in one global order."""
+        if self.is_sqlite:
             return
-        await tx.session.execute(select(func.pg_advisory_xact_lock(advisory_key(name))))
+        wanted = [name for name in dict.fromkeys(names) if name not in tx.locks]
+        if not wanted:
+            return
+        if len(wanted) == 1:
+            await tx.session.execute(select(func.pg_advisory_xact_lock(advisory_key(wanted[0]))))
+        else:
+            await tx.session.execute(_LOCK_ALL, {"keys": [advisory_key(name) for name in wanted]})
         if not tx.session.in_nested_transaction():
-            tx.locks.add(name)
+            tx.locks.update(wanted)
 
     async def checkpoint(self) -> None:
         """SQLite: copy what the WAL holds into the database file, off the commit path.

@@ -6,9 +6,9 @@ import asyncio
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
-from storage.database import Database
+from storage.database import Database, advisory_key
 from storage.models import Counter
 
 WRITERS = 40
@@ -57,12 +57,12 @@ async def test_a_failed_transaction_leaves_nothing_behind(db: Database) -> None:
 
 
 @pytest.mark.postgresql
-async def test_a_named_lock_is_asked_for_once_and_again_after_its_savepoint_rolled_back(
+async def test_named_locks_cost_one_round_trip_and_are_asked_for_again_after_a_rollback(
     database_url: str,
 ) -> None:
-    """Asking again for a lock the transaction holds costs no round trip; one taken inside a
-    SAVEPOINT that was rolled back is released, so asking again takes it again (another
-    process may hold it meanwhile)."""
+    """Several locks go in one statement; asking again for a lock the transaction holds costs
+    nothing; one taken inside a SAVEPOINT that was rolled back is released, so asking again
+    takes it again (another process may hold it meanwhile)."""
     first, other = Database(database_url), Database(database_url)
     asked: list[str] = []
 
@@ -70,18 +70,25 @@ async def test_a_named_lock_is_asked_for_once_and_again_after_its_savepoint_roll
         if "pg_advisory_xact_lock" in args[2]:
             asked.append(args[2])
 
+    async def held_elsewhere(name: str) -> bool:
+        async with other.transaction() as elsewhere:
+            taken = await elsewhere.session.scalar(select(func.pg_try_advisory_xact_lock(advisory_key(name))))
+            return not taken
+
     event.listen(first.engine.sync_engine, "before_cursor_execute", count)
     try:
-        async with first.transaction("chat:1") as tx:
-            await first.lock(tx, "chat:1")
+        async with first.transaction("chat:1", "chat:2", "chat:3") as tx:
+            assert len(asked) == 1, "three locks, one round trip"
+            assert all([await held_elsewhere(f"chat:{n}") for n in (1, 2, 3)])
+            await first.lock(tx, "chat:2")
             assert len(asked) == 1, "held since the transaction began"
             nested = await tx.session.begin_nested()
             await first.lock(tx, "user:7")
             await nested.rollback()  # releases user:7
-            async with other.transaction() as elsewhere:  # so another process can take it now
-                await asyncio.wait_for(other.lock(elsewhere, "user:7"), 5)
+            assert not await held_elsewhere("user:7")
             await first.lock(tx, "user:7")
             assert len(asked) == 3, "taken again after the rollback"
+            assert await held_elsewhere("user:7")
     finally:
         event.remove(first.engine.sync_engine, "before_cursor_execute", count)
         await first.close()
