@@ -55,6 +55,10 @@ UNSUPPORTED_TEMPLATE = "channels/unsupported_media"
 # How often a row waits for earlier rows of its chat before it is left stored (each turn handles
 # every earlier row it finds, so one turn is the rule; more only if the database failed meanwhile).
 TURNS = 3
+# Sent message ids are kept for their delivery statuses; written together every so often
+# instead of one statement each (a tenth of a WhatsApp reply's CPU). A crash loses at most
+# this much of them: a status for an id not kept adds its own row (`record_status`).
+SENT_RECORD_DELAY = 0.05
 
 
 def store_lock(channel: str, external_user_id: str) -> str:
@@ -106,6 +110,8 @@ class InboundProcessor:
         self._queued: set[int] = set()
         self._idle = asyncio.Event()
         self._idle.set()
+        self._sent: list[tuple[str, str, str]] = []  # (channel, provider id, external user id)
+        self._sent_writer: asyncio.Task[None] | None = None
         self.processed = 0
         self.failed = 0
 
@@ -146,8 +152,10 @@ class InboundProcessor:
         return total
 
     async def drain(self) -> None:
-        """Wait until every queued row is processed."""
+        """Wait until every queued row is processed and what it sent is recorded."""
         await self._idle.wait()
+        if self._sent_writer is not None:
+            await asyncio.shield(self._sent_writer)
 
     async def close(self, grace: float = 10.0) -> None:
         """Let in-flight rows finish; anything left stays stored for the next start, and replies
@@ -161,6 +169,9 @@ class InboundProcessor:
         if pending:
             # They queue their unsent replies on the way out: wait for that, briefly.
             await asyncio.wait(pending, timeout=5)
+        if self._sent_writer is not None:
+            await asyncio.shield(self._sent_writer)  # its short wait, then its write
+        await self._write_sent(wait=False)
 
     async def write(
         self, work: Callable[[Transaction], Awaitable[T]], *, senders: Iterable[tuple[str, str]] = ()
@@ -272,8 +283,12 @@ class InboundProcessor:
             # what it did not send yet is queued in the outbox and goes out after the restart.
             await asyncio.shield(self._queue_unsent(row, user_id, list(unsent)))
             raise
-        if error is not None or (sent and channel.tracks_delivery):
+        if error is not None:
             await self._record_outcome(row, channel, sent, error)
+        elif sent and channel.tracks_delivery:
+            self._sent.extend((channel.name, provider_id, row.external_user_id) for provider_id in sent)
+            if self._sent_writer is None:
+                self._sent_writer = asyncio.create_task(self._write_sent(), name="inbound:sent")
         return True
 
     async def _processed(self, row: StoredInbound) -> bool:
@@ -338,12 +353,32 @@ class InboundProcessor:
             if error is not None:
                 await tx.inbound.note_reply_error(row.id, error)
             if channel.tracks_delivery:
-                await tx.outbound.record_sent(channel.name, sent, row.external_user_id)
+                await tx.outbound.record_sent([(channel.name, s, row.external_user_id) for s in sent])
 
         try:
             await self.write(record)
         except Exception:
             log.exception("inbound.record_failed", extra={"channel": row.channel, "inbound_id": row.id})
+
+    async def _write_sent(self, *, wait: bool = True) -> None:
+        """Record the sent message ids gathered meanwhile, in one statement; `wait` first lets
+        more replies join (none at shutdown)."""
+        try:
+            if wait:
+                await asyncio.sleep(SENT_RECORD_DELAY)
+            while self._sent:
+                sent, self._sent = self._sent, []
+
+                async def record(tx: Transaction, sent: list[tuple[str, str, str]] = sent) -> None:
+                    await tx.outbound.record_sent(sent)
+
+                try:
+                    await self.write(record)
+                except Exception:
+                    log.exception("inbound.sent_not_recorded", extra={"messages": len(sent)})
+        finally:
+            if wait:
+                self._sent_writer = None
 
     async def _record_attempt(self, row: StoredInbound, error: str) -> None:
         try:

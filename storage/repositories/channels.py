@@ -230,10 +230,10 @@ class OutboundRepository:
         self.session = session
         self.sqlite = sqlite
 
-    async def record_sent(
-        self, channel: str, provider_message_ids: Sequence[str], external_user_id: str
-    ) -> None:
-        if not provider_message_ids:
+    async def record_sent(self, sent: Sequence[tuple[str, str, str]]) -> None:
+        """Keep the (channel, provider message id, external user id) of messages sent, for their
+        delivery statuses; one statement for all of them."""
+        if not sent:
             return
         now = utcnow()
         await self.session.execute(
@@ -247,7 +247,7 @@ class OutboundRepository:
                     "sent_at": now,
                     "status_at": now,
                 }
-                for message_id in provider_message_ids
+                for channel, message_id, external_user_id in sent
             ],
         )
 

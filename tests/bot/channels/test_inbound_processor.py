@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.app import App, build_app
 from bot.channels.inbound import InboundProcessor, Unsupported
@@ -343,4 +344,52 @@ async def test_a_worker_stopped_while_its_message_commits_queues_the_answer(
         assert queued, "its answer waits in the outbox"
         assert {(m.external_id, m.kind) for m in queued} == {("628110011", "reply")}
     finally:
+        await app.close()
+
+
+class TrackingChannel(RecordingChannel):
+    """Keeps its sent ids for delivery statuses, as WhatsApp does; `replied` is set at each send."""
+
+    tracks_delivery = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.replied = asyncio.Event()
+
+    async def send_all(self, external_id: str, reply: RenderedReply, locale: str) -> list[str]:
+        self.replied.set()
+        return await super().send_all(external_id, reply, locale)
+
+
+async def test_sent_ids_are_recorded_together_and_none_is_lost_at_close(
+    database_url: str, tmp_path: Path
+) -> None:
+    app = await _app(database_url, tmp_path)
+    inserts: list[int] = []
+
+    def count(*args: Any) -> None:  # (connection, cursor, statement, parameters, context, many)
+        if args[2].lstrip().upper().startswith("INSERT INTO OUTBOUND_MESSAGES"):
+            inserts.append(1)
+
+    event.listen(app.db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        channel = TrackingChannel()
+        processor = InboundProcessor(app.db, app.router, {CHANNEL: channel})
+        await _store(app.db, 20, users=20)
+        await processor.recover()
+        await asyncio.wait_for(processor.drain(), 30)
+        assert len(channel.sent) == 20
+        assert len(inserts) < 5, f"one statement for many replies, not one each: {len(inserts)}"
+        row = await _store_one(app.db, "wamid.last", "628110099999")
+        channel.replied.clear()
+        processor.submit([row])
+        await asyncio.wait_for(channel.replied.wait(), 10)  # it went; its id waits to be written
+        await asyncio.sleep(0)  # the worker notes the id
+        await processor.close()  # at once: the id is written on the way out
+        async with app.db.transaction() as tx:
+            for n in range(1, 22):
+                found = await tx.outbound.find(CHANNEL, f"out-{n}")
+                assert found is not None and found.status == "sent", n
+    finally:
+        event.remove(app.db.engine.sync_engine, "before_cursor_execute", count)
         await app.close()
