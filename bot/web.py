@@ -19,11 +19,12 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -61,16 +62,6 @@ Answer = tuple[int, str]
 OK: Answer = (200, "ok")
 
 
-class Headers:
-    """A request's headers by lower-case name (the last one given wins)."""
-
-    def __init__(self, raw: Iterable[tuple[bytes, bytes]]) -> None:
-        self._values = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw}
-
-    def get(self, name: str) -> str | None:
-        return self._values.get(name.lower())
-
-
 class Webhooks:
     """ASGI: POSTs to the webhook paths answered here, everything else by `fallback`."""
 
@@ -89,7 +80,7 @@ class Webhooks:
         if body is None:
             return  # the platform hung up before it finished sending: nothing to answer
         client = scope.get("client")
-        status, text = await handler(Headers(scope["headers"]), body, client[0] if client else "unknown")
+        status, text = await handler(Headers(raw=scope["headers"]), body, client[0] if client else "unknown")
         content = text.encode("utf-8")
         await send(
             {

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import insert
 
 from handlers.group_commit import GroupCommitter, user_lock
+from handlers.router import identity_lock
 from storage.crypto import Cipher
 from storage.database import Database
 from storage.models import ChannelIdentity
@@ -141,7 +142,7 @@ async def test_two_processes_lock_linked_users_in_one_order(database_url: str) -
             committers[process].run(
                 answer(process, "two" if process == "one" else "one", user_id, index == 0),
                 fallback=fallback,
-                locks=[f"identity:{channel}:{external_id}"],
+                locks=[identity_lock(channel, external_id)],
                 chats=[(channel, external_id)],
             )
             for process, plan in plans.items()
