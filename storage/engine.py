@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_only
 
 from storage import sqlite_inline
 
@@ -55,7 +56,11 @@ def _setup_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight to our driver: through `exec_driver_sql`, SQLAlchemy's statement machinery
+        # (execution context, cursor, result) cost about 20 µs of a transaction's 200.
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, sqlite_inline.Connection)
+        await_only(driver.begin_immediate())
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:

@@ -184,6 +184,11 @@ class Connection:
     async def executemany(self, sql: str, parameters: Iterable[Any]) -> Cursor:
         return await self.cursor().executemany(sql, parameters)
 
+    async def begin_immediate(self) -> None:
+        """`BEGIN IMMEDIATE`: take the write lock now (waiting on a thread if another process
+        holds it)."""
+        await self._run(self._conn.execute, "BEGIN IMMEDIATE")
+
     async def commit(self) -> None:
         await self._run(self._conn.commit)
 
