@@ -25,6 +25,8 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # running app checkpoints in the background instead (`Database.checkpoint`, every few seconds);
 # this higher threshold (about 40 MB) is only the safety net, and what a command-line process uses.
 SQLITE_AUTOCHECKPOINT_PAGES = 10_000
+# The execution option of a read-only transaction (`session_factory(read_only=True)`).
+READ_ONLY = "umkm_read_only"
 
 
 def is_sqlite(url: str) -> bool:
@@ -60,7 +62,7 @@ def _setup_sqlite(engine: AsyncEngine) -> None:
         # (execution context, cursor, result) cost about 20 µs of a transaction's 200.
         driver = connection.connection.driver_connection
         assert isinstance(driver, sqlite_inline.Connection)
-        await_only(driver.begin_immediate())
+        await_only(driver.begin(read_only=bool(connection.get_execution_options().get(READ_ONLY))))
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -84,7 +86,18 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     )
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def session_factory(engine: AsyncEngine, *, read_only: bool = False) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose transactions read and write; `read_only`: ones that only read, and on SQLite
+    never hold the writer (PostgreSQL: `BEGIN READ ONLY`)."""
+    if read_only:
+        # PostgreSQL: one snapshot for the whole transaction, as SQLite's (a read-only
+        # REPEATABLE READ transaction never fails to serialise).
+        options: dict[str, object] = (
+            {READ_ONLY: True}
+            if engine.dialect.name == "sqlite"
+            else {"postgresql_readonly": True, "isolation_level": "REPEATABLE READ"}
+        )
+        return async_sessionmaker(engine, expire_on_commit=False, execution_options=options)
     return async_sessionmaker(engine, expire_on_commit=False)
 
 

@@ -125,6 +125,7 @@ class Connection:
         self._busy_ms = int(busy_timeout * 1000)
         self._tx = _RunAtOnce()
         self._closed = False
+        self._query_only = False
         connection.execute("PRAGMA busy_timeout=0")
 
     @property
@@ -184,10 +185,15 @@ class Connection:
     async def executemany(self, sql: str, parameters: Iterable[Any]) -> Cursor:
         return await self.cursor().executemany(sql, parameters)
 
-    async def begin_immediate(self) -> None:
+    async def begin(self, *, read_only: bool = False) -> None:
         """`BEGIN IMMEDIATE`: take the write lock now (waiting on a thread if another process
-        holds it)."""
-        await self._run(self._conn.execute, "BEGIN IMMEDIATE")
+        holds it). `read_only`: a deferred `BEGIN` under `PRAGMA query_only`, which never takes
+        the write lock (in WAL mode it reads a snapshot and waits for no writer) and refuses
+        any write ("attempt to write a readonly database")."""
+        if read_only != self._query_only:
+            self._conn.execute(f"PRAGMA query_only={int(read_only)}")
+            self._query_only = read_only
+        await self._run(self._conn.execute, "BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     async def commit(self) -> None:
         await self._run(self._conn.commit)
