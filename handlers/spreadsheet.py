@@ -42,11 +42,12 @@ async def write(
             return await _write_xlsx(path, sheet, headers, rows, progress)
         return await _write_csv(path, headers, rows)
     except BaseException:
-        _remove(path)
+        remove(path)
         raise
 
 
-def _remove(path: Path) -> None:
+def remove(path: Path) -> None:
+    """Delete a partial file, if it is there."""
     with contextlib.suppress(OSError):
         path.unlink()
 
@@ -65,13 +66,25 @@ async def _write_xlsx(
     sheet = workbook.create_sheet(sheet_name)
     sheet.append(list(headers))
     count = 0
-    async for values in rows:
-        sheet.append([_xlsx_cell(sheet, v) for v in values])
-        count += 1
-        if progress is not None and count % 1000 == 0:
-            progress(count)
+    try:
+        async for values in rows:
+            sheet.append([_xlsx_cell(sheet, v) for v in values])
+            count += 1
+            if progress is not None and count % 1000 == 0:
+                progress(count)
+    except BaseException:
+        _discard(sheet)
+        raise
     workbook.save(path)
     return count
+
+
+def _discard(sheet: Any) -> None:
+    """End a write-only sheet that will not be saved, and delete its temporary file. Left to the
+    garbage collector, openpyxl's row writer fails then ("I/O operation on closed file"), and the
+    file stays in the temporary directory until the process exits."""
+    sheet.close()
+    sheet._writer.cleanup()
 
 
 def _xlsx_cell(sheet: Any, value: Any) -> Any:

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from handlers import spreadsheet
+from handlers import exports
 from handlers.agency import AgencyProfile
 from handlers.capability import OutboxKind
 from handlers.officer import StaffContext
@@ -23,6 +23,7 @@ from handlers.registration.service import subject
 from handlers.rules import Ambiguous, display_phone, districts_of, mask_nik, match_region, region_name
 from handlers.types import Reply
 from storage.crypto import Cipher
+from storage.database import Database
 from storage.models import Business, Owner
 from storage.models.registration import BusinessStatus, OwnerSource
 from storage.repositories import Transaction
@@ -175,7 +176,7 @@ def export_row(
 
 
 async def export_owners(
-    tx: Transaction,
+    db: Database,
     output: Path,
     file_format: str,
     *,
@@ -186,35 +187,44 @@ async def export_owners(
     officer: str,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Write the registered businesses to `output` (streamed) and audit the export; the NIK is
-    masked unless `with_nik`. Raises `DecryptionError` (wrong SECRET_KEY) or `OSError`; a
-    partial file is removed and, the transaction rolling back, nothing is audited."""
+    """Write the registered businesses to `output` (streamed, from a snapshot: see
+    handlers/exports.py) and audit the export; the NIK is masked unless `with_nik`. Raises
+    `DecryptionError` (wrong SECRET_KEY) or `OSError`; a partial file is removed and nothing is
+    audited."""
 
-    async def rows() -> AsyncIterator[list[Any]]:
+    async def rows(tx: Transaction) -> AsyncIterator[list[Any]]:
         async for owner, business in tx.owners.stream(where):
             yield export_row(owner, business, agency, tx.cipher, labels, with_nik=with_nik)
 
-    count = await spreadsheet.write(
-        output, file_format, sheet="Pelaku Usaha", headers=labels.headers, rows=rows(), progress=progress
-    )
-    await tx.audit.record(
-        actor=officer,
-        action="owners.export_with_nik" if with_nik else "owners.export",
-        subject="owners",
-        details={
-            "format": file_format,
-            "rows": count,
-            "with_nik": with_nik,
-            "filters": {
-                "kecamatan": where.district_code,
-                "sector": where.sector,
-                "size_class": where.size_class,
-                "status": where.status,
-                "search": bool(where.text or where.phone_digits),
+    async def audit(tx: Transaction, count: int) -> None:
+        await tx.audit.record(
+            actor=officer,
+            action="owners.export_with_nik" if with_nik else "owners.export",
+            subject="owners",
+            details={
+                "format": file_format,
+                "rows": count,
+                "with_nik": with_nik,
+                "filters": {
+                    "kecamatan": where.district_code,
+                    "sector": where.sector,
+                    "size_class": where.size_class,
+                    "status": where.status,
+                    "search": bool(where.text or where.phone_digits),
+                },
             },
-        },
+        )
+
+    return await exports.export(
+        db,
+        output,
+        file_format,
+        sheet="Pelaku Usaha",
+        headers=labels.headers,
+        rows=rows,
+        audit=audit,
+        progress=progress,
     )
-    return count
 
 
 class NoOpenRequest(LookupError):

@@ -124,18 +124,17 @@ async def _export(ctx: OfficerContext, where: OwnerFilter, args: argparse.Namesp
     check_writable(output)
     labels = export_labels(ctx)
     try:
-        async with ctx.db.transaction() as tx:
-            count = await export_owners(
-                tx,
-                output,
-                args.format,
-                agency=ctx.agency,
-                labels=labels,
-                where=where,
-                with_nik=args.with_nik,
-                officer=ctx.actor,
-                progress=lambda rows: ctx.say("owners/export_progress", {"count": rows}, err=True),
-            )
+        count = await export_owners(
+            ctx.db,
+            output,
+            args.format,
+            agency=ctx.agency,
+            labels=labels,
+            where=where,
+            with_nik=args.with_nik,
+            officer=ctx.actor,
+            progress=lambda rows: ctx.say("owners/export_progress", {"count": rows}, err=True),
+        )
     except DecryptionError:
         raise OfficerError("SECRET_KEY: the stored NIKs cannot be decrypted with this key") from None
     except OSError as exc:

@@ -308,17 +308,16 @@ async def export(ctx: PageContext) -> Download | Redirect:
         ctx.notice("bad_filter", error=True)
         return Redirect("/dashboard/downloads")
     path = download_file("owners")
-    async with ctx.db.transaction() as tx:
-        await export_owners(
-            tx,
-            path,
-            "xlsx",
-            agency=ctx.agency,
-            labels=export_labels(ctx),
-            where=where,
-            with_nik=_with_nik(ctx),
-            officer=ctx.actor,
-        )
+    await export_owners(
+        ctx.db,
+        path,
+        "xlsx",
+        agency=ctx.agency,
+        labels=export_labels(ctx),
+        where=where,
+        with_nik=_with_nik(ctx),
+        officer=ctx.actor,
+    )
     return Download(path, f"pelaku-usaha-{ctx.today().isoformat()}.xlsx")
 
 

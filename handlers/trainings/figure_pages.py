@@ -63,20 +63,20 @@ async def export(ctx: PageContext) -> Download | Redirect:
         return Redirect("/dashboard/downloads")
     path = download_file("training")
     try:
-        async with ctx.db.transaction() as tx:
+        async with ctx.db.snapshot() as tx:
             await training_or_404(tx, number)
-            await export_participants(
-                tx,
-                ctx.agency,
-                officer=ctx.actor,
-                training_id=number,
-                path=path,
-                file_format="xlsx",
-                **participant_words(ctx),
-            )
     except NotFound:
         path.unlink(missing_ok=True)
         raise
+    await export_participants(
+        ctx.db,
+        ctx.agency,
+        officer=ctx.actor,
+        training_id=number,
+        path=path,
+        file_format="xlsx",
+        **participant_words(ctx),
+    )
     return Download(path, f"peserta-pelatihan-{number}.xlsx")
 
 

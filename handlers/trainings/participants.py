@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from handlers import spreadsheet
+from handlers import exports
 from handlers.agency import AgencyProfile
 from handlers.rules import display_phone, region_name
 from handlers.trainings.seats import subject
+from storage.database import Database
 from storage.models.trainings import CONFIRMED, OFFERED, WAITING
 from storage.repositories import Transaction
 from storage.repositories.training_reports import Participant
@@ -74,7 +75,7 @@ async def record_view(
 
 
 async def export_participants(
-    tx: Transaction,
+    db: Database,
     agency: AgencyProfile,
     *,
     officer: str,
@@ -85,16 +86,21 @@ async def export_participants(
     statuses: Mapping[str, str],
     public_label: str,
 ) -> int:
-    """Write the list to `path` (XLSX or CSV); returns how many rows."""
-    count = await spreadsheet.write(
+    """Write the list to `path` (XLSX or CSV, from a snapshot: see handlers/exports.py); returns
+    how many rows."""
+
+    async def audit(tx: Transaction, count: int) -> None:
+        await record_view(tx, officer=officer, training_id=training_id, rows=count, path=path)
+
+    return await exports.export(
+        db,
         path,
         file_format,
         sheet=f"Pelatihan {training_id}",
         headers=headers,
-        rows=participant_rows(tx, agency, training_id, statuses, public_label),
+        rows=lambda tx: participant_rows(tx, agency, training_id, statuses, public_label),
+        audit=audit,
     )
-    await record_view(tx, officer=officer, training_id=training_id, rows=count, path=path)
-    return count
 
 
 async def view_participants(

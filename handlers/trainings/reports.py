@@ -133,16 +133,15 @@ async def run_participants(args: argparse.Namespace, ctx: OfficerContext) -> Non
     words = participant_words(ctx)
     headers, statuses, public = words["headers"], words["statuses"], words["public_label"]
     if args.output is not None:
-        async with ctx.db.transaction() as tx:
-            count = await export_participants(
-                tx,
-                ctx.agency,
-                officer=ctx.actor,
-                training_id=args.id,
-                path=args.output,
-                file_format=args.format,
-                **words,
-            )
+        count = await export_participants(
+            ctx.db,
+            ctx.agency,
+            officer=ctx.actor,
+            training_id=args.id,
+            path=args.output,
+            file_format=args.format,
+            **words,
+        )
         ctx.say("trainings/exported", {"count": count, "path": str(args.output)})
         return
     async with ctx.db.transaction() as tx:

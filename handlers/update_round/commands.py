@@ -101,10 +101,10 @@ async def chosen_round(tx: Transaction, round_id: int | None) -> UpdateRound | N
     return await tx.update_rounds.get(round_id) if round_id else await tx.update_rounds.latest()
 
 
-async def write_results(ctx: StaffContext, tx: Transaction, round_row: UpdateRound, output: Path) -> int:
+async def write_results(ctx: StaffContext, round_row: UpdateRound, output: Path) -> int:
     """A round's answers to `output` in the officer's words (the command and the Unduh page)."""
     return await export_round(
-        tx,
+        ctx.db,
         round_row,
         output,
         agency=ctx.agency,
@@ -120,11 +120,11 @@ async def run_export(args: argparse.Namespace, ctx: OfficerContext) -> None:
     if not output.parent.is_dir():
         raise OfficerError(f"no such directory: {output.parent}")
     try:
-        async with ctx.db.transaction() as tx:
+        async with ctx.db.snapshot() as tx:
             round_row = await chosen_round(tx, args.round)
-            if round_row is None:
-                raise OfficerError(f"no round {args.round}" if args.round else "no rounds yet")
-            count = await write_results(ctx, tx, round_row, output)
+        if round_row is None:
+            raise OfficerError(f"no round {args.round}" if args.round else "no rounds yet")
+        count = await write_results(ctx, round_row, output)
     except OSError as exc:
         raise OfficerError(f"cannot write {output}: {exc.strerror or exc}") from None
     ctx.say("owners/exported", {"count": count, "path": str(output)}, err=True)

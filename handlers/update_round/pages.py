@@ -93,13 +93,13 @@ async def open_page(ctx: PageContext) -> Redirect:
 
 async def export(ctx: PageContext) -> Download | Redirect:
     path = download_file("update-round")
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         round_row = await chosen_round(tx, id_of(ctx.form.get("round")))
-        if round_row is None:
-            path.unlink(missing_ok=True)
-            ctx.notice("no_round", error=True)
-            return Redirect("/dashboard/downloads")
-        await write_results(ctx, tx, round_row, path)
+    if round_row is None:
+        path.unlink(missing_ok=True)
+        ctx.notice("no_round", error=True)
+        return Redirect("/dashboard/downloads")
+    await write_results(ctx, round_row, path)
     return Download(path, f"pembaruan-data-{round_row.id}.xlsx")
 
 

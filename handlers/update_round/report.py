@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from handlers import spreadsheet
+from handlers import exports
 from handlers.agency import AgencyProfile
 from handlers.rules import region_name
 from handlers.update_round.planner import INVITATION, REMINDER, key_prefix
+from storage.database import Database
 from storage.models.outbox import SENT
 from storage.models.update_round import ACTIVE, CLOSED, NO_RESPONSE, UpdateRound
 from storage.repositories import Transaction
@@ -82,7 +83,7 @@ async def round_messages(tx: Transaction, round_id: int) -> RoundMessages:
 
 
 async def export_round(
-    tx: Transaction,
+    db: Database,
     round_row: UpdateRound,
     output: Path,
     *,
@@ -92,9 +93,10 @@ async def export_round(
     sizes: Mapping[str, str],
     officer: str,
 ) -> int:
-    """Every answer of a round (streamed XLSX) and the export in the audit log."""
+    """Every answer of a round (streamed XLSX, from a snapshot: see handlers/exports.py) and the
+    export in the audit log."""
 
-    async def rows() -> AsyncIterator[list[Any]]:
+    async def rows(tx: Transaction) -> AsyncIterator[list[Any]]:
         async for answer, owner, business in tx.update_rounds.stream_answers(round_row.id):
             yield [
                 owner.reg_no if owner else "",
@@ -106,11 +108,14 @@ async def export_round(
                 answer.reason or "",
             ]
 
-    count = await spreadsheet.write(output, "xlsx", sheet="Pembaruan Data", headers=headers, rows=rows())
-    await tx.audit.record(
-        actor=officer,
-        action="update_round.export",
-        subject=f"update_round:{round_row.id}",
-        details={"rows": count},
+    async def audit(tx: Transaction, count: int) -> None:
+        await tx.audit.record(
+            actor=officer,
+            action="update_round.export",
+            subject=f"update_round:{round_row.id}",
+            details={"rows": count},
+        )
+
+    return await exports.export(
+        db, output, "xlsx", sheet="Pembaruan Data", headers=headers, rows=rows, audit=audit
     )
-    return count

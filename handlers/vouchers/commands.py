@@ -197,17 +197,16 @@ async def _report(args: argparse.Namespace, ctx: OfficerContext) -> None:
     check_writable(output)
     courier = await _courier(ctx, args.courier)
     try:
-        async with ctx.db.transaction() as tx:
-            totals = await write_report(
-                tx,
-                output,
-                args.format,
-                month=args.month,
-                zone=ctx.agency.time_zone,
-                words=report_words(ctx),
-                courier_id=courier.id if courier else None,
-                officer=ctx.actor,
-            )
+        totals = await write_report(
+            ctx.db,
+            output,
+            args.format,
+            month=args.month,
+            zone=ctx.agency.time_zone,
+            words=report_words(ctx),
+            courier_id=courier.id if courier else None,
+            officer=ctx.actor,
+        )
     except OSError as exc:
         raise OfficerError(f"cannot write {output}: {exc.strerror or exc}") from None
     ctx.say("vouchers/report_written", {"path": str(output), "totals": totals, "month": args.month}, err=True)

@@ -274,20 +274,22 @@ async def export(ctx: PageContext) -> Download | Redirect:
         return Redirect(back)
     courier_id = id_of(ctx.form.get("courier"))
     path = download_file("vouchers")
-    async with ctx.db.transaction() as tx:
-        if courier_id is not None and await tx.couriers.get(courier_id) is None:
+    if courier_id is not None:
+        async with ctx.db.snapshot() as tx:
+            courier = await tx.couriers.get(courier_id)
+        if courier is None:
             path.unlink(missing_ok=True)
             raise NotFound
-        await write_report(
-            tx,
-            path,
-            "xlsx",
-            month=f"{first:%Y-%m}",
-            zone=ctx.agency.time_zone,
-            words=report_words(ctx),
-            courier_id=courier_id,
-            officer=ctx.actor,
-        )
+    await write_report(
+        ctx.db,
+        path,
+        "xlsx",
+        month=f"{first:%Y-%m}",
+        zone=ctx.agency.time_zone,
+        words=report_words(ctx),
+        courier_id=courier_id,
+        officer=ctx.actor,
+    )
     return Download(path, f"rekonsiliasi-voucher-{first:%Y-%m}.xlsx")
 
 

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers import spreadsheet
+from handlers import exports
 from handlers.officer import StaffContext
 from handlers.rules import region_name
 from handlers.vouchers import codes
+from storage.database import Database
 from storage.repositories import Transaction
 
 
@@ -62,7 +63,7 @@ def report_words(ctx: StaffContext) -> ReportWords:
 
 
 async def write_report(
-    tx: Transaction,
+    db: Database,
     output: Path,
     file_format: str,
     *,
@@ -72,11 +73,12 @@ async def write_report(
     courier_id: int | None,
     officer: str,
 ) -> Totals:
-    """Write the month's redemptions to `output`, totals last; a failed write leaves no file."""
+    """Write the month's redemptions to `output`, totals last (from a snapshot: see
+    handlers/exports.py); a failed write leaves no file."""
     _first, start, end = month_bounds(month, zone)
     totals = [0, 0, 0]
 
-    async def rows() -> AsyncIterator[list[Any]]:
+    async def rows(tx: Transaction) -> AsyncIterator[list[Any]]:
         async for row in tx.vouchers.redemptions(start, end, courier_id):
             totals[0] += 1
             totals[1] += row.ongkir
@@ -93,19 +95,15 @@ async def write_report(
             ]
         yield [words.total, f"{totals[0]}", "", totals[1], totals[2], "", "", ""]
 
-    await spreadsheet.write(
-        output, file_format, sheet=f"Rekonsiliasi {month}", headers=words.headers, rows=rows()
+    async def audit(tx: Transaction, _rows: int) -> None:
+        await tx.audit.record(
+            actor=officer,
+            action="voucher.report",
+            subject=f"vouchers:{month}",
+            details={"format": file_format, "rows": totals[0], "paid": totals[2], "courier": courier_id},
+        )
+
+    await exports.export(
+        db, output, file_format, sheet=f"Rekonsiliasi {month}", headers=words.headers, rows=rows, audit=audit
     )
-    result = Totals(*totals)
-    await tx.audit.record(
-        actor=officer,
-        action="voucher.report",
-        subject=f"vouchers:{month}",
-        details={
-            "format": file_format,
-            "rows": result.redemptions,
-            "paid": result.paid,
-            "courier": courier_id,
-        },
-    )
-    return result
+    return Totals(*totals)
