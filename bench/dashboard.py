@@ -9,13 +9,16 @@ queries, the templates) in process:
 1. p50 / p95 / max of the overview (Ringkasan), the owners list's first page, a deep page (the
    last one, by keyset), and a search by name;
 2. the owners XLSX export of all N rows through the Unduh page of a real `umkm-bot run`
-   process: its time, and the server's peak memory (VmHWM) while it runs.
+   process: its time, and the server's peak memory (VmHWM) while it runs; meanwhile an owner
+   writes on WhatsApp every 50 ms, and the webhooks' acknowledgement times (each delivery is
+   stored before it is acknowledged) show whether the export holds the bot's writes back.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import shutil
@@ -24,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,8 +45,10 @@ from storage.models import Owner
 from tests.bot.conftest import free_port
 from tests.bot.dashboard.seed import seed_varied_owners
 from tests.conftest import TEST_SECRET_KEY
+from tests.fakes import SIGNATURE_HEADER, sign, text_message_payload
 
 PASSWORD = "bench-password-123"
+WHATSAPP_SECRET = "bench-app-secret"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -145,7 +151,7 @@ def export_run(url: str, workdir: Path) -> None:
         # A WhatsApp channel so that `run` serves HTTP; nothing is sent (the outbox is empty).
         "WHATSAPP_ACCESS_TOKEN": "bench",
         "WHATSAPP_PHONE_NUMBER_ID": "1",
-        "WHATSAPP_APP_SECRET": "bench",
+        "WHATSAPP_APP_SECRET": WHATSAPP_SECRET,
         "WHATSAPP_VERIFY_TOKEN": "bench",
         "WHATSAPP_API_BASE_URL": "http://127.0.0.1:9",
     }
@@ -172,6 +178,8 @@ def export_run(url: str, workdir: Path) -> None:
             # Signing in checked an argon2 hash (64 MiB by design): measure from here on.
             Path(f"/proc/{server.pid}/clear_refs").write_text("5")
             resident = peak_rss_mb(server.pid)
+            chatting = Chatter(f"{base}/webhooks/whatsapp")
+            chatting.start()
             started = time.perf_counter()
             size = 0
             with client.stream(
@@ -184,16 +192,44 @@ def export_run(url: str, workdir: Path) -> None:
                         size += len(chunk)
             elapsed = time.perf_counter() - started
             peak = peak_rss_mb(server.pid)
+            acks = chatting.stop()
         rows = sum(1 for _ in load_workbook(workdir / "owners.xlsx", read_only=True).active.iter_rows())
         print(
             f"\nexport of every owner through `umkm-bot run`: {rows - 1:,} rows, {elapsed:.1f} s, "
             f"{size / 1e6:.1f} MB file\n  server's peak memory (VmHWM) during the export: {peak:.0f} MB "
             f"(resident when it was asked for: {resident:.0f} MB, so the export's own: {peak - resident:.0f} MB; "
-            f"the peak before, signing in included: {before:.0f} MB)"
+            f"the peak before, signing in included: {before:.0f} MB)\n"
+            f"  WhatsApp messages meanwhile: {len(acks)} acknowledged, median {statistics.median(acks) * 1000:.1f} ms, "
+            f"slowest {max(acks) * 1000:.1f} ms"
         )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+class Chatter(threading.Thread):
+    """An owner who writes on WhatsApp every 50 ms: each webhook's acknowledgement time."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(name="chatter", daemon=True)
+        self.url = url
+        self.acks: list[float] = []
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        with httpx.Client(timeout=120, trust_env=False) as client:
+            while not self._stop.wait(0.05):
+                body = json.dumps(text_message_payload("6281200000001", "menu")).encode()
+                headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, WHATSAPP_SECRET)}
+                started = time.perf_counter()
+                response = client.post(self.url, content=body, headers=headers)
+                response.raise_for_status()
+                self.acks.append(time.perf_counter() - started)
+
+    def stop(self) -> list[float]:
+        self._stop.set()
+        self.join()
+        return self.acks
 
 
 async def main() -> None:
