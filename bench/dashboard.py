@@ -10,8 +10,9 @@ queries, the templates) in process:
    last one, by keyset), and a search by name;
 2. the owners XLSX export of all N rows through the Unduh page of a real `umkm-bot run`
    process: its time, and the server's peak memory (VmHWM) while it runs; then the same export
-   while an owner writes on WhatsApp every 50 ms: the webhooks' acknowledgement times (each
-   delivery is stored before it is acknowledged) show whether the export holds the bot back.
+   while an owner writes on WhatsApp every 50 ms, and `umkm-bot owners export` (a process of its
+   own) the same way: the webhooks' acknowledgement times (each delivery is stored before it is
+   acknowledged) show whether an export holds the bot back.
 """
 
 from __future__ import annotations
@@ -197,13 +198,28 @@ def _export_run(url: str, workdir: Path, whatsapp: FakeWhatsApp) -> None:
             elapsed, size = _download(client, token.group(1), workdir / "owners.xlsx")
             acks = chatting.stop()
             print(
-                f"the same export while an owner writes on WhatsApp every 50 ms: {elapsed:.1f} s; "
-                f"{len(acks)} messages acknowledged meanwhile, median {statistics.median(acks) * 1000:.1f} ms, "
-                f"slowest {max(acks) * 1000:.1f} ms"
+                f"the same export while an owner writes on WhatsApp every 50 ms: {elapsed:.1f} s; {_acks(acks)}"
             )
+            chatting = Chatter(f"{base}/webhooks/whatsapp")
+            chatting.start()
+            started = time.perf_counter()
+            command = [sys.executable, "-m", "bot.cli", "owners", "export", "--format", "xlsx"]
+            subprocess.run(
+                [*command, "-o", str(workdir / "cli.xlsx")], env=env, check=True, capture_output=True
+            )
+            elapsed = time.perf_counter() - started
+            acks = chatting.stop()
+            print(f"`umkm-bot owners export` (its own process) meanwhile: {elapsed:.1f} s; {_acks(acks)}")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def _acks(acks: list[float]) -> str:
+    return (
+        f"{len(acks)} messages acknowledged meanwhile, median {statistics.median(acks) * 1000:.1f} ms, "
+        f"slowest {max(acks) * 1000:.1f} ms"
+    )
 
 
 def _download(client: httpx.Client, csrf: str, out: Path) -> tuple[float, int]:
