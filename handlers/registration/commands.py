@@ -106,7 +106,8 @@ async def run_owners(args: argparse.Namespace, ctx: OfficerContext) -> None:
 async def _list(ctx: OfficerContext, where: OwnerFilter) -> None:
     count = 0
     states = ctx.labels("labels/record_state")
-    async with ctx.db.transaction() as tx:
+    # A snapshot: printed to a slow terminal, 100,000 lines would otherwise hold the bot's writes.
+    async with ctx.db.snapshot() as tx:
         async for owner, business in tx.owners.stream(where):
             district = region_name(business.district_code or "") or "-"
             size = business.size_class or "-"
