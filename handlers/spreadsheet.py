@@ -106,7 +106,7 @@ def _discard(sheet: Any) -> None:
     garbage collector, openpyxl's row writer fails then ("I/O operation on closed file"), and the
     file stays in the temporary directory until the process exits."""
     sheet.close()
-    sheet._writer.cleanup()
+    sheet._writer.cleanup()  # openpyxl has no public way to drop an unsaved sheet's file
 
 
 def _xlsx_cell(sheet: Any, value: Any) -> Any:

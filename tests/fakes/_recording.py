@@ -52,6 +52,12 @@ class Recorder:
         with self.cond:
             return list(self._sent)
 
+    @property
+    def sent_count(self) -> int:
+        """How many sends were accepted (without copying them: a benchmark polls this)."""
+        with self.cond:
+            return len(self._sent)
+
     def clear(self) -> None:
         with self.cond:
             self._calls.clear()
