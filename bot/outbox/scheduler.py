@@ -27,6 +27,7 @@ from bot.settings import Settings
 from handlers.agency import AgencyProfile
 from handlers.attachments import AttachmentBuilder
 from handlers.capability import Planner
+from handlers.dashboard.auth import end_idle_sessions
 from messages import Renderer
 from storage.database import Database
 from storage.scrub import Scrubber
@@ -43,6 +44,8 @@ CHECKPOINT_EVERY = 2.0
 # How often to look for erasures (Hapus data) not yet scrubbed from the database files; this is
 # the bound the README states for erased values to leave them (storage/scrub.py).
 SCRUB_EVERY = 30.0
+# How often dashboard sessions idle past their limit are removed (handlers/dashboard/auth.py).
+SESSIONS_EVERY = 600.0
 
 
 def channel_limits(settings: Settings, channel: str) -> ChannelLimits:
@@ -90,6 +93,7 @@ class OutboxService:
     scheduler: AsyncIOScheduler | None = None
     checkpoint_db: Database | None = None  # SQLite: checkpointed in the background
     scrub: Scrubber | None = None  # after Hapus data, the erased values leave the database files
+    sessions_db: Database | None = None  # dashboard sessions idle too long are removed
 
     @classmethod
     def build(
@@ -125,6 +129,7 @@ class OutboxService:
             settings.outbox_sweep_seconds,
             checkpoint_db=db if db.is_sqlite else None,
             scrub=Scrubber(db, tuple(scrub_tables)) if scrub_tables else None,
+            sessions_db=db,
         )
 
     @classmethod
@@ -174,6 +179,14 @@ class OutboxService:
                 _guarded("erasure:scrub", self.scrub.run),
                 IntervalTrigger(seconds=SCRUB_EVERY),
                 id="erasure:scrub",
+                next_run_time=now,
+            )
+        if self.sessions_db is not None:
+            db = self.sessions_db
+            scheduler.add_job(
+                _guarded("dashboard:sessions", lambda: end_idle_sessions(db, now=datetime.now(UTC))),
+                IntervalTrigger(seconds=SESSIONS_EVERY),
+                id="dashboard:sessions",
                 next_run_time=now,
             )
         scheduler.start()

@@ -105,6 +105,14 @@ class Session:
     data: dict[str, object]
 
 
+async def end_idle_sessions(db: Database, *, now: datetime) -> int:
+    """Remove the sessions idle past `IDLE_LIMIT`, and with them what they kept (a search's
+    words may name an owner): otherwise one whose cookie never comes back would stay for good.
+    Run by the scheduler; returns how many."""
+    async with db.transaction() as tx:
+        return await tx.dashboard_sessions.end_idle(now - IDLE_LIMIT)
+
+
 async def find_session(db: Database, token: str | None, *, now: datetime) -> Session | None:
     """The live session of a cookie token, touched; None when unknown, idle too long or disabled."""
     if not token:
