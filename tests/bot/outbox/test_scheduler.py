@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.outbox.scheduler import OutboxService
 from bot.settings import load_settings
@@ -18,6 +21,21 @@ from storage.database import Database
 from tests.conftest import TEST_SECRET_KEY
 
 
+@contextlib.asynccontextmanager
+async def started(
+    db: Database, renderer: Renderer, agency: AgencyProfile, tmp_path: Path
+) -> AsyncIterator[AsyncIOScheduler]:
+    """The outbox service of an app with no channels, started: its scheduler's jobs."""
+    settings = load_settings(data_dir=tmp_path, secret_key=TEST_SECRET_KEY, _env_file=None)
+    service = OutboxService.build(settings, db, renderer, agency, senders=[])
+    service.start()
+    try:
+        assert service.scheduler is not None
+        yield service.scheduler
+    finally:
+        await service.stop()
+
+
 async def test_sqlite_gets_a_background_checkpoint_and_postgresql_does_not(
     db: Database,
     renderer: Renderer,
@@ -25,19 +43,13 @@ async def test_sqlite_gets_a_background_checkpoint_and_postgresql_does_not(
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    settings = load_settings(data_dir=tmp_path, secret_key=TEST_SECRET_KEY, _env_file=None)
-    service = OutboxService.build(settings, db, renderer, agency, senders=[])
-    service.start()
-    try:
-        assert service.scheduler is not None
-        job = service.scheduler.get_job("sqlite:checkpoint")
+    async with started(db, renderer, agency, tmp_path) as scheduler:
+        job = scheduler.get_job("sqlite:checkpoint")
         assert (job is not None) == db.is_sqlite
         if job is not None:
             with caplog.at_level(logging.INFO):
                 await job.func()  # guarded: a failure is logged, not raised
             assert not [r for r in caplog.records if r.getMessage() == "scheduler.job_failed"]
-    finally:
-        await service.stop()
 
 
 async def test_dashboard_sessions_idle_past_their_limit_are_removed_on_the_clock(
@@ -61,16 +73,10 @@ async def test_dashboard_sessions_idle_past_their_limit_are_removed_on_the_clock
             ("live", now - timedelta(hours=1)),
         ):
             await tx.dashboard_sessions.add(token_hash=token, account_id=account.id, csrf_token="c", now=seen)
-    settings = load_settings(data_dir=tmp_path, secret_key=TEST_SECRET_KEY, _env_file=None)
-    service = OutboxService.build(settings, db, renderer, agency, senders=[])
-    service.start()
-    try:
-        assert service.scheduler is not None
-        job = service.scheduler.get_job("dashboard:sessions")
+    async with started(db, renderer, agency, tmp_path) as scheduler:
+        job = scheduler.get_job("dashboard:sessions")
         assert job is not None
         await job.func()
-    finally:
-        await service.stop()
     async with db.transaction() as tx:
         assert await tx.dashboard_sessions.find("idle") is None
         assert await tx.dashboard_sessions.find("live") is not None
