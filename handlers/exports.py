@@ -1,6 +1,6 @@
 """Exports: rows read in a snapshot, written to a spreadsheet, then audited.
 
-An export reads for a long time (all 100,000 owners: about 18 s). It reads in
+An export reads for a long time (all 100,000 owners: about 20 s). It reads in
 `Database.snapshot()`, so on SQLite, where a transaction holds the one writer while it runs,
 the bot keeps storing and answering messages meanwhile; the audit record is written afterwards,
 in a short transaction of its own. If the file or the audit record cannot be written, the

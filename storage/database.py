@@ -64,10 +64,10 @@ class Database:
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[Transaction]:
-        """A read-only transaction, for a long read such as an export: it sees the data as it
-        was when it began, and neither waits for nor holds back any writer. On SQLite a
+        """A read-only transaction, for a long read such as an export: it sees the data as they
+        were at its first read, and neither waits for nor holds back any writer. On SQLite a
         `transaction()` holds the one writer for as long as it runs (an export of 100,000
-        owners: about 18 s, during which no message could be stored or answered); this one
+        owners: about 20 s, during which no message could be stored or answered); this one
         does not. A write in it raises, on both engines."""
         async with self._read_sessions() as session, session.begin():
             yield Transaction(session, sqlite=self.is_sqlite, cipher=self.cipher)
