@@ -109,10 +109,13 @@ class Users:
         self._update_ids = itertools.count(int(time.time() * 1000) % 1_000_000_000)
         self._before = 0
 
+    @property
+    def _fake(self) -> FakeWhatsApp | FakeTelegram:
+        return self.wa if self.channel == "whatsapp" else self.tg
+
     def start_counting(self) -> None:
         """Answers from here on are this run's (the fakes serve every run)."""
-        fake = self.wa if self.channel == "whatsapp" else self.tg
-        self._before = fake._rec.sent_count
+        self._before = self._fake._rec.sent_count
 
     def ids(self, count: int, offset: int) -> list[str]:
         base = 628110000000 if self.channel == "whatsapp" else 5_000_000
@@ -141,19 +144,17 @@ class Users:
 
     def answers(self) -> tuple[Counter[str], float]:
         """Answers recorded per user, and the time of the last one."""
-        fake = self.wa if self.channel == "whatsapp" else self.tg
         key = "to" if self.channel == "whatsapp" else "chat_id"
-        calls = fake._rec.sent  # every accepted send (the fakes have no public count of them)
+        calls = self._fake._rec.sent  # every accepted send, with its time (the public lists have none)
         counts = Counter(str(call.params.get(key)) for call in calls)
         return counts, max((call.time for call in calls), default=0.0)
 
     async def wait_answers(self, users: list[str], each: int, seconds: float = 120) -> float:
         """Until every user has `each` answers (or the time is up); the last answer's time."""
-        fake = self.wa if self.channel == "whatsapp" else self.tg
         deadline = time.monotonic() + seconds
         while True:
             # Counting is cheap; who got what is looked at once the total is there.
-            if fake._rec.sent_count >= self._before + len(users) * each:
+            if self._fake._rec.sent_count >= self._before + len(users) * each:
                 counts, last = self.answers()
                 if all(counts[user] >= each for user in users):
                     return last

@@ -10,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("xlsx", "csv")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -104,9 +107,13 @@ async def _write_xlsx(
 def _discard(sheet: Any) -> None:
     """End a write-only sheet that will not be saved, and delete its temporary file. Left to the
     garbage collector, openpyxl's row writer fails then ("I/O operation on closed file"), and the
-    file stays in the temporary directory until the process exits."""
-    sheet.close()
-    sheet._writer.cleanup()  # openpyxl has no public way to drop an unsaved sheet's file
+    file stays in the temporary directory until the process exits. Called while another error
+    propagates: a failure here is logged, never raised in its place."""
+    try:
+        sheet.close()
+        sheet._writer.cleanup()  # openpyxl has no public way to drop an unsaved sheet's file
+    except Exception:
+        log.warning("spreadsheet.discard_failed", exc_info=True)
 
 
 def _xlsx_cell(sheet: Any, value: Any) -> Any:
