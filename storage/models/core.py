@@ -27,7 +27,11 @@ class ChannelIdentity(Base):
     """How one user is known on one platform (Telegram user id, WhatsApp wa_id, console name)."""
 
     __tablename__ = "channel_identities"
-    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    # The number is looked up on every message (is another channel's user on it? `USER_FACTS`).
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id"),
+        Index("ix_channel_identities_phone", "phone"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -43,8 +43,13 @@ class Owner(Base):
 
     __tablename__ = "owners"
     # Registrations per week (the dashboard's Ringkasan): a range count each. Who may confirm an
-    # imported record is looked up by the number the platform vouches for.
-    __table_args__ = (Index("ix_owners_registered_at", "registered_at"), Index("ix_owners_phone", "phone"))
+    # imported record is looked up by the number the platform vouches for, on every message: the
+    # index ends with `user_id` so that "unclaimed" (`user_id IS NULL`) is part of that look-up
+    # (without statistics SQLite otherwise walked every unclaimed record by the unique `user_id`).
+    __table_args__ = (
+        Index("ix_owners_registered_at", "registered_at"),
+        Index("ix_owners_phone", "phone", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 from storage.database import Database
 from storage.models import Business, Owner, utcnow
+from storage.models.registration import OwnerSource
+from tests.storage.plans import SCANS, dialect, plan_of, statements
 
 
 async def test_identify_says_whether_the_user_is_a_registered_owner(db: Database) -> None:
@@ -51,3 +53,26 @@ async def test_a_state_outside_any_flow_is_written_only_when_it_changes(db: Data
         await tx.states.save(state, flow="registration", step="nik", data={"offered": []}, at=later)
     async with db.transaction() as tx:  # entering a flow is always written
         assert (await tx.states.load(user.id)).flow == "registration"
+
+
+async def test_the_numbers_other_users_hold_are_looked_up_by_index(db: Database) -> None:
+    # Every message asks whether an imported record waits for the writer's number, and whether
+    # another channel's user has it. Without an index on the identities' numbers every message of
+    # a WhatsApp user read all identities; and SQLite, without statistics, found "unclaimed
+    # imports" by the unique user_id (IS NULL), walking every record not yet confirmed.
+    async with db.transaction() as tx:
+        imported = Owner(full_name="Siti Aminah", phone="+6281234567890", source=OwnerSource.IMPORT)
+        await tx.owners.add(imported, Business(owner_id=0, name="Warung", size_class="micro"))
+        telegram = await tx.users.identify("telegram", "111")
+        telegram.identity.phone = "+6281234567890"
+        whatsapp = await tx.users.identify("whatsapp", "6281234567890")
+        whatsapp.identity.phone = "+6281234567890"
+    with statements(db, "SELECT users.id") as seen:
+        async with db.transaction() as tx:
+            found = await tx.users.identify("whatsapp", "6281234567890")
+            [(statement, parameters)] = seen
+            plan = await plan_of(db, tx, statement, parameters)
+    assert found.facts["phone_claimable"] and found.facts["phone_linkable"]
+    assert SCANS[dialect(db)] not in plan, plan
+    if db.is_sqlite:  # PostgreSQL picks by its statistics
+        assert "ix_owners_phone (phone=? AND user_id=?)" in plan, plan

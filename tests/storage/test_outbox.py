@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-from sqlalchemy import event
 
 from storage.database import Database
 from storage.models.outbox import FAILED, LEASED, PENDING, SENT, UNREACHABLE
 from storage.repositories.outbox import NewMessage
+from tests.storage.plans import SORTS, dialect, plan_of, statements
 
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 
@@ -163,28 +161,9 @@ async def test_a_claim_reads_the_ready_index_in_its_order_without_sorting_the_du
     # A broadcast queues thousands of rows due at one time; a claim takes them in (due, id)
     # order. Without the id in the index, PostgreSQL sorted every due row to find the first 100.
     await queue(db, [message(n) for n in range(50)])
-    seen: list[tuple[str, Any]] = []
-
-    def capture(*args: Any) -> None:  # (connection, cursor, statement, parameters, context, many)
-        statement, parameters = args[2], args[3]
-        if statement.lstrip().upper().startswith("UPDATE OUTBOX"):
-            seen.append((statement, parameters))
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", capture)
-    try:
+    with statements(db, "UPDATE outbox") as seen:
         async with db.transaction() as tx:
             assert len(await tx.outbox.claim("telegram", "p1", batch=10, lease_until=NOW, now=NOW)) == 10
             [(statement, parameters)] = seen
-            connection = await tx.session.connection()
-            if db.is_sqlite:
-                explain = "EXPLAIN QUERY PLAN " + statement
-                sorting = "TEMP B-TREE"
-            else:  # no sort and no sequential scan, unless nothing else can give the order
-                await connection.exec_driver_sql("SET LOCAL enable_sort = off")
-                await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-                explain, sorting = "EXPLAIN " + statement, "Sort"
-            result = await connection.exec_driver_sql(explain, parameters)
-            plan = "\n".join(str(row[-1]) for row in result.all())
-            assert "ix_outbox_ready" in plan and sorting not in plan, plan
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", capture)
+            plan = await plan_of(db, tx, statement, parameters)
+    assert "ix_outbox_ready" in plan and SORTS[dialect(db)] not in plan, plan

@@ -1,0 +1,37 @@
+"""Every message asks whether someone else holds the writer's number: an imported record waiting
+to be confirmed, or another channel's user to link with (`USER_FACTS`, the message's first
+statement). Both are now index look-ups by number.
+
+- `channel_identities.phone` had no index: every message of a user with a known number (every
+  WhatsApp user) scanned all identities.
+- `ix_owners_phone` now ends with `user_id`: without table statistics SQLite preferred the unique
+  index on `user_id` for `user_id IS NULL` and walked every imported record no one had claimed yet.
+
+With 20,000 WhatsApp users and 100,000 imported records, the statement read both tables whole on
+SQLite, for every message; now it reads a few index entries (README, Benchmarks: the burst with
+`--owners`).
+
+Revision ID: 0013_phone_lookups
+Revises: 0009_import
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0013_phone_lookups"
+down_revision = "0009_import"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.drop_index("ix_owners_phone", table_name="owners")
+    op.create_index("ix_owners_phone", "owners", ["phone", "user_id"])
+    op.create_index("ix_channel_identities_phone", "channel_identities", ["phone"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_channel_identities_phone", table_name="channel_identities")
+    op.drop_index("ix_owners_phone", table_name="owners")
+    op.create_index("ix_owners_phone", "owners", ["phone"])
