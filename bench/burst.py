@@ -18,7 +18,13 @@ what the rate measures.
 Before each burst every user makes one unmeasured exchange (the owners exist: they got the
 broadcast). The platform runs in a child process of its own, as in bench.channels.
 
+With `--owners N` our bots' databases first hold an agency's records: N owners registered by
+chat on WhatsApp (a user, the number the platform vouches for, the record) and N imported records
+no one has confirmed yet. Every message asks whether someone else holds the writer's number, so
+this shows what the lookups by number cost once the tables are full (an empty database hides it).
+
     .venv/bin/python -m bench.channels --burst [--messages 1000] [--users 50] [--senders 8] [--runs 3]
+                                               [--owners 0]
 """
 
 from __future__ import annotations
@@ -37,11 +43,16 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import create_engine, insert
+
+from storage.models import ChannelIdentity, Owner, User
+from storage.models.registration import OwnerSource
 from tests.fakes import FakeTelegram, FakeWhatsApp, sign, text_message_payload
 
 APP_SECRET = "bench-app-secret"
@@ -312,21 +323,60 @@ def _ours_env(data: Path, **settings: str) -> dict[str, str]:
     return env
 
 
-def _umkm_bot(env: dict[str, str], cwd: Path) -> list[str]:
-    """`umkm-bot run` after `db upgrade`."""
+def _seed_agency(database: Path, owners: int) -> None:
+    """`owners` registered on WhatsApp and as many imported records waiting to be confirmed."""
+    now = datetime.now(UTC)
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        for start in range(0, owners, 5000):
+            numbers = range(start, min(start + 5000, owners))
+            users = connection.execute(
+                insert(User).returning(User.id),
+                [{"locale": "id", "opted_out": False, "created_at": now} for _ in numbers],
+            ).scalars()
+            registered = [(user_id, f"62813{i:08d}") for user_id, i in zip(users, numbers, strict=True)]
+            connection.execute(
+                insert(ChannelIdentity),
+                [
+                    {
+                        "user_id": u,
+                        "channel": "whatsapp",
+                        "external_id": wa,
+                        "phone": f"+{wa}",
+                        "created_at": now,
+                    }
+                    for u, wa in registered
+                ],
+            )
+            imported = [(None, f"62814{i:08d}") for i in numbers]
+            connection.execute(
+                insert(Owner),
+                [
+                    {"user_id": u, "full_name": f"Pemilik {wa}", "phone": f"+{wa}", "registered_at": now}
+                    | {"updated_at": now, "source": OwnerSource.IMPORT if u is None else OwnerSource.CHAT}
+                    for u, wa in registered + imported
+                ],
+            )
+    engine.dispose()
+
+
+def _umkm_bot(env: dict[str, str], cwd: Path, owners: int = 0) -> list[str]:
+    """`umkm-bot run` after `db upgrade` (and `_seed_agency` with `owners`)."""
     command = str(Path(sys.executable).parent / "umkm-bot")
     subprocess.run([command, "db", "upgrade"], env=env, cwd=cwd, check=True, capture_output=True)
+    if owners:
+        _seed_agency(Path(env["DATA_DIR"]) / "umkm.sqlite3", owners)
     if where := os.environ.get("BENCH_CPROFILE_DIR"):  # cProfile's stats of the whole run, at exit
         out = Path(where) / f"{cwd.name}.pstats"
         return [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "bot.cli", "run"]
     return [command, "run"]
 
 
-def telegram_ours(platform: Platform, work: Path, users: list[int], per_user: int) -> Burst:
+def telegram_ours(platform: Platform, work: Path, users: list[int], per_user: int, owners: int) -> Burst:
     info = platform.info
     env = _ours_env(work / "tg", telegram_bot_token=info["tg_token"], telegram_api_base_url=info["tg_api"])
     (work / "tg").mkdir()
-    with _process(_umkm_bot(env, work / "tg"), env, work / "tg", "serving on") as (pid, _):
+    with _process(_umkm_bot(env, work / "tg", owners), env, work / "tg", "serving on") as (pid, _):
         platform.ask("polling")
         with _cpu(pid) as cpu:
             answer = platform.ask("telegram", users, per_user)
@@ -341,7 +391,9 @@ def telegram_bare(platform: Platform, name: str, args: list[str], users: list[in
     return _burst(name, answer, len(users) * per_user, cpu)
 
 
-def whatsapp_ours(platform: Platform, work: Path, users: list[int], per_user: int, senders: int) -> Burst:
+def whatsapp_ours(
+    platform: Platform, work: Path, users: list[int], per_user: int, senders: int, *, owners: int
+) -> Burst:
     info = platform.info
     env = _ours_env(
         work / "wa",
@@ -353,7 +405,7 @@ def whatsapp_ours(platform: Platform, work: Path, users: list[int], per_user: in
         whatsapp_api_version=info["wa_version"],
     )
     (work / "wa").mkdir()
-    with _process(_umkm_bot(env, work / "wa"), env, work / "wa", "serving on") as (pid, line):
+    with _process(_umkm_bot(env, work / "wa", owners), env, work / "wa", "serving on") as (pid, line):
         url = line.rsplit(" ", 1)[-1] + "/webhooks/whatsapp"
         with _cpu(pid) as cpu:
             answer = platform.ask("whatsapp", url, users, per_user, senders)
@@ -365,13 +417,13 @@ def _ms(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
 
 
-def run_once(platform: Platform, run: int, messages: int, users: int, senders: int) -> None:
+def run_once(platform: Platform, run: int, messages: int, users: int, senders: int, *, owners: int) -> None:
     per_user = max(1, messages // users)
     info = platform.info
     base = 100_000 * run
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        ours = telegram_ours(platform, work, list(range(base + 1000, base + 1000 + users)), per_user)
+        ours = telegram_ours(platform, work, list(range(base + 1000, base + 1000 + users)), per_user, owners)
         ptb = telegram_bare(
             platform,
             "telegram (bare PTB echo)",
@@ -393,9 +445,12 @@ def run_once(platform: Platform, run: int, messages: int, users: int, senders: i
                 list(range(base + 3000, base + 3000 + users)),
                 per_user,
             )
-        wa = whatsapp_ours(platform, work, [628110000000 + base + i for i in range(users)], per_user, senders)
+        wa_users = [628110000000 + base + i for i in range(users)]
+        wa = whatsapp_ours(platform, work, wa_users, per_user, senders, owners=owners)
+    held = f"; our databases hold {owners:,} owners and {owners:,} imported records" if owners else ""
     print(
         f"\nrun {run}: {users * per_user} queued messages from {users} users, SQLite, each bot its own process"
+        + held
     )
     for burst in (ours, ptb, aiogram, wa):
         if burst is not None:
@@ -412,10 +467,10 @@ def run_once(platform: Platform, run: int, messages: int, users: int, senders: i
     print(f"ratio whatsapp/telegram replies: {wa.rate / ours.rate:5.2f}x  (target >= 1.0)")
 
 
-def main(messages: int, users: int, senders: int, runs: int) -> None:
+def main(messages: int, users: int, senders: int, runs: int, owners: int = 0) -> None:
     platform = Platform()
     try:
         for run in range(1, runs + 1):
-            run_once(platform, run, messages, users, senders)
+            run_once(platform, run, messages, users, senders, owners=owners)
     finally:
         platform.close()

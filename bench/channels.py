@@ -13,6 +13,7 @@ exchange (first contact creates the user), then `--rounds` measured ones.
 
     .venv/bin/python -m bench.channels [--users 20] [--rounds 25] [--latency SECONDS ...]
     .venv/bin/python -m bench.channels --burst [--messages 1000] [--users 50] [--senders 8] [--runs 3]
+                                               [--owners 0]
 
 `--burst` measures capacity instead (bench/burst.py): a queue of messages drained by each bot.
 
@@ -302,6 +303,9 @@ if __name__ == "__main__":
     parser.add_argument("--senders", type=int, default=8, help="--burst: concurrent WhatsApp webhooks")
     parser.add_argument("--runs", type=int, default=3, help="--burst: consecutive runs")
     parser.add_argument(
+        "--owners", type=int, default=0, help="--burst: owners (and imported records) in our databases"
+    )
+    parser.add_argument(
         "--latency",
         type=float,
         action="append",
@@ -309,7 +313,7 @@ if __name__ == "__main__":
     )
     args = parser.parse_args()
     if args.burst:
-        burst.main(args.messages, args.users or 50, args.senders, args.runs)
+        burst.main(args.messages, args.users or 50, args.senders, args.runs, args.owners)
         raise SystemExit(0)
     # The event loop `umkm-bot run` uses (uvloop where installed), for both bots alike.
     run_async(main(args.users or 20, args.rounds, args.latency or [0.0, 0.03]))
