@@ -18,6 +18,8 @@ from storage.models.base import Base, utcnow
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+# PostgreSQL's "C" collation compares text byte by byte, as SQLite's default (BINARY) does.
+BYTEWISE = String(200, collation="C")
 
 PENDING, LEASED, SENT, FAILED, UNREACHABLE, CANCELLED = (
     "pending",
@@ -61,11 +63,16 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), default=None)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), default=None, index=True
+    )
     # announcement | reminder | notice: announcements and reminders wait out quiet hours.
     kind: Mapped[str] = mapped_column(String(24))
-    # Planning the same message twice never sends twice: "update-round:3:h-7:user:42".
-    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    # Planning the same message twice never sends twice: "update-round:3:user:42:h-7". Rows are
+    # also found by a prefix of it (a round's, one owner's in it), a range of the unique index:
+    # compared byte by byte, also on PostgreSQL, where a linguistic collation would not keep a
+    # prefix's keys together (`keyed` in storage.repositories.outbox).
+    dedupe_key: Mapped[str] = mapped_column(String(200).with_variant(BYTEWISE, "postgresql"), unique=True)
     # The Reply as template + JSON-safe values, rendered at send time in the recipient's locale.
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     due_at: Mapped[datetime] = mapped_column(default=utcnow)

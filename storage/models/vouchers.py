@@ -57,11 +57,13 @@ class CourierLink(Base):
     __tablename__ = "courier_links"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    courier_id: Mapped[int] = mapped_column(ForeignKey("couriers.id", ondelete="CASCADE"))
+    courier_id: Mapped[int] = mapped_column(ForeignKey("couriers.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(default=None)
-    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    used_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
+    )
 
 
 class CourierStaff(Base):
@@ -98,7 +100,7 @@ class VoucherProgram(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    courier_id: Mapped[int] = mapped_column(ForeignKey("couriers.id"))
+    courier_id: Mapped[int] = mapped_column(ForeignKey("couriers.id"), index=True)
     quota: Mapped[int]
     # Taken in the same UPDATE that checks `issued < quota`: exact under any concurrency.
     issued: Mapped[int] = mapped_column(default=0)
@@ -129,7 +131,10 @@ class Voucher(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("voucher_programs.id"))
     code: Mapped[str] = mapped_column(String(16), unique=True)
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id", ondelete="SET NULL"), default=None)
+    # An owner's vouchers ("Voucher saya") are found by this index.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("owners.id", ondelete="SET NULL"), default=None, index=True
+    )
     # The per-owner limit's period this voucher counts in: 2026-12, 2026-W49, or program.
     period_key: Mapped[str] = mapped_column(String(10))
     district_code: Mapped[str | None] = mapped_column(String(13), default=None)
@@ -138,7 +143,7 @@ class Voucher(Base):
     expires_at: Mapped[datetime]
     redeemed_at: Mapped[datetime | None] = mapped_column(default=None)
     redeemed_by: Mapped[str | None] = mapped_column(String(64), default=None)
-    courier_id: Mapped[int | None] = mapped_column(ForeignKey("couriers.id"), default=None)
+    courier_id: Mapped[int | None] = mapped_column(ForeignKey("couriers.id"), default=None, index=True)
     resi: Mapped[str | None] = mapped_column(String(40), default=None)
     ongkir: Mapped[int | None] = mapped_column(BigInteger, default=None)
     # What the agency pays the courier: min(ongkir, the program's max_ongkir).
@@ -155,6 +160,6 @@ class VoucherWaiter(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("voucher_programs.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)
     notified_at: Mapped[datetime | None] = mapped_column(default=None)

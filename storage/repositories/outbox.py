@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, cast, func, literal, select, true, update
+from sqlalchemy import JSON, ColumnElement, Integer, String, and_, cast, func, literal, select, true, update
 from sqlalchemy.sql import Select
 
 from storage.models.base import UTCDateTime
@@ -28,6 +28,17 @@ from storage.models.outbox import (
     OutboxMessage,
 )
 from storage.repositories.outbox_outcomes import OutboxOutcomes, SentMessage
+
+
+def keyed(prefix: str) -> ColumnElement[bool]:
+    """Rows whose dedupe key starts with `prefix`, as a range of the unique index on the keys:
+    from the prefix up to (not including) the prefix with its last character one higher. Exact,
+    because the keys compare byte by byte on both engines (`OutboxMessage.dedupe_key`); a
+    `LIKE 'prefix%'` read every row of the outbox instead."""
+    key = OutboxMessage.dedupe_key
+    if not prefix:
+        return true()
+    return and_(key >= prefix, key < prefix[:-1] + chr(ord(prefix[-1]) + 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,8 +194,7 @@ class OutboxRepository(OutboxOutcomes):
         before sending (`is_leased`) and drops it."""
         result = await self.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.dedupe_key.startswith(dedupe_prefix, autoescape=True))
-            .where(OutboxMessage.status.in_(OPEN_STATUSES))
+            .where(keyed(dedupe_prefix), OutboxMessage.status.in_(OPEN_STATUSES))
             .values(status=CANCELLED, last_error=reason[:500], lease_owner=None, lease_until=None),
             execution_options={"synchronize_session": False},
         )
@@ -270,7 +280,7 @@ class OutboxRepository(OutboxOutcomes):
         """(kind, status) -> rows, of the rows whose dedupe key starts with `dedupe_prefix`."""
         rows = await self.session.execute(
             select(OutboxMessage.kind, OutboxMessage.status, func.count())
-            .where(OutboxMessage.dedupe_key.startswith(dedupe_prefix, autoescape=True))
+            .where(keyed(dedupe_prefix))
             .group_by(OutboxMessage.kind, OutboxMessage.status)
         )
         return {(kind, status): int(count) for kind, status, count in rows.all()}

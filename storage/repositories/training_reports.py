@@ -16,6 +16,7 @@ from storage.models.outbox import SENT, OutboxMessage
 from storage.models.registration import Business, Owner
 from storage.models.trainings import ACTIVE, CONFIRMED, OFFERED, WAITING, Enrolment, Training
 from storage.repositories.audience import Audience, AudienceFilter, audience, count_by_channel, reachable
+from storage.repositories.outbox import keyed
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +222,6 @@ class TrainingReports:
     async def announced(self, key_prefix: str) -> int:
         """Announcement messages sent whose dedupe keys start with `key_prefix`."""
         value = await self.session.scalar(
-            select(func.count()).where(
-                OutboxMessage.dedupe_key.startswith(key_prefix, autoescape=True), OutboxMessage.status == SENT
-            )
+            select(func.count()).where(keyed(key_prefix), OutboxMessage.status == SENT)
         )
         return int(value or 0)

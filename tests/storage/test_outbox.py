@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from storage.database import Database
 from storage.models.outbox import FAILED, LEASED, PENDING, SENT, UNREACHABLE
 from storage.repositories.outbox import NewMessage
-from tests.storage.plans import SORTS, dialect, plan_of, statements
+from tests.storage.plans import SCANS, SORTS, dialect, plan_of, statements
 
 NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 
@@ -167,3 +167,32 @@ async def test_a_claim_reads_the_ready_index_in_its_order_without_sorting_the_du
             [(statement, parameters)] = seen
             plan = await plan_of(db, tx, statement, parameters)
     assert "ix_outbox_ready" in plan and SORTS[dialect(db)] not in plan, plan
+
+
+async def test_rows_are_found_by_a_prefix_of_their_keys_exactly_and_through_the_keys_index(
+    db: Database,
+) -> None:
+    # An owner's answer in a data-update round cancels their open reminders by key prefix. As
+    # `LIKE 'prefix%'` that read every row of the outbox (every message ever queued).
+    keys = [
+        "update-round:1:user:4:h-7",
+        "update-round:1:user:4:h-1",
+        "update-round:1:user:4",  # the prefix without its last character: not under it
+        "update-round:1:user:40:h-7",
+        "update-round:1:user:4;",  # the range's end itself
+        "update-round:1:user:3:h-7",
+        "UPDATE-ROUND:1:user:4:h-7",  # keys are compared exactly, case included
+    ]
+    await queue(db, [message(n, key=key) for n, key in enumerate(keys)])
+    with statements(db, "UPDATE outbox") as seen:
+        async with db.transaction() as tx:
+            assert await tx.outbox.cancel("update-round:1:user:4:", "answered") == 2
+            [(statement, parameters)] = seen
+            plan = await plan_of(db, tx, statement, parameters)
+    assert SCANS[dialect(db)] not in plan, plan
+    async with db.transaction() as tx:
+        assert await tx.outbox.kind_counts("update-round:1:") == {
+            ("announcement", "cancelled"): 2,
+            ("announcement", PENDING): 4,
+        }
+        assert await tx.outbox.cancel("", "everything") == 5
