@@ -6,7 +6,9 @@
 1. a broadcast to N recipients through a real `umkm-bot outbox run` process and the real Telegram
    Sender against the fake Telegram server, at a raised cap, then a short run at the default cap:
    achieved rate / cap, the sender's peak memory (VmHWM), duplicates, losses;
-2. an outbox holding M pending rows: the time to claim a batch of 100, and the app's start-up time.
+2. an outbox holding M pending rows: the time to claim a batch of 100, to cancel an owner's open
+   rows by their keys' prefix (an answer in a data-update round ends that owner's reminders), and
+   the app's start-up time.
 """
 
 from __future__ import annotations
@@ -169,9 +171,8 @@ async def broadcast_run(
     await db.close()
 
 
-async def claim_run(url: str, pending: int) -> None:
-    db = Database(url)
-    now = datetime.now(UTC)
+async def fill_pending(db: Database, pending: int, now: datetime) -> float:
+    """`pending` due rows in the outbox, in one statement; the seconds it took."""
     started = time.monotonic()
     async with db.transaction() as tx:
         if db.is_sqlite:
@@ -196,6 +197,25 @@ async def claim_run(url: str, pending: int) -> None:
         async with db.engine.connect() as connection:
             await connection.execute(text("COMMIT"))
             await connection.execute(text("ANALYZE outbox"))
+    return filled
+
+
+async def cancel_timings(db: Database, pending: int) -> list[float]:
+    """An owner's answer in a data-update round ends their open reminders by key prefix: 20
+    prefixes, each the keys of about a dozen rows ("bench:12345" and "bench:123450".."9")."""
+    timings = []
+    for round_ in range(20):
+        t0 = time.perf_counter()
+        async with db.transaction() as tx:
+            await tx.outbox.cancel(f"bench:{pending // 100 + round_ * 37}", "answered")
+        timings.append((time.perf_counter() - t0) * 1000)
+    return timings
+
+
+async def claim_run(url: str, pending: int) -> None:
+    db = Database(url)
+    now = datetime.now(UTC)
+    filled = await fill_pending(db, pending, now)
     timings = []
 
     async def checkpoints() -> None:
@@ -221,6 +241,7 @@ async def claim_run(url: str, pending: int) -> None:
         timings.append((time.perf_counter() - t0) * 1000)
         assert len(claimed) == 100
         await asyncio.sleep(0.01)
+    cancels = await cancel_timings(db, pending)
     checkpointing.cancel()
     await db.close()
     data = Path(tempfile.mkdtemp())
@@ -239,6 +260,10 @@ async def claim_run(url: str, pending: int) -> None:
     print(
         f"  claim a batch of 100: median {statistics.median(timings):.2f} ms,"
         f" max {max(timings):.2f} ms over {len(timings)} claims"
+    )
+    print(
+        f"  cancel an owner's open rows by key prefix: median {statistics.median(cancels):.2f} ms,"
+        f" max {max(cancels):.2f} ms over {len(cancels)}"
     )
     print(f"  app start-up (build_app): median {statistics.median(startup):.0f} ms")
 
