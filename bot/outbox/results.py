@@ -134,8 +134,10 @@ class ResultWriter:
                     )
 
     async def still_ours(self, message: ClaimedMessage, owner: str) -> bool:
-        """Whether the row is still leased to `owner` (this process): not cancelled meanwhile."""
-        async with self.db.transaction() as tx:
+        """Whether the row is still leased to `owner` (this process): not cancelled meanwhile.
+        Asked before each send, so read-only: on SQLite it does not queue for the one writer
+        behind the results being recorded."""
+        async with self.db.snapshot() as tx:
             return await tx.outbox.is_leased(message.id, owner)
 
     async def put_back(self, later: list[tuple[ClaimedMessage, datetime]]) -> None:

@@ -13,7 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Integer, String, and_, cast, func, literal, select, true, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.sql import Select
 
 from storage.models.base import UTCDateTime
@@ -39,6 +52,15 @@ def keyed(prefix: str) -> ColumnElement[bool]:
     if not prefix:
         return true()
     return and_(key >= prefix, key < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+
+
+# Asked before every send of a row that may be cancelled meanwhile: built once (building it
+# cost more than running it).
+_IS_LEASED = select(OutboxMessage.id).where(
+    OutboxMessage.id == bindparam("id"),
+    OutboxMessage.status == LEASED,
+    OutboxMessage.lease_owner == bindparam("owner"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,13 +224,7 @@ class OutboxRepository(OutboxOutcomes):
 
     async def is_leased(self, message_id: int, owner: str) -> bool:
         """Whether the row is still claimed by `owner` (not cancelled, not taken over)."""
-        found = await self.session.scalar(
-            select(OutboxMessage.id).where(
-                OutboxMessage.id == message_id,
-                OutboxMessage.status == LEASED,
-                OutboxMessage.lease_owner == owner,
-            )
-        )
+        found = await self.session.scalar(_IS_LEASED, {"id": message_id, "owner": owner})
         return found is not None
 
     # Claiming ------------------------------------------------------------
