@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +21,15 @@ from storage.models.outbox import FAILED, SENT, UNREACHABLE
 from storage.repositories.outbox import ClaimedMessage
 
 log = logging.getLogger(__name__)
+
+# Sends waiting to hear whether their rows are still theirs, by (row id, lease owner).
+Looks = Mapping[tuple[int, str], list[asyncio.Future[bool]]]
+
+
+def _waiting(looks: Looks) -> Iterator[tuple[tuple[int, str], asyncio.Future[bool]]]:
+    for key, futures in looks.items():
+        yield from ((key, future) for future in futures if not future.done())
+
 
 OPTED_OUT = "opted_out"
 
@@ -57,6 +66,9 @@ class ResultWriter:
         self.retry_for = retry_for
         self._clock = clock
         self._write_lock = asyncio.Lock()
+        # Rows waiting to be looked at before their sends, by (row id, lease owner).
+        self._looks: dict[tuple[int, str], list[asyncio.Future[bool]]] = {}
+        self._looker: asyncio.Task[None] | None = None
 
     async def write(self, queue: asyncio.Queue[Done], result: SweepResult) -> None:
         """The writer of a sweep: records what comes through `queue` until cancelled."""
@@ -135,10 +147,44 @@ class ResultWriter:
 
     async def still_ours(self, message: ClaimedMessage, owner: str) -> bool:
         """Whether the row is still leased to `owner` (this process): not cancelled meanwhile.
-        Asked before each send, so read-only: on SQLite it does not queue for the one writer
-        behind the results being recorded."""
+
+        Asked right before each send; the sends in flight that ask at the same time are answered
+        by one read-only statement (on SQLite it does not queue for the one writer behind the
+        results being recorded; on PostgreSQL 64 sends in flight asking one by one each took a
+        connection of their own, opening new ones past the pool's)."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._looks.setdefault((message.id, owner), []).append(future)
+        if self._looker is None:
+            self._looker = asyncio.create_task(self._look(), name=f"outbox:{self.channel}:look")
+        return await future
+
+    async def _look(self) -> None:
+        looks: dict[tuple[int, str], list[asyncio.Future[bool]]] = {}
+        try:
+            while self._looks:
+                await asyncio.sleep(0)  # the sends started in the same turn of the loop join in
+                looks, self._looks = self._looks, {}
+                try:
+                    ours = await self._leased(looks)
+                except Exception as exc:
+                    for _, future in _waiting(looks):
+                        future.set_exception(exc)
+                    continue
+                for key, future in _waiting(looks):
+                    future.set_result(key in ours)
+        finally:
+            self._looker = None
+            # Cancelled (the sender stops): nobody waits for an answer that will not come.
+            for _, future in [*_waiting(looks), *_waiting(self._looks)]:
+                future.cancel()
+
+    async def _leased(self, looks: Looks) -> set[tuple[int, str]]:
+        ours: set[tuple[int, str]] = set()
         async with self.db.snapshot() as tx:
-            return await tx.outbox.is_leased(message.id, owner)
+            for owner in {owner for _, owner in looks}:
+                ids = [row for row, of in looks if of == owner]
+                ours.update((row, owner) for row in await tx.outbox.leased_to(ids, owner))
+        return ours
 
     async def put_back(self, later: list[tuple[ClaimedMessage, datetime]]) -> None:
         """Rows claimed but not tried (paused channel, recipient spacing) wait, without losing an attempt."""

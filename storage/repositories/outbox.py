@@ -54,10 +54,10 @@ def keyed(prefix: str) -> ColumnElement[bool]:
     return and_(key >= prefix, key < prefix[:-1] + chr(ord(prefix[-1]) + 1))
 
 
-# Asked before every send of a row that may be cancelled meanwhile: built once (building it
+# Asked right before the sends of rows that may be cancelled meanwhile: built once (building it
 # cost more than running it).
-_IS_LEASED = select(OutboxMessage.id).where(
-    OutboxMessage.id == bindparam("id"),
+_LEASED_TO = select(OutboxMessage.id).where(
+    OutboxMessage.id.in_(bindparam("ids", expanding=True)),
     OutboxMessage.status == LEASED,
     OutboxMessage.lease_owner == bindparam("owner"),
 )
@@ -213,7 +213,7 @@ class OutboxRepository(OutboxOutcomes):
         """End open rows whose dedupe key starts with `dedupe_prefix` (their subject is over).
 
         A row a sender has claimed already is ended too: the sender looks at it once more right
-        before sending (`is_leased`) and drops it."""
+        before sending (`leased_to`) and drops it."""
         result = await self.session.execute(
             update(OutboxMessage)
             .where(keyed(dedupe_prefix), OutboxMessage.status.in_(OPEN_STATUSES))
@@ -222,10 +222,10 @@ class OutboxRepository(OutboxOutcomes):
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
-    async def is_leased(self, message_id: int, owner: str) -> bool:
-        """Whether the row is still claimed by `owner` (not cancelled, not taken over)."""
-        found = await self.session.scalar(_IS_LEASED, {"id": message_id, "owner": owner})
-        return found is not None
+    async def leased_to(self, ids: Iterable[int], owner: str) -> set[int]:
+        """Those of the rows `ids` still claimed by `owner` (not cancelled, not taken over)."""
+        found = await self.session.scalars(_LEASED_TO, {"ids": list(ids), "owner": owner})
+        return set(found)
 
     # Claiming ------------------------------------------------------------
 
