@@ -74,6 +74,8 @@ FACTS = "user:facts"
 PHONE_CLAIMABLE = "phone_claimable"
 # Likewise: another user on another channel has the identity's number.
 PHONE_LINKABLE = "phone_linkable"
+# The user holds an imported record not confirmed yet (forgotten when they claim one).
+UNCONFIRMED_IMPORT = "unconfirmed_import"
 
 
 def known_not(ctx: Context, fact: str) -> bool:

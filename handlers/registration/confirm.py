@@ -29,7 +29,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from handlers.context import PHONE_CLAIMABLE, Context, known_not
+from handlers.context import PHONE_CLAIMABLE, UNCONFIRMED_IMPORT, Context, forget_fact, known_not
 from handlers.conversation import Answer, Conversation
 from handlers.flow import MenuEntry, OneStepFlow
 from handlers.forms import Form, FormFlow, Option
@@ -65,7 +65,7 @@ async def claimable(ctx: Context) -> tuple[Owner, Business] | None:
 
 async def unconfirmed(ctx: Context) -> tuple[Owner, Business] | None:
     """The user's own imported registration, while they have not confirmed it."""
-    if not await service.is_registered(ctx):
+    if known_not(ctx, UNCONFIRMED_IMPORT) or not await service.is_registered(ctx):
         return None
     found = await ctx.tx.owners.of_user(ctx.user.id)
     if found is None or found[0].source != OwnerSource.IMPORT or found[0].confirmed_at is not None:
@@ -172,6 +172,7 @@ class ConfirmFlow(FormFlow):
         )
         if claimed:
             service.forget_registered(ctx)
+            forget_fact(ctx, UNCONFIRMED_IMPORT)
             ctx.memo.pop(CLAIMABLE, None)
             await ctx.tx.audit.record(
                 actor=ctx.actor,

@@ -70,6 +70,13 @@ USER_FACTS = {
     "registered": exists().where(Owner.user_id == User.id, Owner.deleted_at.is_(None)),
     "courier_staff": exists().where(CourierStaff.user_id == User.id, CourierStaff.revoked_at.is_(None)),
     "enrolled": exists().where(Enrolment.user_id == User.id),
+    # The user holds an imported record they have not confirmed yet (the menu offers to).
+    "unconfirmed_import": exists().where(
+        Owner.user_id == User.id,
+        Owner.source == OwnerSource.IMPORT,
+        Owner.confirmed_at.is_(None),
+        Owner.deleted_at.is_(None),
+    ),
     # An imported record waits for whoever writes from this identity's number (WhatsApp).
     "phone_claimable": exists().where(*unclaimed_import(ChannelIdentity.phone)),
     # Another user on another channel has this identity's number (linking Telegram and WhatsApp).

@@ -19,6 +19,7 @@ from storage.models import AuditEntry, Business, ChannelIdentity, Owner
 from tests.handlers.registration.conversation import NIK
 from tests.handlers.registration.imports import BUDI, SITI, write_xlsx
 from tests.handlers.registration.test_import import run_import
+from tests.storage.plans import statements
 
 SITI_WA = "6281234567890"  # her number in the agency's spreadsheet, as WhatsApp gives it
 
@@ -156,8 +157,11 @@ async def test_leaving_half_way_keeps_the_link_and_the_menu_offers_to_finish(
     assert "Ringkasan pendaftaran" in await siti.send("Ubah data")
     assert "sudah diperbarui" in await siti.send("Simpan")
     assert (await _siti(app))[0].confirmed_at is not None
-    menu = await siti.send("menu")
+    with statements(app.db, "SELECT owners.id") as read:
+        menu = await siti.send("menu")
     assert "Periksa data dari Dinas" not in menu and "belum selesai" not in menu
+    # Whether her record still waits for confirmation came with the message's first statement.
+    assert read == []
 
 
 async def test_a_confirmation_during_an_open_round_is_the_owners_answer(app: App, tmp_path: Path) -> None:
