@@ -372,7 +372,7 @@ def _umkm_bot(env: dict[str, str], cwd: Path, owners: int = 0) -> list[str]:
     return [command, "run"]
 
 
-def telegram_ours(platform: Platform, work: Path, users: list[int], per_user: int, owners: int) -> Burst:
+def telegram_ours(platform: Platform, work: Path, users: list[int], per_user: int, *, owners: int) -> Burst:
     info = platform.info
     env = _ours_env(work / "tg", telegram_bot_token=info["tg_token"], telegram_api_base_url=info["tg_api"])
     (work / "tg").mkdir()
@@ -423,7 +423,8 @@ def run_once(platform: Platform, run: int, messages: int, users: int, senders: i
     base = 100_000 * run
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        ours = telegram_ours(platform, work, list(range(base + 1000, base + 1000 + users)), per_user, owners)
+        tg_users = list(range(base + 1000, base + 1000 + users))
+        ours = telegram_ours(platform, work, tg_users, per_user, owners=owners)
         ptb = telegram_bare(
             platform,
             "telegram (bare PTB echo)",

@@ -7,9 +7,9 @@ statement). Both are now index look-ups by number.
 - `ix_owners_phone` now ends with `user_id`: without table statistics SQLite preferred the unique
   index on `user_id` for `user_id IS NULL` and walked every imported record no one had claimed yet.
 
-With 20,000 WhatsApp users and 100,000 imported records, the statement read both tables whole on
-SQLite, for every message; now it reads a few index entries (README, Benchmarks: the burst with
-`--owners`).
+So on SQLite every message read every identity and every unclaimed import; now it reads a few
+index entries. With 20,000 of each (README, Benchmarks: the burst with `--owners 20000`), a
+Telegram message took 4.80 ms of CPU before and 0.97 ms after.
 
 Revision ID: 0013_phone_lookups
 Revises: 0009_import
