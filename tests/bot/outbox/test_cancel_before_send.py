@@ -7,15 +7,20 @@ from __future__ import annotations
 import asyncio
 from datetime import date, timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from bot.channels.telegram.channel import TelegramChannel
+from bot.outbox.results import ResultWriter
 from handlers.agency import AgencyProfile
+from handlers.types import utcnow
 from handlers.update_round.planner import key_prefix, open_round
 from messages import Renderer
 from storage.database import Database
 from storage.models import OutboxMessage
 from storage.models.outbox import CANCELLED, SENT
+from storage.repositories.outbox import ClaimedMessage
 from tests.bot.outbox.helpers import dispatcher, shifted_clock
 from tests.bot.outbox.seed import seed_owners, user_id_of
 from tests.fakes import FakeTelegram
@@ -70,3 +75,16 @@ async def test_the_sends_in_flight_together_look_at_their_rows_in_one_statement(
     assert result.sent == 20
     assert sorted(str(m["chat_id"]) for m in tg.sent_messages()) == sorted(owners)
     assert 1 <= len(looks) <= 3, looks
+
+
+async def test_a_look_that_fails_reaches_every_send_that_asked_and_the_next_look_runs(db: Database) -> None:
+    writer = ResultWriter(db, "telegram", retry_for=timedelta(minutes=5), clock=utcnow)
+    rows = [ClaimedMessage(n, "telegram", str(n), None, "reminder", {}, 1, None) for n in (1, 2, 3)]
+    async with db.transaction() as tx:
+        await tx.session.execute(text("DROP TABLE outbox"))  # every look fails from now on
+    answers = await asyncio.wait_for(
+        asyncio.gather(*(writer.still_ours(row, "me") for row in rows), return_exceptions=True), timeout=10
+    )
+    assert len(answers) == 3 and all(isinstance(answer, DBAPIError) for answer in answers), answers
+    with pytest.raises(DBAPIError):  # a later look runs again (and fails again) rather than hang
+        await asyncio.wait_for(writer.still_ours(rows[0], "me"), timeout=10)
