@@ -322,7 +322,7 @@ async def export(ctx: PageContext) -> Download | Redirect:
 
 
 async def overview_panel(ctx: PageContext) -> Html:
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         figures = await registration_figures(tx, now=ctx.now(), zone=ctx.agency.time_zone)
         waiting_nib = await tx.nib_queue.pending_count()
     sizes = ctx.labels("labels/size_class")

@@ -18,7 +18,7 @@ from handlers.pages import Download, Html, NotFound, Page, PageContext, Panel, R
 from handlers.trainings.page_values import DOWNLOAD, TRAININGS, training_or_404
 from handlers.trainings.participants import export_participants
 from handlers.trainings.reports import participant_words, stats_groups
-from handlers.trainings.stats import Figures, year_stats
+from handlers.trainings.stats import Figures, year_attendance, year_stats
 
 STATS = f"{TRAININGS}/stats"
 #: The coming trainings the Ringkasan panel draws.
@@ -37,7 +37,7 @@ def _bars(rows: dict[str, Figures]) -> list[tuple[str, list[int]]]:
 
 async def stats_page(ctx: PageContext) -> Html:
     year = _year(ctx)
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         stats = await year_stats(tx, ctx.agency, year, ctx.now())
     groups = stats_groups(ctx, stats)
     return Html(
@@ -83,12 +83,11 @@ async def export(ctx: PageContext) -> Download | Redirect:
 async def overview_panel(ctx: PageContext) -> Html | None:
     """Ringkasan: trainings coming, their seats and waiting lists (a bar each), and the year's
     attendance against the target."""
-    now = ctx.now()
-    async with ctx.db.transaction() as tx:
-        coming = await tx.trainings.upcoming(now)
+    async with ctx.db.snapshot() as tx:
+        coming = await tx.trainings.upcoming(ctx.now())
         figures = await tx.trainings.figures([t.id for t in coming])
-        year = await year_stats(tx, ctx.agency, ctx.today().year, now)
-    if not coming and not year.per_training:
+        year = await year_attendance(tx, ctx.agency, ctx.today().year)
+    if not coming and not year.trainings:
         return None
     chart = bar_chart(
         [
@@ -111,8 +110,8 @@ async def overview_panel(ctx: PageContext) -> Html | None:
             "capacity": sum(t.capacity for t in coming),
             "waiting": sum(f.waiting for f in figures.values()),
             "year": year.year,
-            "attended": year.total.attended,
-            "people": year.people_attended,
+            "attended": year.attended,
+            "people": year.people,
             "target": year.target,
             "chart": chart,
         },
@@ -120,7 +119,7 @@ async def overview_panel(ctx: PageContext) -> Html | None:
 
 
 async def downloads_panel(ctx: PageContext) -> Html:
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         trainings = await tx.trainings.listing(starts_from=datetime(ctx.today().year - 1, 1, 1, tzinfo=UTC))
     return Html(
         "panels/trainings_export",

@@ -274,7 +274,7 @@ def stats_groups(ctx: StaffContext, stats: YearStats) -> list[tuple[str, dict[st
 
 async def run_stats(args: argparse.Namespace, ctx: OfficerContext) -> None:
     year = args.year or ctx.today().year
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         stats = await year_stats(tx, ctx.agency, year, ctx.now())
     columns = ctx.lines("trainings/stats_columns")
     titles = ctx.labels("trainings/stats_titles")

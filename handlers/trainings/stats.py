@@ -68,16 +68,24 @@ def figures_of(training: Training, counted: TrainingFigures, announced: int, now
     )
 
 
-async def year_stats(tx: Transaction, agency: AgencyProfile, year: int, now: datetime) -> YearStats:
+async def _held(tx: Transaction, agency: AgencyProfile, year: int) -> tuple[list[Training], int]:
+    """The year's trainings that were not cancelled (by their start, in the agency's time), and
+    how many were."""
     zone = agency.time_zone
     start = datetime(year, 1, 1, tzinfo=zone).astimezone(UTC)
     end = datetime(year + 1, 1, 1, tzinfo=zone).astimezone(UTC)
-    stats = YearStats(year, agency.training_target)
     trainings = await tx.trainings.listing(starts_from=start, until=end)
     held = [t for t in trainings if t.status == SCHEDULED]
-    stats.cancelled = len(trainings) - len(held)
+    return held, len(trainings) - len(held)
+
+
+async def year_stats(tx: Transaction, agency: AgencyProfile, year: int, now: datetime) -> YearStats:
+    stats = YearStats(year, agency.training_target)
+    held, stats.cancelled = await _held(tx, agency, year)
     counted = await tx.trainings.figures([t.id for t in held])
     for training in held:
+        # One count of the outbox per training, as long as its audience: for the statistics
+        # page and command, not for the Ringkasan (`year_attendance`).
         announced = await tx.trainings.announced(key(training.id, "announce:"))
         figures = figures_of(training, counted[training.id], announced, now)
         stats.per_training.append((training, figures))
@@ -86,6 +94,29 @@ async def year_stats(tx: Transaction, agency: AgencyProfile, year: int, now: dat
         stats.total.add(figures)
     stats.people_attended = await tx.trainings.people_attended([t.id for t in held])
     return stats
+
+
+@dataclass(frozen=True, slots=True)
+class Attendance:
+    """The year's attendance against the target, as the Ringkasan shows it."""
+
+    year: int
+    target: int | None
+    trainings: int  # held (not cancelled)
+    attended: int  # check-ins, summed over the trainings
+    people: int  # different people who attended
+
+
+async def year_attendance(tx: Transaction, agency: AgencyProfile, year: int) -> Attendance:
+    """`year_stats`' attendance figures alone: two grouped queries, whatever the announcements'
+    audiences (`year_stats` counts each training's sent announcements in the outbox)."""
+    held, _ = await _held(tx, agency, year)
+    ids = [t.id for t in held]
+    counted = await tx.trainings.figures(ids)
+    attended = sum(figures.attended for figures in counted.values())
+    return Attendance(
+        year, agency.training_target, len(held), attended, await tx.trainings.people_attended(ids)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ def progress_chart(grouped: dict[str, dict[str, int]], names: dict[str, str] | N
 
 
 async def _figures(ctx: PageContext, round_row: UpdateRound) -> dict[str, Any]:
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         report: RoundReport = round_report(await tx.update_rounds.stats(round_row))
         messages = await round_messages(tx, round_row.id)
     sizes = ctx.labels("labels/size_class")
@@ -104,7 +104,7 @@ async def export(ctx: PageContext) -> Download | Redirect:
 
 
 async def overview_panel(ctx: PageContext) -> Html | None:
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         current = await tx.update_rounds.current()
     if current is None:
         return None
@@ -112,7 +112,7 @@ async def overview_panel(ctx: PageContext) -> Html | None:
 
 
 async def downloads_panel(ctx: PageContext) -> Html | None:
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         rounds = await tx.update_rounds.rounds()
     return Html("panels/update_round_export", {"rounds": rounds})
 

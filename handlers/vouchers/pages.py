@@ -296,7 +296,7 @@ async def export(ctx: PageContext) -> Download | Redirect:
 async def overview_panel(ctx: PageContext) -> Html | None:
     """Ringkasan: programs, vouchers issued, redeemed and paid this month, and each program's
     vouchers as a bar (redeemed, active, expired or voided)."""
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         summaries = await program_summaries(tx, now=ctx.now())
         if not summaries:
             return None
@@ -325,7 +325,7 @@ async def overview_panel(ctx: PageContext) -> Html | None:
 
 
 async def downloads_panel(ctx: PageContext) -> Html:
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         couriers = await tx.couriers.all()
     return Html(
         "panels/vouchers_export",

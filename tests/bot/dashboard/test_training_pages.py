@@ -25,6 +25,7 @@ from storage.repositories.trainings import Person
 from tests.bot.dashboard.conftest import Browser, Clock, make_account
 from tests.bot.dashboard.seed import seed_varied_owners
 from tests.handlers.trainings.helpers import ENDS, NOW, STARTS, Officer, add_training, enrolments, wita
+from tests.storage.plans import statements
 
 OpenBrowser = Callable[[], Awaitable[Browser]]
 TRAININGS = "/dashboard/trainings"
@@ -425,6 +426,28 @@ async def test_stats_show_the_commands_figures_and_the_overview_panel(
         'id="figure-trainings-seats">3 / 13<' in overview and 'id="figure-trainings-waiting">1<' in overview
     )
     assert "Kursi pelatihan yang akan datang" in overview
+    # The year's attendance as the statistics page counts it (`year_attendance`, not `year_stats`).
+    assert 'id="figure-trainings-attended">1 / 500<' in overview and "(1 orang)" in overview
+
+
+async def test_the_overview_reads_the_same_statements_however_many_trainings_the_year_holds(
+    app: App, browser: OpenBrowser, clock: Clock
+) -> None:
+    """The Ringkasan shows the year's attendance, not the statistics page's per-training figures:
+    counting a training's sent announcements reads its audience's outbox rows, once per training,
+    on the page every officer opens first."""
+    await seed_varied_owners(app.db, 5)
+    await add_training(app.db, capacity=3)
+    b = await signed_in(app, browser, clock)
+    await b.get("/dashboard")  # the first request compiles statements and templates
+    with statements(app.db, "SELECT") as one_training:
+        assert 'id="figure-trainings-coming">1<' in (await b.get("/dashboard")).text
+    for number in range(3):
+        await add_training(app.db, title=f"Pelatihan {number}", capacity=5)
+    with statements(app.db, "SELECT") as four_trainings:
+        assert 'id="figure-trainings-coming">4<' in (await b.get("/dashboard")).text
+    assert len(four_trainings) == len(one_training)
+    assert not [statement for statement, _ in four_trainings if "outbox" in statement]
 
 
 async def test_the_participants_download_is_xlsx_with_formulas_neutralised(
