@@ -48,6 +48,9 @@ CAPABILITY = Capability(
     commands=(COMMAND,),
     outbox_kinds=KINDS,
     erase=erase_person,
+    # Hapus data nulls a person's name, number and comments in the trainings' lists: on
+    # PostgreSQL the old row versions keep them until the scrub rewrites the table.
+    erases_from=("training_enrolments",),
     shortcuts=SHORTCUTS,
     attachments=(CERTIFICATE_ATTACHMENT,),
     pages=PAGES,
