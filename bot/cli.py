@@ -29,6 +29,8 @@ CONNECT_HELP = """No Telegram or WhatsApp channel is configured, so the bot runs
 To connect a platform, set in the environment or .env:
   Telegram: TELEGRAM_BOT_TOKEN (and TELEGRAM_WEBHOOK_URL + TELEGRAM_WEBHOOK_SECRET for webhooks)
   WhatsApp: WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID, WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN
+The officers' dashboard is at {url}
+  (the first admin: umkm-bot officer add admin --role admin).
 Type a message (for example: halo) and press Enter; Ctrl-D quits.
 """
 
@@ -45,16 +47,24 @@ async def _chat(settings: Settings, user: str) -> None:
 
 
 async def _run(settings: Settings) -> None:
-    if not (settings.telegram_enabled or settings.whatsapp_enabled):
-        sys.stderr.write(CONNECT_HELP)
-        await _chat(settings, "console")
-        return
     from bot.runner import Service  # noqa: PLC0415
 
+    console = not (settings.telegram_enabled or settings.whatsapp_enabled)
     with one_run_per_sqlite_database(settings.effective_database_url):
         app = await build_app(settings)
         try:
-            await Service(app).run()
+            if not console:
+                await Service(app).run()
+                return
+            # No platform: the console chat in this terminal, beside the dashboard and the
+            # scheduler, so that an agency trying the bot out sees the officers' side too.
+            from bot.channels.console import ConsoleChannel  # noqa: PLC0415
+
+            sys.stderr.write(
+                CONNECT_HELP.format(url=f"{settings.effective_public_url.rstrip('/')}/dashboard/login")
+            )
+            chat = ConsoleChannel(app.router, app.renderer, "console")
+            await Service(app).run(beside=chat.run)
         finally:
             await app.close()
 

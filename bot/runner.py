@@ -1,5 +1,6 @@
-"""`umkm-bot run` with platforms configured: channels, the inbound processor and the HTTP
-server in one event loop, started and stopped in this order:
+"""`umkm-bot run`: channels, the inbound processor and the HTTP server (webhooks, the dashboard,
+/healthz) in one event loop, started and stopped in this order (with no platform configured, the
+same with no channel, beside the console chat):
 
     start: the App's channels (one HTTP client per platform) -> inbound processor -> leftovers
            from the store (and, on PostgreSQL, every 30 s those another process left behind)
@@ -17,7 +18,7 @@ import contextlib
 import logging
 import signal
 import socket
-from collections.abc import Generator
+from collections.abc import Callable, Coroutine, Generator
 from datetime import timedelta
 from typing import Any
 
@@ -32,6 +33,7 @@ from bot.channels.telegram.polling import POLL_TIMEOUT, Poller
 from bot.channels.whatsapp import CHANNEL as WHATSAPP
 from bot.channels.whatsapp.channel import WhatsAppChannel
 from bot.outbox.scheduler import OutboxService
+from bot.settings import ConfigError
 from bot.web import TelegramHook, WhatsAppHook, create_web_app
 from handlers.types import utcnow
 
@@ -119,7 +121,14 @@ class Service:
             web, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=5
         )
         self._server = _EmbeddedServer(config)
-        sock = self._sock or socket.create_server((settings.http_host, settings.http_port), reuse_port=False)
+        try:
+            sock = self._sock or socket.create_server(
+                (settings.http_host, settings.http_port), reuse_port=False
+            )
+        except OSError as exc:
+            raise ConfigError(
+                f"HTTP_PORT: cannot listen on {settings.http_host}:{settings.http_port} ({exc.strerror})"
+            ) from exc
         self.port = sock.getsockname()[1]
         task = asyncio.create_task(self._server.serve(sockets=[sock]), name="http")
         self._tasks.append(task)
@@ -189,17 +198,26 @@ class Service:
         # The channels' HTTP clients are the App's: `App.close()` releases them.
         log.info("service.stopped")
 
-    async def run(self) -> None:
-        """Serve until SIGTERM or SIGINT."""
+    async def run(self, *, beside: Callable[[], Coroutine[Any, Any, None]] | None = None) -> None:
+        """Serve until SIGTERM or SIGINT, or until `beside` returns (the console chat, when no
+        platform is configured: its end of input stops the bot)."""
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        waiting: list[asyncio.Task[object]] = []
         try:
             await self.start()
             print(f"umkm-bot: serving on {self.url}", flush=True)
-            await stop.wait()
+            waiting.append(asyncio.create_task(stop.wait(), name="signal"))
+            if beside is not None:
+                waiting.append(asyncio.create_task(beside(), name="beside"))
+            done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()  # what `beside` raised
         finally:
+            for task in waiting:
+                task.cancel()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
             await self.stop()

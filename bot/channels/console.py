@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 from typing import TextIO
 
 from handlers.router import Router
@@ -50,7 +51,7 @@ class ConsoleChannel:
             if interactive:
                 sink.write(PROMPT)
                 sink.flush()
-            line = await asyncio.to_thread(source.readline)
+            line = await _read_line(source)
             if not line:
                 return
             text = line.rstrip("\r\n")
@@ -59,3 +60,31 @@ class ConsoleChannel:
             for block in await self.send(text):
                 sink.write(block + "\n\n")
             sink.flush()
+
+
+async def _read_line(source: TextIO) -> str:
+    """The next line of `source`, read on a daemon thread of its own: a `run` stopped meanwhile
+    (a signal, beside the dashboard) leaves it blocked there, and the process still exits,
+    where the event loop's executor would wait at exit for someone to press Enter."""
+    loop = asyncio.get_running_loop()
+    line: asyncio.Future[str] = loop.create_future()
+
+    def read() -> None:
+        try:
+            text = source.readline()
+        except Exception as exc:  # handed to the reader, not lost on the thread
+            loop.call_soon_threadsafe(_settle, line, None, exc)
+            return
+        loop.call_soon_threadsafe(_settle, line, text, None)
+
+    threading.Thread(target=read, name="console-stdin", daemon=True).start()
+    return await line
+
+
+def _settle(future: asyncio.Future[str], text: str | None, error: Exception | None) -> None:
+    if future.done():  # the reader was cancelled meanwhile
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(text or "")

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import signal
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
-from tests.bot.cli_helpers import run_cli
+import httpx
+
+from tests.bot.cli_helpers import cli_env, run_cli
+from tests.bot.conftest import free_port
 
 
 def database_env(database_url: str) -> dict[str, str]:
@@ -61,7 +69,87 @@ def test_db_upgrade_then_chat_on_the_configured_database(tmp_path: Path, databas
 
 
 def test_run_without_any_channel_explains_how_to_connect_and_serves_the_console(tmp_path: Path) -> None:
-    result = run_cli(["run"], tmp_path / "data", stdin="halo\n")
+    result = run_cli(["run"], tmp_path / "data", stdin="halo\n", HTTP_PORT=str(free_port()))
     assert result.returncode == 0, result.stderr
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "WHATSAPP_ACCESS_TOKEN" in result.stderr
     assert "Menu utama" in result.stdout
+
+
+def test_run_without_any_channel_serves_the_dashboard_beside_the_console_until_its_input_ends(
+    tmp_path: Path,
+) -> None:
+    """`make run` on a fresh machine: an agency trying the bot out gets the officers' side too."""
+    port = free_port()
+    data = tmp_path / "data"
+    assert run_cli(["db", "upgrade"], data).returncode == 0
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(data, HTTP_PORT=str(port)),
+        cwd=tmp_path,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        health = _when_up(f"{base}/healthz")
+        assert health.status_code == 200 and health.json()["database"] == "ok"
+        login = httpx.get(f"{base}/dashboard/login", trust_env=False)
+        assert login.status_code == 200 and 'name="password"' in login.text
+        # One bot per SQLite file, the console's too.
+        second = run_cli(["run"], data, HTTP_PORT=str(free_port()))
+        assert second.returncode == 2 and "another 'umkm-bot run'" in second.stderr
+        out, err = bot.communicate("halo\n", timeout=60)  # then the end of input
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+            bot.wait()
+    assert bot.returncode == 0, err
+    assert "Menu utama" in out
+    assert f"{base}/dashboard/login" in err and "officer add admin" in err
+
+
+def test_a_signal_stops_the_console_run_while_it_waits_for_a_line(tmp_path: Path) -> None:
+    port = free_port()
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        stdin=subprocess.PIPE,  # kept open: the console waits for a line that never comes
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(tmp_path / "data", HTTP_PORT=str(port)),
+        cwd=tmp_path,
+    )
+    try:
+        _when_up(f"http://127.0.0.1:{port}/healthz")
+        bot.send_signal(signal.SIGTERM)
+        bot.wait(timeout=30)  # stdin still open (communicate() would close it)
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+            bot.wait()
+        assert bot.stdin is not None and bot.stderr is not None
+        bot.stdin.close()
+        err = bot.stderr.read()
+        bot.stderr.close()
+    assert bot.returncode == 0, err
+
+
+def test_a_port_in_use_stops_run_with_one_line(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = run_cli(["run"], tmp_path / "data", stdin="halo\n", HTTP_PORT=str(port))
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].startswith(
+        f"umkm-bot: HTTP_PORT: cannot listen on 127.0.0.1:{port}"
+    )
+
+
+def _when_up(url: str) -> httpx.Response:
+    for _ in range(300):
+        try:
+            return httpx.get(url, trust_env=False)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing answered at {url}")
