@@ -1,7 +1,7 @@
 """Documents and images that outbox rows carry by name, built when the row is sent.
 
 An outbox row holds JSON, never file bytes (handlers/payload.py). A message the bot sends
-on its own with a file (a training's PDF certificate, a voucher's QR image) names an
+on its own with a file (a training's PDF certificate) names an
 `AttachmentBuilder` and the few JSON-safe values it needs to find its data (ids, never
 personal data); the outbox sender calls the builder at the moment of sending, in the
 recipient's language, and sends the file through the channel (Telegram sendDocument,

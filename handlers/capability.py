@@ -5,15 +5,15 @@ the app factory (bot/app.py) lists them, and that list is the only wiring there 
 
     CAPABILITY = Capability(
         name="update_round",
-        flows=update_flows,              # conversations, by name
+        flows=lambda: (update_flow(),),  # its conversations (a function: built per Router)
         menu=(UPDATE_ENTRY,),            # main-menu entries, in menu order
         planners=(UpdateRoundPlanner,),  # scheduled: due reminders -> outbox rows
-        commands=(UPDATE_ROUND_COMMAND,),  # `umkm-bot update-round …`
+        commands=(COMMAND,),             # `umkm-bot update-round …`
         outbox_kinds=(INVITATION, REMINDER),
         erase=erase_answers,             # what Hapus data removes of it
-        pages=UPDATE_ROUND_PAGES,        # dashboard pages (handlers/pages.py)
-        panels=(PROGRESS_PANEL,),        # sections of the shared Ringkasan and Unduh pages
         erases_from=("update_answers",),  # the tables it erases from (scrubbed afterwards)
+        pages=PAGES,                     # dashboard pages (handlers/pages.py)
+        panels=PANELS,                   # sections of the shared Ringkasan and Unduh pages
     )
 
 A capability may also declare `shortcuts` (buttons and typed words that work at any point,

@@ -1,10 +1,10 @@
 """Group commit: units of work that queue up meanwhile share one transaction.
 
-SQLite has one writer, and every statement through aiosqlite is a hop to a thread
-and back, during which the event loop runs other tasks: a transaction per message
-holds the write lock far longer than its work takes. Here one committer task runs
-everything queued so far in one transaction, commits once, and only then answers
-the callers. Units run in the order they were queued, so one user's messages stay
+SQLite has one writer, and every transaction has fixed costs (BEGIN IMMEDIATE, the commit, the
+session around them): a transaction per message would pay them for each of a message's few
+small statements' worth of work, holding the writer meanwhile. Here one
+committer task runs everything queued so far in one transaction, commits once, and only then
+answers the callers. Units run in the order they were queued, so one user's messages stay
 in order. PostgreSQL gets the same batching; the advisory locks of every unit in a
 batch are taken up front, in sorted order: first the chats' (`locks`), then the users' behind
 them (`chats`, see `user_lock`). A user's lock is also taken by the unit that acts for them;

@@ -1,9 +1,10 @@
 """Pacing: how fast, and when, a channel's outbox rows may go.
 
-The channel's token bucket keeps its overall rate (Telegram about 25 msg/s, WhatsApp 80 per
-number), per-recipient spacing keeps to one chat's limit (Telegram 1 msg/s, WhatsApp about one
-per 6 s per user), quiet hours hold the kinds declared to wait (announcements, reminders) back (checked again at the
-moment of sending), and the claim size keeps a batch at least a quarter of a second's sending.
+The channel's token bucket keeps its overall rate (OUTBOX_TELEGRAM_PER_SECOND, 25 by default;
+OUTBOX_WHATSAPP_PER_SECOND, 60 by default, under Meta's 80 a number), per-recipient spacing
+keeps to one chat's limit (Telegram 1 msg/s, WhatsApp about one per 6 s per user), quiet hours
+hold the kinds declared to wait (announcements, reminders) back (checked again at the moment of
+sending), and the claim size keeps a batch at least a quarter of a second's sending.
 The arithmetic is pure (`ratelimit`, `quiet`); this module reads the clocks and sleeps.
 """
 

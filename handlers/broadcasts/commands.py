@@ -1,7 +1,7 @@
 """`umkm-bot broadcast`: announcements to owners, by region, sector, size class and status.
 
     umkm-bot broadcast --template NAME | --text-file FILE [--kecamatan CODE] [--sector S]
-                       [--size micro|small|medium] [--status active|inactive|unknown] [--dry-run] [--no-wait]
+                       [--size micro|small|medium] [--status active|inactive|closed|unknown] [--dry-run] [--no-wait]
     umkm-bot broadcast status [ID]
 
 A real run queues one outbox row per recipient and follows the running bot's progress

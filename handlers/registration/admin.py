@@ -1,8 +1,8 @@
 """The officers' side of registration: the owners list and export, the NIB help queue, and
 corrections (status, NIB verified) that the owner is told about.
 
-Each function acts and writes the audit entry; the commands (and later the dashboard)
-only parse and show.
+Each function acts and writes the audit entry; the commands and the dashboard's pages only
+parse and show.
 """
 
 from __future__ import annotations

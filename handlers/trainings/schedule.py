@@ -1,7 +1,7 @@
 """The officer's side of a training: schedule it, change it, cancel it, announce it.
 
-Each function acts and writes the audit entry; `umkm-bot training …` (and later the dashboard)
-only parses and prints.
+Each function acts and writes the audit entry; `umkm-bot training …` and the dashboard's pages
+only parse and show.
 """
 
 from __future__ import annotations
