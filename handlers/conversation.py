@@ -63,6 +63,7 @@ class Conversation:
     def remember_offered(self, choices: list[Choice]) -> None:
         self.offered = [
             {"id": c.id, "template": c.template, "values": encode_values(c.values), "label": c.label}
+            | ({"words": c.words} if c.words else {})
             for c in choices
         ]
 
@@ -73,6 +74,7 @@ class Conversation:
                 template=o.get("template"),
                 values=decode_values(o.get("values") or {}),
                 label=o.get("label"),
+                words=o.get("words"),
             )
             for o in self.offered
         ]

@@ -301,7 +301,15 @@ class Router:
             for choice in offered:
                 if wanted and label_key(self._label_of(choice, ctx.locale)) == wanted:
                     return Answer(text, choice.id, incoming.shared_phone)
+            for choice in offered:
+                if wanted and choice.words and wanted in self._words_of(choice.words, ctx.locale):
+                    return Answer(text, choice.id, incoming.shared_phone)
         return Answer(text, None, incoming.shared_phone)
+
+    def _words_of(self, template: str, locale: str) -> set[str]:
+        """The typed answers a `Choice.words` template lists, as `label_key` compares them."""
+        listed = self._label_of(Choice("words", template=template), locale)
+        return {label_key(line) for line in listed.splitlines() if line.strip()}
 
     async def _menu_choice(self, ctx: Context, conv: Conversation, answer: Answer) -> list[Reply]:
         entry_id = (answer.choice_id or "").removeprefix(MENU_PREFIX)

@@ -19,13 +19,16 @@ class Choice:
     """One option offered to the user.
 
     The label is a message template (`template` with `values`) or, for data
-    such as region names, literal text in `label`.
+    such as region names, literal text in `label`. `words`: a template of other typed answers
+    that select it, one a line, in the user's language ("berhenti" for "Sudah tutup"); like
+    the label, such a typed answer is this choice even where it is also a global word.
     """
 
     id: str
     template: str | None = None
     values: Mapping[str, Any] = field(default_factory=dict)
     label: str | None = None
+    words: str | None = None
 
     def __post_init__(self) -> None:
         if (self.template is None) == (self.label is None):

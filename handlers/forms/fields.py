@@ -32,9 +32,17 @@ class Option:
     label: str | None = None
     # Choosing this also clears these answers, so they are asked again ("No, re-enter my NIK").
     clears: tuple[str, ...] = ()
+    # A template of other typed answers that choose this (`Choice.words`).
+    words: str | None = None
 
     def choice(self, prefix: str) -> Choice:
-        return Choice(id=f"{prefix}{self.id}", template=self.template, values=self.values, label=self.label)
+        return Choice(
+            id=f"{prefix}{self.id}",
+            template=self.template,
+            values=self.values,
+            label=self.label,
+            words=self.words,
+        )
 
 
 @dataclass(frozen=True, slots=True)

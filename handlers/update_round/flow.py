@@ -34,8 +34,9 @@ REUSED = (
 )
 MAX_REASON = 300
 STATUS_OPTIONS = [
-    Option("active", ACTIVE, template="update_round/choice_active"),
-    Option("closed", CLOSED, template="update_round/choice_closed"),
+    Option("active", ACTIVE, template="update_round/choice_active", words="update_round/words_active"),
+    # "berhenti" (it stopped) is also the global word to stop all messages: here it answers.
+    Option("closed", CLOSED, template="update_round/choice_closed", words="update_round/words_closed"),
 ]
 
 

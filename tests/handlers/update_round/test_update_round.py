@@ -124,6 +124,38 @@ async def test_owners_answer_by_chat_and_the_report_counts_them(
     assert "63.72.05 Banjarbaru Selatan" in report and "Mikro" in report
 
 
+async def test_berhenti_at_still_running_answers_closed_and_stops_nothing(
+    app: App, db: Database, console: ConsoleChannel
+) -> None:
+    """ "Berhenti" (it stopped) is the natural answer to "is your business still running?", and
+    also the global word that stops every message: at that question it answers. Elsewhere it
+    still stops; other everyday words answer too, in each language."""
+    user_id = await register_console_user(db, "tester", "6372054107900001")
+    async with db.transaction() as tx:
+        await open_round(
+            tx,
+            officer="officer:test",
+            deadline=date.today() + timedelta(days=10),
+            note=None,
+            now=datetime.now(UTC),
+        )
+    replies = await console.send("menu")
+    replies = await console.send(choose(replies, "Perbarui data"))
+    replies = await console.send("berhenti")
+    assert "alasan" in replies[-1].lower(), "closed: the question after it asks why"
+    async with db.transaction() as tx:
+        user = await tx.users.get(user_id)
+        assert user is not None and not user.opted_out
+    replies = await console.send("kembali")
+    replies = await console.send("Ya")
+    assert "Jl. Mistar Cokrokusumo 12" in replies[-1], "yes: still running, on to the summary"
+    await console.send("menu")
+    await console.send("berhenti")  # outside that question: the global word
+    async with db.transaction() as tx:
+        user = await tx.users.get(user_id)
+        assert user is not None and user.opted_out
+
+
 async def say(app: App, chat: str, text: str) -> str:
     """`text` from the owner of Telegram chat `chat`, through the router: what they read back."""
     response = await app.router.handle(Incoming(channel="telegram", external_user_id=chat, text=text))
