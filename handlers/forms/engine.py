@@ -95,7 +95,8 @@ class FormFlow:
         else:
             return await self.reprompt(ctx, conv)
         if index == 0:
-            return await ctx.nav.main_menu(ctx, self._suspend(conv))
+            # The menu leaves through `suspend`, so a flow's own rule for leaving holds here too.
+            return await ctx.nav.main_menu(ctx, conv)
         return [await self._go_to(ctx, conv, order[index - 1])]
 
     async def idle(self, ctx: Context, conv: Conversation) -> list[Reply]:
@@ -107,8 +108,17 @@ class FormFlow:
         return [self._resume_prompt()]
 
     def suspend(self, conv: Conversation) -> None:
-        """Leave the form for now (menu, another flow), keeping the answers as a draft."""
-        self._suspend(conv)
+        """Leave the form for now (menu, another flow, `kembali` before the first question), keeping
+        the answers as a draft. The router calls it whichever way the form is left; a flow that
+        keeps nothing (browsing) overrides it."""
+        if conv.flow == self.name:
+            step = conv.data.get("resume_step") if conv.step == RESUME else conv.step
+            conv.drafts[self.name] = {
+                "answers": self._answers(conv),
+                "step": step,
+                ORIGIN: conv.data.get(ORIGIN),
+            }
+        conv.finish()
 
     def cancel(self, conv: Conversation) -> None:
         conv.drafts.pop(self.name, None)
@@ -229,17 +239,6 @@ class FormFlow:
                 name = pending.pop()
                 if answers.pop(name, None) is not None and self.form.has_field(name):
                     pending.extend(self.form.field(name).clears)
-
-    def _suspend(self, conv: Conversation) -> Conversation:
-        if conv.flow == self.name:
-            step = conv.data.get("resume_step") if conv.step == RESUME else conv.step
-            conv.drafts[self.name] = {
-                "answers": self._answers(conv),
-                "step": step,
-                ORIGIN: conv.data.get(ORIGIN),
-            }
-        conv.finish()
-        return conv
 
     # Replies ---------------------------------------------------------------
 
