@@ -254,8 +254,11 @@ class FormFlow:
 
     async def _ask(self, ctx: Context, conv: Conversation, field: Field) -> Reply:
         answers = self._answers(conv)
-        values: dict[str, Any] = {"answers": answers, "current": answers.get(field.name)}
-        values["has_current"] = field.name in answers
+        values: dict[str, Any] = {"answers": answers, "has_current": field.name in answers, "shown": {}}
+        if values["has_current"] and self.form.summary_values is not None:
+            # Asked again (kembali, a correction): the prompt shows the current answer as the summary
+            # does, from the same values, so what the owner reads can be sent back as it is.
+            values["shown"] = dict(await resolve(self.form.summary_values(ctx, answers)))
         if field.prompt_values is not None:
             values.update(await resolve(field.prompt_values(ctx, answers)))
         options = [o.choice(OPTION_PREFIX) for o in await self._options(ctx, conv, field)]
