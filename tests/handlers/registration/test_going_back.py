@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import App
-from tests.handlers.registration.conversation import HAPPY_PATH, NIK, Send, router_sender
+from storage.models import Owner
+from tests.handlers.registration.conversation import HAPPY_PATH, NIK, Send, router_sender, to_summary
 
 NOTE = {
     "id": re.compile(r"\n\(Jawaban sekarang: (?P<shown>.+)\. (?:Kirim lagi|Pilih (?P<choice>.+) lagi)"),
@@ -89,3 +91,34 @@ async def test_each_answer_asked_again_reads_as_in_the_summary_and_sending_it_ba
             resumed = "\n".join(await send(note["choice"] or note["shown"]))
         assert resumed == summary, f"after keeping {note['shown'] if note else answer!r}:\n{resumed}"
     assert shown == SHOWN[locale]
+
+
+async def test_back_while_correcting_one_answer_returns_to_the_summary_unchanged(app: App) -> None:
+    send = router_sender(app.router, app.renderer, "console", "siti")
+    await to_summary(send)
+    await send("Simpan")
+    await send("menu")
+    summary = "\n".join(await send("Ubah data"))
+    assert "Ringkasan pendaftaran" in summary
+
+    await send("Ubah jawaban")
+    asked = "\n".join(await send("NIK"))
+    assert "NIK" in asked
+    assert "\n".join(await send("kembali")) == summary  # not the name question
+    picking = "\n".join(await send("Ubah jawaban"))  # a button of the summary, not a name
+    assert "Jawaban mana yang ingin diubah" in picking
+
+    await send("Kecamatan")
+    village = "\n".join(await send("Banjarbaru Selatan"))  # a change that asks the kelurahan again
+    assert "kelurahan/desa" in village
+    assert "kecamatan" in "\n".join(await send("kembali")).lower()
+    assert "\n".join(await send("kembali")) == summary  # the kecamatan and kelurahan as they were
+
+    await send("Ubah jawaban")
+    assert "\n".join(await send("kembali")) == summary  # out of the list: the summary again
+    # No question was asked on the way in: the menu, the correction kept as `menu` keeps it.
+    menu = "\n".join(await send("kembali"))
+    assert "Menu utama" in menu and "Nama usaha" not in menu
+    async with app.db.transaction() as tx:
+        owner = (await tx.session.execute(select(Owner))).scalar_one()
+    assert owner.full_name == "Siti Aminah"
