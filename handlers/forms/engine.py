@@ -7,6 +7,7 @@ pause or a return to an unfinished form (continue or start over).
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from handlers.context import Context
@@ -24,6 +25,10 @@ CONTINUE, RESTART = "f:continue", "f:restart"
 OPTION_PREFIX, FIELD_PREFIX = "o:", "e:"
 # The answers a form started from (a correction starts from the stored data); "start over" returns to them.
 ORIGIN = "origin"
+# The questions asked so far, so `kembali` goes back only to one the owner saw; and, while one answer
+# is being corrected from the summary, the answers before it and the questions asked since.
+ASKED, CORRECTION = "asked", "correction"
+PROGRESS = (ASKED, CORRECTION)
 
 
 class FormFlow:
@@ -52,6 +57,7 @@ class FormFlow:
                     "answers": draft.get("answers", {}),
                     "resume_step": draft.get("step"),
                     ORIGIN: initial if initial is not None else draft.get(ORIGIN),
+                    **{key: draft[key] for key in PROGRESS if key in draft},
                 },
             )
             return [self._resume_prompt()]
@@ -84,19 +90,37 @@ class FormFlow:
         return [await self._ask(ctx, conv, self.form.field(step))]
 
     async def back(self, ctx: Context, conv: Conversation) -> list[Reply]:
-        """Go to the previous question (its current answer is shown and can be kept by answering again)."""
-        answers = self._answers(conv)
-        order = [f for f in self.form.fields if f.applies(answers)]
-        names = [f.name for f in order]
-        if conv.step in names:
-            index = names.index(conv.step)
-        elif conv.step in (SUMMARY, PICK):
-            index = len(order)
+        """Go to the previous question the owner was asked (its current answer is shown and can be
+        kept by sending it again). While correcting one answer from the summary, back from that
+        question returns to the summary with the answers as they were; from the summary, to the
+        last question asked; with none asked before, leave the form (the main menu)."""
+        correction = conv.data.get(CORRECTION)
+        if conv.step == PICK:
+            conv.step = SUMMARY
+            return [await self._summary(ctx, conv)]
+        if conv.step == SUMMARY:
+            previous = self._asked_before(conv, None, conv.data.get(ASKED, []))
+        elif conv.step is not None and self.form.has_field(conv.step):
+            asked = correction["asked"] if correction else conv.data.get(ASKED, [])
+            previous = self._asked_before(conv, conv.step, asked)
+            if previous is None and correction:
+                conv.data["answers"] = correction["answers"]
+                conv.data.pop(CORRECTION)
+                conv.step = SUMMARY
+                return [await self._summary(ctx, conv)]
         else:
             return await self.reprompt(ctx, conv)
-        if index == 0:
-            return await ctx.nav.main_menu(ctx, self._suspend(conv))
-        return [await self._go_to(ctx, conv, order[index - 1])]
+        if previous is None:
+            # The menu leaves through `suspend`, so a flow's own rule for leaving holds here too.
+            return await ctx.nav.main_menu(ctx, conv)
+        return [await self._go_to(ctx, conv, previous)]
+
+    def _asked_before(self, conv: Conversation, step: str | None, asked: list[str]) -> Field | None:
+        """The last question in `asked` that still applies and comes before `step` (None: the end)."""
+        answers = self._answers(conv)
+        order = [f for f in self.form.fields if f.applies(answers)]
+        end = next((i for i, f in enumerate(order) if f.name == step), len(order))
+        return next((f for f in reversed(order[:end]) if f.name in asked), None)
 
     async def idle(self, ctx: Context, conv: Conversation) -> list[Reply]:
         """After a long pause: offer to continue or start over, keeping every answer meanwhile."""
@@ -107,8 +131,18 @@ class FormFlow:
         return [self._resume_prompt()]
 
     def suspend(self, conv: Conversation) -> None:
-        """Leave the form for now (menu, another flow), keeping the answers as a draft."""
-        self._suspend(conv)
+        """Leave the form for now (menu, another flow, `kembali` before the first question), keeping
+        the answers as a draft. The router calls it whichever way the form is left; a flow that
+        keeps nothing (browsing) overrides it."""
+        if conv.flow == self.name:
+            step = conv.data.get("resume_step") if conv.step == RESUME else conv.step
+            conv.drafts[self.name] = {
+                "answers": self._answers(conv),
+                "step": step,
+                ORIGIN: conv.data.get(ORIGIN),
+                **{key: conv.data[key] for key in PROGRESS if key in conv.data},
+            }
+        conv.finish()
 
     def cancel(self, conv: Conversation) -> None:
         conv.drafts.pop(self.name, None)
@@ -167,6 +201,7 @@ class FormFlow:
         name = choice[len(FIELD_PREFIX) :] if choice.startswith(FIELD_PREFIX) else ""
         if not self.form.has_field(name):
             return [Reply("errors/choose_option"), self._pick_prompt(conv)]
+        conv.data[CORRECTION] = {"answers": copy.deepcopy(self._answers(conv)), "asked": []}
         return [await self._go_to(ctx, conv, self.form.field(name))]
 
     async def _on_resume(self, ctx: Context, conv: Conversation, answer: Answer) -> list[Reply]:
@@ -200,6 +235,7 @@ class FormFlow:
             if confirm is not None and not confirm(answers):
                 return await self._complete(ctx, conv)
             conv.step = SUMMARY
+            conv.data.pop(CORRECTION, None)  # the correction is done: its answers stand
             return [await self._summary(ctx, conv)]
         return [await self._go_to(ctx, conv, field)]
 
@@ -217,6 +253,11 @@ class FormFlow:
 
     async def _go_to(self, ctx: Context, conv: Conversation, field: Field) -> Reply:
         conv.step, conv.data["page"] = field.name, 0
+        # A correction's questions are its own: `kembali` from the summary retraces the way in.
+        correction = conv.data.get(CORRECTION)
+        asked: list[str] = correction["asked"] if correction else conv.data.setdefault(ASKED, [])
+        if field.name not in asked:
+            asked.append(field.name)
         return await self._ask(ctx, conv, field)
 
     def _store(self, conv: Conversation, field: Field, value: Any) -> None:
@@ -229,17 +270,6 @@ class FormFlow:
                 name = pending.pop()
                 if answers.pop(name, None) is not None and self.form.has_field(name):
                     pending.extend(self.form.field(name).clears)
-
-    def _suspend(self, conv: Conversation) -> Conversation:
-        if conv.flow == self.name:
-            step = conv.data.get("resume_step") if conv.step == RESUME else conv.step
-            conv.drafts[self.name] = {
-                "answers": self._answers(conv),
-                "step": step,
-                ORIGIN: conv.data.get(ORIGIN),
-            }
-        conv.finish()
-        return conv
 
     # Replies ---------------------------------------------------------------
 
@@ -255,8 +285,11 @@ class FormFlow:
 
     async def _ask(self, ctx: Context, conv: Conversation, field: Field) -> Reply:
         answers = self._answers(conv)
-        values: dict[str, Any] = {"answers": answers, "current": answers.get(field.name)}
-        values["has_current"] = field.name in answers
+        values: dict[str, Any] = {"answers": answers, "has_current": field.name in answers, "shown": {}}
+        if values["has_current"] and self.form.summary_values is not None:
+            # Asked again (kembali, a correction): the prompt shows the current answer as the summary
+            # does, from the same values, so what the owner reads can be sent back as it is.
+            values["shown"] = dict(await resolve(self.form.summary_values(ctx, answers)))
         if field.prompt_values is not None:
             values.update(await resolve(field.prompt_values(ctx, answers)))
         options = [o.choice(OPTION_PREFIX) for o in await self._options(ctx, conv, field)]

@@ -33,7 +33,7 @@ SAMPLES.update(TRAINING_SAMPLES)
 # Values any template may be given on top of its own.
 COMMON: dict[str, Any] = {
     "answers": {},
-    "current": None,
+    "shown": {},
     "has_current": False,
     "page": 1,
     "pages": 1,

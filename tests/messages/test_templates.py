@@ -35,9 +35,22 @@ def test_every_template_renders_in_every_locale(renderer: Renderer) -> None:
             except Exception as exc:
                 failures.append(f"{locale}/{name}: {type(exc).__name__}: {exc}")
                 continue
-            if not text.strip():
+            if not text.strip() and not _only_macros(f"{locale}/{name}.j2"):
                 failures.append(f"{locale}/{name}: renders empty")
     assert not failures, "\n".join(failures)
+
+
+def _only_macros(path: str) -> bool:
+    """A library of macros (`registration/answer.j2`) that other templates import: it says
+    nothing itself."""
+    env = Environment(loader=PackageLoader("messages", "templates"))
+    assert env.loader is not None
+    body = env.parse(env.loader.get_source(env, path)[0]).body
+    return (
+        bool(body)
+        and all(isinstance(node, nodes.Macro | nodes.Output) for node in body)
+        and any(isinstance(node, nodes.Macro) for node in body)
+    )
 
 
 def _variables(env: Environment, source: str) -> set[str]:

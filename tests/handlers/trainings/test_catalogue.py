@@ -133,3 +133,25 @@ async def test_english_speakers_read_the_same_in_english(chat: Chat, db: Databas
     assert "Seats left: 2 of 2" in details
     asked = await chat.say("gita", f"join {training.id}")
     assert "full name" in asked
+
+
+async def test_going_back_out_of_the_list_keeps_no_unfinished_form(chat: Chat, db: Database) -> None:
+    """Browsing keeps nothing however it is left: `kembali` past the list, like `menu`, leaves no
+    draft that the main menu or the next visit would offer to continue."""
+    await register_owner(db, "siti", 1)
+    training = await add_training(db)
+    await _open_training(chat, "siti", "Sablon")
+    listing = await chat.say("siti", "kembali")
+    assert training.title in listing
+    menu = await chat.say("siti", "kembali")
+    assert "Menu utama" in menu and "belum selesai" not in menu
+    listing = await chat.say("siti", option(menu, "Pelatihan"))
+    assert training.title in listing and "belum selesai" not in listing
+
+    await chat.say("siti", f"DAFTAR {training.id}")  # "Pelatihan saya" browses the same way
+    menu = await chat.say("siti", "menu")
+    mine = await chat.say("siti", option(menu, "Pelatihan saya"))
+    menu = await chat.say("siti", "kembali")
+    assert "Menu utama" in menu and "belum selesai" not in menu
+    mine = await chat.say("siti", option(menu, "Pelatihan saya"))
+    assert training.title in mine and "belum selesai" not in mine

@@ -210,3 +210,28 @@ async def test_reminders_go_to_non_responders_once_and_the_deadline_closes_the_r
         counts = await tx.outbox.status_counts()
         assert counts == {CANCELLED: 4 + 4 + 3}  # nothing was sent here: invites, h-3 and h-1 all end
         assert (await tx.update_rounds.get(round_row.id)).closed_at is not None  # type: ignore[union-attr]
+
+
+async def test_back_from_the_summary_returns_to_the_question_asked_not_a_prefilled_one(
+    db: Database, console: ConsoleChannel
+) -> None:
+    await register_console_user(db, "tester", "6372054107900001")
+    async with db.transaction() as tx:
+        await open_round(
+            tx,
+            officer="officer:test",
+            deadline=date.today() + timedelta(days=10),
+            note=None,
+            now=datetime.now(UTC),
+        )
+    replies = await console.send("menu")
+    replies = await console.send(choose(replies, "Perbarui data"))
+    asked = replies[-1]
+    replies = await console.send(choose(replies, "Masih berjalan"))
+    summary = replies[-1]
+    assert "Periksa data Anda" in summary
+
+    replies = await console.send("kembali")  # the only question asked: the NIB was prefilled
+    assert replies[-1] == asked
+    replies = await console.send(choose(replies, "Masih berjalan"))
+    assert replies[-1] == summary
