@@ -119,6 +119,12 @@ async def _details(ctx: Context, answers: Answers) -> dict[str, Any]:
     }
 
 
+async def _training(ctx: Context, answers: Answers) -> dict[str, Any]:
+    """The chosen sign-up's training (the code's question says where the code is shown)."""
+    chosen = await _chosen(ctx, answers)
+    return {"training": training_values(chosen[1], ctx.agency) if chosen else None}
+
+
 async def _code(text: str, ctx: Context, answers: Answers) -> str | Invalid:
     """The code of the day, checked at once: a wrong one is asked again (a few times)."""
     code = "".join(ch for ch in text if not ch.isspace())
@@ -170,6 +176,7 @@ def fields() -> list[Field]:
             prompt="trainings/ask_code",
             label="trainings/label_code",
             parse=_code,
+            prompt_values=_training,
             when=_action_is(CHECKIN),
         ),
         Field(
