@@ -21,6 +21,11 @@ stateDiagram-v2
 ```
 
 The questions are the registration form's own, prefilled from the record.
+
+Someone who may confirm a record by these rules but chose "Daftar usaha" and typed the record's
+NIK is told so at the NIK question, which then offers "Periksa data dari Dinas"
+(`pointing_to_record`); their registration draft stays until the record is theirs. Anyone else
+typing a registered NIK hears the same as for a NIK registered by chat, whoever holds it.
 """
 
 from __future__ import annotations
@@ -35,7 +40,8 @@ from handlers.flow import MenuEntry, OneStepFlow
 from handlers.forms import Form, FormFlow, Option
 from handlers.registration import details, service
 from handlers.registration.details import DECLINED
-from handlers.registration.form import registration_form
+from handlers.registration.form import nik_parser, registered_already, registration_form
+from handlers.result import Invalid
 from handlers.types import Reply
 from storage.models import Business, Owner
 from storage.models.registration import OwnerSource
@@ -48,6 +54,8 @@ CLAIMABLE = "registration:claimable"
 SHARES_CONTACT = frozenset({"telegram"})
 # conv.data: the imported record this conversation offers, until its owner agrees and holds it.
 OFFERED = "offered_owner"
+# The registration form's NIK question offers the way to the record with this option.
+TO_RECORD = "record"
 
 
 async def claimable(ctx: Context) -> tuple[Owner, Business] | None:
@@ -71,6 +79,31 @@ async def unconfirmed(ctx: Context) -> tuple[Owner, Business] | None:
     if found is None or found[0].source != OwnerSource.IMPORT or found[0].confirmed_at is not None:
         return None
     return found
+
+
+async def _nik_taken(ctx: Context, nik_index: str) -> Invalid:
+    """A registered NIK typed in "Daftar usaha": the record this user may confirm says so, any
+    other registration gets the usual answer (nothing about whose it is)."""
+    found = await claimable(ctx)
+    if found is not None and found[0].nik_index == nik_index:
+        return Invalid("nik_in_agency_records")
+    return await registered_already(ctx, nik_index)
+
+
+async def _record_option(ctx: Context, answers: Any) -> list[Option]:
+    if await claimable(ctx) is None:
+        return []
+    return [Option(TO_RECORD, TO_RECORD, template="registration/menu_confirm")]
+
+
+def pointing_to_record(form: Form) -> Form:
+    """The registration form, whose NIK question tells someone typing the NIK of the record they
+    may confirm, and offers the way there (`RegistrationFlow` takes it)."""
+    fields = [
+        replace(f, parse=nik_parser(_nik_taken), options=_record_option) if f.name == "nik" else f
+        for f in form.fields
+    ]
+    return replace(form, fields=fields)
 
 
 def _known(owner: Owner, business: Business) -> dict[str, Any]:
@@ -119,8 +152,10 @@ class ConfirmFlow(FormFlow):
     """The registration form over an imported record: consent first, then what it lacks, then
     the summary to confirm or change."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, superseded: tuple[str, ...] = ()) -> None:
         super().__init__(confirm_form())
+        # Forms whose drafts the record makes moot once it is the user's (the registration's).
+        self.superseded = superseded
 
     async def start(
         self, ctx: Context, conv: Conversation, initial: dict[str, Any] | None = None
@@ -160,6 +195,8 @@ class ConfirmFlow(FormFlow):
                 self.cancel(conv)
                 return [Reply("registration/confirm_nothing"), *await ctx.nav.main_menu(ctx, conv)]
             conv.data.pop(OFFERED, None)
+            for name in self.superseded:
+                conv.drafts.pop(name, None)
         return replies
 
     async def _claim(self, ctx: Context, owner_id: int, consent_at: datetime) -> bool:

@@ -8,8 +8,17 @@ from handlers.context import Context
 from handlers.conversation import Answer, Conversation
 from handlers.flow import MenuEntry, OneStepFlow
 from handlers.forms import FormFlow
+from handlers.forms.engine import OPTION_PREFIX
 from handlers.registration import details, service
-from handlers.registration.confirm import CLAIM_ENTRY, CONFIRM, CONFIRM_ENTRY, ClaimFlow, ConfirmFlow
+from handlers.registration.confirm import (
+    CLAIM_ENTRY,
+    CONFIRM,
+    CONFIRM_ENTRY,
+    TO_RECORD,
+    ClaimFlow,
+    ConfirmFlow,
+    pointing_to_record,
+)
 from handlers.registration.details import DECLINED
 from handlers.registration.form import registration_form
 from handlers.types import Choice, Reply
@@ -19,9 +28,13 @@ ERASE_YES, ERASE_NO = "erase:yes", "erase:no"
 
 
 class RegistrationFlow(FormFlow):
-    """The form engine, plus one rule: declining the data notice ends the form and keeps nothing."""
+    """The form engine, plus two rules: declining the data notice ends the form and keeps nothing;
+    "Periksa data dari Dinas" at the NIK question (`pointing_to_record`) leaves it, kept as a
+    draft, for the confirmation of the record."""
 
     async def handle(self, ctx: Context, conv: Conversation, answer: Answer) -> list[Reply]:
+        if conv.step == "nik" and answer.choice_id == f"{OPTION_PREFIX}{TO_RECORD}":
+            return await ctx.nav.start_flow(ctx, conv, CONFIRM)
         replies = await super().handle(ctx, conv, answer)
         if conv.flow == self.name and conv.data.get("answers", {}).get("consent") == DECLINED:
             self.cancel(conv)
@@ -30,7 +43,7 @@ class RegistrationFlow(FormFlow):
 
 
 def register_flow() -> RegistrationFlow:
-    return RegistrationFlow(registration_form(REGISTER, service.complete_registration))
+    return RegistrationFlow(pointing_to_record(registration_form(REGISTER, service.complete_registration)))
 
 
 def edit_flow() -> RegistrationFlow:
@@ -64,7 +77,7 @@ class EraseFlow(OneStepFlow):
 
 
 def flows() -> list[Any]:
-    return [register_flow(), edit_flow(), EraseFlow(), ConfirmFlow(), ClaimFlow()]
+    return [register_flow(), edit_flow(), EraseFlow(), ConfirmFlow(superseded=(REGISTER,)), ClaimFlow()]
 
 
 # Menu entries -----------------------------------------------------------

@@ -6,11 +6,12 @@ with an example. The NIK is kept in the conversation state as ciphertext only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from handlers.context import Context
 from handlers.forms import Field, Form, Option
+from handlers.forms.fields import Parser
 from handlers.registration import details
 from handlers.registration.details import DECLINED, NO_NIB
 from handlers.result import Invalid
@@ -46,16 +47,29 @@ def _full_name(text: str, ctx: Context, answers: Answers) -> str | Invalid:
     return parse_full_name(text)
 
 
-async def _nik(text: str, ctx: Context, answers: Answers) -> str | Invalid:
-    """A valid NIK not registered by anyone else, stored as ciphertext."""
-    info = parse_nik(text, today=_today(ctx))
-    if isinstance(info, Invalid):
-        return info
-    own = await ctx.tx.owners.of_user(ctx.user.id)
-    index = ctx.tx.cipher.blind_index(info.nik)
-    if await ctx.tx.owners.nik_taken(index, except_owner=own[0].id if own else None):
-        return Invalid("nik_registered")
-    return ctx.tx.cipher.encrypt(info.nik)
+NikTaken = Callable[[Context, str], Awaitable[Invalid]]
+
+
+async def registered_already(ctx: Context, nik_index: str) -> Invalid:
+    """Someone else's NIK: check it, or call the agency."""
+    return Invalid("nik_registered")
+
+
+def nik_parser(taken: NikTaken = registered_already) -> Parser:
+    """A valid NIK not registered by anyone else, stored as ciphertext; `taken` answers one that
+    is registered (given its blind index)."""
+
+    async def parse(text: str, ctx: Context, answers: Answers) -> str | Invalid:
+        info = parse_nik(text, today=_today(ctx))
+        if isinstance(info, Invalid):
+            return info
+        own = await ctx.tx.owners.of_user(ctx.user.id)
+        index = ctx.tx.cipher.blind_index(info.nik)
+        if await ctx.tx.owners.nik_taken(index, except_owner=own[0].id if own else None):
+            return await taken(ctx, index)
+        return ctx.tx.cipher.encrypt(info.nik)
+
+    return parse
 
 
 def _phone(text: str, ctx: Context, answers: Answers) -> str | Invalid:
@@ -205,7 +219,7 @@ def fields() -> list[Field]:
             "nik",
             prompt="registration/ask_nik",
             label="registration/label_nik",
-            parse=_nik,
+            parse=nik_parser(),
             clears=("nik_confirm",),
         ),
         Field(

@@ -3,7 +3,7 @@
 A Form (README.md beside it has the diagram): pick a training from the list (paged, ten at a
 time), read its details, tap "Daftar". A registered owner is signed up by that tap; a person
 who is not registered gives a name, a mobile number and a kecamatan for a training open to the
-public, confirms, and is signed up.
+public, confirms, and is signed up. Someone a seat is held for accepts or declines it here too.
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from handlers.forms.fields import Answers
 from handlers.registration.form import fields as registration_fields
 from handlers.rules import display_phone, region_name
 from handlers.trainings.kinds import training_values
-from handlers.trainings.replies import forget_mine, signup_reply, status_values
+from handlers.trainings.replies import answer_offer, forget_mine, signup_reply, status_values
 from handlers.trainings.rules import open_to, signups_open
 from handlers.trainings.seats import applicant_of, sign_up, waiting_position
 from handlers.types import Reply
-from storage.models.trainings import ACTIVE, Training
+from storage.models.trainings import ACTIVE, OFFERED, SCHEDULED, Training
 from storage.repositories.trainings import Person
 
 CATALOGUE = "trainings"
-JOIN, JOIN_PUBLIC, OTHER = "join", "join_public", "other"
+JOIN, JOIN_PUBLIC, ACCEPT, DECLINE, OTHER = "join", "join_public", "accept", "decline", "other"
 PUBLIC_FIELDS = ("full_name", "phone", "district")
 
 
@@ -62,10 +62,17 @@ async def _chosen(ctx: Context, answers: Answers) -> Training | None:
 async def _action_options(ctx: Context, answers: Answers) -> list[Option]:
     options = [Option("other", OTHER, template="trainings/choice_other", clears=("training",))]
     training = await _chosen(ctx, answers)
-    if training is None or not signups_open(training, ctx.now):
+    if training is None:
         return options
     mine = await ctx.tx.trainings.enrolment_of(training.id, ctx.user.id)
-    if mine is not None and mine.status in ACTIVE:
+    if mine is not None and mine.status == OFFERED and training.status == SCHEDULED:
+        # The seat held for them is answered here as in "Pelatihan saya".
+        return [
+            Option("accept", ACCEPT, template="trainings/choice_accept"),
+            Option("decline", DECLINE, template="trainings/choice_decline"),
+            *options,
+        ]
+    if not signups_open(training, ctx.now) or (mine is not None and mine.status in ACTIVE):
         return options
     applicant, person = await applicant_of(ctx.tx, ctx.user.id)
     if not open_to(training, applicant):
@@ -133,8 +140,12 @@ async def _summary_values(ctx: Context, answers: Answers) -> dict[str, Any]:
     }
 
 
-async def _sign_up(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
-    if answers.get("action") not in (JOIN, JOIN_PUBLIC):
+async def _act(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
+    """Daftar (signed up, or on the waiting list), or the answer to a seat held for the person."""
+    action = answers.get("action")
+    if action in (ACCEPT, DECLINE):
+        return [await answer_offer(ctx, int(answers["training"]), accept=action == ACCEPT)]
+    if action not in (JOIN, JOIN_PUBLIC):
         return []
     applicant, person = await applicant_of(ctx.tx, ctx.user.id)
     if person is None:
@@ -150,7 +161,7 @@ def catalogue_form() -> Form:
         fields=fields(),
         summary="trainings/public_summary",
         summary_values=_summary_values,
-        on_complete=_sign_up,
+        on_complete=_act,
         confirm_when=_public,
     )
 

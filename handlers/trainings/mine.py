@@ -22,9 +22,9 @@ from handlers.result import Invalid
 from handlers.trainings.attendance import WRONG_CODE, certificate_message, check_in, rate
 from handlers.trainings.catalogue import BrowsingFlow
 from handlers.trainings.kinds import CERTIFICATE, key, training_values
-from handlers.trainings.replies import checkin_now, forget_mine, mine, status_values
+from handlers.trainings.replies import answer_offer, checkin_now, forget_mine, mine, status_values
 from handlers.trainings.rules import RATINGS, can_check_in, signups_open
-from handlers.trainings.seats import Seating, accept_offer, decline_offer, waiting_position, withdraw
+from handlers.trainings.seats import Seating, waiting_position, withdraw
 from handlers.types import Reply
 from storage.models.trainings import ACTIVE, OFFERED, Enrolment, Training
 
@@ -119,6 +119,12 @@ async def _details(ctx: Context, answers: Answers) -> dict[str, Any]:
     }
 
 
+async def _training(ctx: Context, answers: Answers) -> dict[str, Any]:
+    """The chosen sign-up's training (the code's question says where the code is shown)."""
+    chosen = await _chosen(ctx, answers)
+    return {"training": training_values(chosen[1], ctx.agency) if chosen else None}
+
+
 async def _code(text: str, ctx: Context, answers: Answers) -> str | Invalid:
     """The code of the day, checked at once: a wrong one is asked again (a few times)."""
     code = "".join(ch for ch in text if not ch.isspace())
@@ -170,6 +176,7 @@ def fields() -> list[Field]:
             prompt="trainings/ask_code",
             label="trainings/label_code",
             parse=_code,
+            prompt_values=_training,
             when=_action_is(CHECKIN),
         ),
         Field(
@@ -231,12 +238,8 @@ async def _act(ctx: Context, answers: dict[str, Any]) -> list[Reply]:
             return [Reply("trainings/kept", values)]
         done = await withdraw(ctx.tx, seating, enrolment.id, actor=ctx.actor, now=ctx.now)
         return [Reply("trainings/withdrawn" if done else "trainings/gone", values)]
-    if action == ACCEPT:
-        accepted = await accept_offer(ctx.tx, seating, enrolment, actor=ctx.actor, now=ctx.now)
-        return [Reply("trainings/offer_accepted" if accepted else "trainings/offer_gone", values)]
-    if action == DECLINE:
-        declined = await decline_offer(ctx.tx, seating, enrolment, actor=ctx.actor, now=ctx.now)
-        return [Reply("trainings/offer_declined" if declined else "trainings/offer_gone", values)]
+    if action in (ACCEPT, DECLINE):
+        return [await answer_offer(ctx, training.id, accept=action == ACCEPT)]
     if action == CHECKIN:
         outcome = answers.get("code")
         return [

@@ -9,9 +9,9 @@ from handlers.agency import AgencyProfile
 from handlers.context import Context, forget_fact, known_not
 from handlers.trainings.kinds import training_values
 from handlers.trainings.rules import can_check_in
-from handlers.trainings.seats import SignUp
+from handlers.trainings.seats import Seating, SignUp, accept_offer, decline_offer
 from handlers.types import Reply
-from storage.models.trainings import ACTIVE, Enrolment, Training
+from storage.models.trainings import ACTIVE, OFFERED, Enrolment, Training
 
 #: `Context.memo` key: the person's sign-ups, looked up once per message (the menu asks twice).
 MINE = "trainings:mine"
@@ -39,6 +39,24 @@ def signup_reply(result: SignUp, agency: AgencyProfile) -> Reply:
         "mine": status_values(result.enrolment, result.position) if result.enrolment else None,
     }
     return Reply(f"trainings/signup_{result.outcome}", values)
+
+
+async def answer_offer(ctx: Context, training_id: int, *, accept: bool) -> Reply:
+    """The person's answer to the seat held for them at the training (Terima kursi / Tolak),
+    wherever they gave it (the offer's buttons or words, the catalogue, "Pelatihan saya"): the
+    seat becomes theirs, or goes to the next person waiting."""
+    training = await ctx.tx.trainings.get(training_id)
+    enrolment = await ctx.tx.trainings.enrolment_of(training_id, ctx.user.id) if training else None
+    values = {"training": training_values(training, ctx.agency) if training else None}
+    if training is None or enrolment is None or enrolment.status != OFFERED:
+        return Reply("trainings/offer_none", values)
+    seating = Seating(ctx.agency, ctx.config.training_offer)
+    forget_mine(ctx)
+    if accept:
+        accepted = await accept_offer(ctx.tx, seating, enrolment, actor=ctx.actor, now=ctx.now)
+        return Reply("trainings/offer_accepted" if accepted else "trainings/offer_gone", values)
+    declined = await decline_offer(ctx.tx, seating, enrolment, actor=ctx.actor, now=ctx.now)
+    return Reply("trainings/offer_declined" if declined else "trainings/offer_gone", values)
 
 
 async def mine(ctx: Context) -> list[tuple[Enrolment, Training]]:

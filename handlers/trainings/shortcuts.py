@@ -11,8 +11,6 @@ window, a numbered menu, the console.
 
 from __future__ import annotations
 
-from typing import Any
-
 from handlers.context import Context
 from handlers.conversation import Conversation
 from handlers.flow import Shortcut
@@ -20,7 +18,7 @@ from handlers.trainings.attendance import check_in_by_code, rate
 from handlers.trainings.catalogue import CATALOGUE, JOIN_PUBLIC
 from handlers.trainings.kinds import training_values
 from handlers.trainings.mine import MINE, RATE
-from handlers.trainings.replies import forget_mine, signup_reply
+from handlers.trainings.replies import answer_offer, forget_mine, signup_reply
 from handlers.trainings.rules import Applicant, open_to, signups_open
 from handlers.trainings.seats import (
     ACCEPT,
@@ -28,22 +26,14 @@ from handlers.trainings.seats import (
     DECLINE,
     JOIN,
     NOT_OPEN,
-    Seating,
     SignUp,
-    accept_offer,
     applicant_of,
-    decline_offer,
     sign_up,
 )
 from handlers.trainings.seats import (
     RATE as RATE_PREFIX,
 )
 from handlers.types import Reply
-from storage.models.trainings import OFFERED, Enrolment
-
-
-def _seating(ctx: Context) -> Seating:
-    return Seating(ctx.agency, ctx.config.training_offer)
 
 
 async def _with_menu(ctx: Context, conv: Conversation, replies: list[Reply]) -> list[Reply]:
@@ -66,31 +56,12 @@ async def join(ctx: Context, conv: Conversation, argument: str) -> list[Reply]:
     return await ctx.nav.start_flow(ctx, conv, CATALOGUE, {"training": training_id, "action": JOIN_PUBLIC})
 
 
-async def _offer(ctx: Context, argument: str) -> tuple[Enrolment | None, dict[str, Any]]:
-    """The person's sign-up for the training, if a seat is held for them, and the training's values."""
-    training = await ctx.tx.trainings.get(int(argument))
-    if training is None:
-        return None, {"training": None}
-    enrolment = await ctx.tx.trainings.enrolment_of(training.id, ctx.user.id)
-    values = {"training": training_values(training, ctx.agency)}
-    return (enrolment if enrolment is not None and enrolment.status == OFFERED else None), values
-
-
 async def accept(ctx: Context, conv: Conversation, argument: str) -> list[Reply]:
-    enrolment, values = await _offer(ctx, argument)
-    if enrolment is None:
-        return await _with_menu(ctx, conv, [Reply("trainings/offer_none", values)])
-    accepted = await accept_offer(ctx.tx, _seating(ctx), enrolment, actor=ctx.actor, now=ctx.now)
-    reply = Reply("trainings/offer_accepted" if accepted else "trainings/offer_gone", values)
-    return await _with_menu(ctx, conv, [reply])
+    return await _with_menu(ctx, conv, [await answer_offer(ctx, int(argument), accept=True)])
 
 
 async def decline(ctx: Context, conv: Conversation, argument: str) -> list[Reply]:
-    enrolment, values = await _offer(ctx, argument)
-    if enrolment is None:
-        return await _with_menu(ctx, conv, [Reply("trainings/offer_none", values)])
-    await decline_offer(ctx.tx, _seating(ctx), enrolment, actor=ctx.actor, now=ctx.now)
-    return await _with_menu(ctx, conv, [Reply("trainings/offer_declined", values)])
+    return await _with_menu(ctx, conv, [await answer_offer(ctx, int(argument), accept=False)])
 
 
 async def rating(ctx: Context, conv: Conversation, argument: str) -> list[Reply]:

@@ -87,6 +87,7 @@ TRAINING_SAMPLES: dict[str, dict[str, Any]] = {
         f"trainings/checkin_{o}": CHECKIN
         for o in ("checked_in", "wrong_code", "locked", "closed", "already", "not_confirmed", "none_open")
     },
+    "trainings/ask_code": WITH_TRAINING,
     "errors/checkin_wrong_code": {"left": 2},
     "trainings/announcement": WITH_TRAINING,
     "trainings/reminder": {"training": TRAINING, "slot": "1d"},

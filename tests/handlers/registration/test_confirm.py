@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.app import App
 from bot.channels.console import render_console
@@ -16,7 +16,7 @@ from handlers.update_round.current import has_current_data
 from handlers.update_round.planner import open_round
 from messages import to_plain
 from storage.models import AuditEntry, Business, ChannelIdentity, Owner
-from tests.handlers.registration.conversation import NIK
+from tests.handlers.registration.conversation import HAPPY_PATH, NIK, OTHER_NIK
 from tests.handlers.registration.imports import BUDI, SITI, write_xlsx
 from tests.handlers.registration.test_import import run_import
 from tests.storage.plans import statements
@@ -202,3 +202,76 @@ async def test_starting_over_a_confirmation_left_before_consent_still_links_it(
     assert "sudah dikonfirmasi" in await siti.send("Simpan")
     owner, _ = await _siti(app)
     assert owner.user_id is not None and owner.confirmed_at is not None
+
+
+async def _to_the_nik(chat: Chat, name: str = "Siti Aminah") -> None:
+    for typed in ("menu", "Daftar usaha", "Setuju", name):
+        await chat.send(typed)
+
+
+async def test_her_own_nik_in_daftar_usaha_leads_to_her_record_keeping_the_draft(
+    app: App, tmp_path: Path
+) -> None:
+    await _imported(app, tmp_path)
+    siti = Chat(app, "whatsapp", SITI_WA, sender_phone=f"+{SITI_WA}")
+    await _to_the_nik(siti)
+    told = await siti.send(NIK)
+    assert "sudah terdaftar" not in told and "sudah ada di data Diskopumnaker" in told
+    assert "Periksa data dari Dinas" in told and "Tulis NIK" in told  # the choice, or another NIK
+    assert "Warung Bu Tini" not in told  # the record itself shows after her consent, as always
+
+    # Leaving for the record keeps the registration's draft, until the record is hers.
+    greeting = await siti.send("Periksa data dari Dinas")
+    assert "Halo, Siti Aminah!" in greeting and "Sebelum mengonfirmasi data Anda" in greeting
+    declined = await siti.send("Tidak setuju")
+    assert "belum selesai" in declined and (await _siti(app))[0].user_id is None
+    resumed = await siti.send("Daftar usaha")
+    assert "belum selesai" in resumed
+    assert "Tulis NIK" in await siti.send("Lanjutkan")  # her consent and name are still there
+    await siti.send(NIK)
+    await siti.send("Periksa data dari Dinas")
+    for typed in ("Setuju", "belum punya", "Tidak"):
+        await siti.send(typed)
+    assert "sudah dikonfirmasi" in await siti.send("Simpan")
+    owner, _ = await _siti(app)
+    assert owner.user_id is not None and owner.confirmed_at is not None
+    menu = await siti.send("menu")
+    assert "Data saya" in menu and "belum selesai" not in menu and "Daftar usaha" not in menu
+    async with app.db.transaction() as tx:
+        assert await tx.session.scalar(select(func.count()).select_from(Owner)) == 2  # Siti, Budi
+
+
+async def test_a_registered_nik_says_nothing_about_a_record_to_whoever_cannot_claim_it(
+    app: App, tmp_path: Path
+) -> None:
+    await _imported(app, tmp_path)
+    usual = "sudah terdaftar"
+    # Another number, a Telegram user who has not shared a number, the console: today's answer.
+    for chat in (
+        Chat(app, "whatsapp", "6281399900000", sender_phone="+6281399900000"),
+        Chat(app, "telegram", "70008"),
+        Chat(app, "console", "someone"),
+    ):
+        await _to_the_nik(chat, "Ani")
+        told = await chat.send(NIK)
+        assert usual in told and "data Diskopumnaker" not in told and "Periksa data" not in told
+    # Her number, but Budi's NIK (a record her number may not confirm): today's answer too.
+    siti = Chat(app, "whatsapp", SITI_WA, sender_phone=f"+{SITI_WA}")
+    await _to_the_nik(siti)
+    told = await siti.send(OTHER_NIK)
+    assert usual in told and "data Diskopumnaker" not in told
+
+
+async def test_a_nik_registered_by_chat_keeps_todays_answer_on_a_recorded_number(
+    app: App, tmp_path: Path
+) -> None:
+    await _imported(app, tmp_path, [BUDI])
+    ani = Chat(app, "console", "ani")
+    for typed in (typed for typed, _ in HAPPY_PATH):
+        await ani.send(typed)
+    assert "BJB-" in await ani.send("Simpan")
+    # Siti's number holds no record now; Budi's does: writing from it, Siti's NIK (Ani's by chat).
+    budi = Chat(app, "whatsapp", "6281255500002", sender_phone="+6281255500002")
+    await _to_the_nik(budi, "Budi Santoso")
+    told = await budi.send(NIK)
+    assert "sudah terdaftar" in told and "data Diskopumnaker" not in told

@@ -1,11 +1,14 @@
-"""Check-in at the venue: the officer shows the code of the day, a participant sends HADIR and the
-code (or picks Hadir and types it) from an hour before the start until the end."""
+"""Check-in at the venue or in an online session: the officer shows the code of the day, a
+participant sends HADIR and the code (or picks Hadir and types it) from an hour before the start
+until the end."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 
+from handlers.payload import reply_from_payload
+from messages import Renderer, to_plain
 from storage.database import Database
 from tests.handlers.trainings.helpers import (
     ENDS,
@@ -13,10 +16,14 @@ from tests.handlers.trainings.helpers import (
     Chat,
     Clock,
     Officer,
+    Scene,
     add_training,
     enrolments,
     option,
+    outbox_rows,
+    register_owner,
     signed_up,
+    wita,
 )
 
 
@@ -25,6 +32,9 @@ async def _code(officer: Officer, training_id: int, *day: str) -> str:
     found = re.search(r"HADIR (\d{4})", shown)
     assert found, shown
     return found.group(1)
+
+
+TG = "telegram"
 
 
 def _wrong(code: str) -> str:
@@ -103,3 +113,51 @@ async def test_the_code_is_of_one_day_and_useless_after_the_end(
     clock.now = ENDS + timedelta(days=1, minutes=1)
     assert "tidak ada pelatihan Anda yang sedang membuka absen" in await chat.say("siti", f"HADIR {sunday}")
     assert (await enrolments(db))[0].attended_at is None
+
+
+async def test_an_online_training_says_where_the_code_comes_from_online_in_both_languages(
+    scene: Scene,
+) -> None:
+    db, chat, clock, officer, agency = scene.db, scene.chat, scene.clock, scene.officer, scene.agency
+    online = await add_training(
+        db, title="Pemasaran digital", topic="pemasaran_digital", venue=None, district_code=None,
+        online_url="https://meet.example/x",
+    )  # fmt: skip
+    venue = await add_training(db)
+    siti, gita = "701", "702"
+    await register_owner(db, siti, 1, channel=TG)
+    await register_owner(db, gita, 2, channel=TG)
+    menu = await chat.send(gita, "menu", channel=TG)
+    menu = await chat.send(gita, option(menu, "Ganti bahasa"), channel=TG)
+    await chat.send(gita, option(menu, "English"), channel=TG)
+
+    signed = await chat.send(siti, f"DAFTAR {online.id}", channel=TG)
+    assert "Selama sesi daring, kirim HADIR dan kode yang dibagikan petugas di sesi itu" in signed
+    assert "Di lokasi" not in signed
+    signed = await chat.send(gita, f"JOIN {online.id}", channel=TG)
+    assert "During the online session, send ATTEND and the code the officer shares there" in signed
+    assert "At the venue" not in signed
+    assert "Di lokasi, kirim HADIR" in await chat.send(siti, f"DAFTAR {venue.id}", channel=TG)
+    assert "At the venue, send ATTEND" in await chat.send(gita, f"JOIN {venue.id}", channel=TG)
+
+    await scene.planner().plan(wita(2026, 3, 13, 9))  # the day-before reminders
+    renderer = Renderer(agency.time_zone, agency.template_values())
+    reminders = {
+        (row.payload["values"]["training"]["id"], locale): to_plain(
+            renderer.render_reply(reply_from_payload(row.payload), locale).text
+        )
+        for row in await outbox_rows(db, "training.reminder")
+        for locale in ("id", "en")
+    }
+    assert "Selama sesi daring, kirim HADIR" in reminders[online.id, "id"]
+    assert "During the online session, send ATTEND" in reminders[online.id, "en"]
+    assert "Di lokasi" in reminders[venue.id, "id"] and "At the venue" in reminders[venue.id, "en"]
+
+    clock.now = STARTS
+    menu = await chat.send(siti, "menu", channel=TG)
+    asked = await chat.send(siti, option(menu, "Hadir di pelatihan"), channel=TG)
+    assert "kode hadir 4 angka yang dibagikan petugas di sesi daring" in asked
+    code = await _code(officer, online.id)
+    for _ in range(5):
+        locked = await chat.send(siti, _wrong(code), channel=TG)
+    assert "minta petugas di sesi daring mencatat kehadiran Anda" in locked

@@ -12,6 +12,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from handlers.officer import OfficerError
+from handlers.payload import reply_from_payload
+from messages import Renderer, to_plain
 from storage.models import AuditEntry
 from storage.models.trainings import CONFIRMED, WAITING
 from tests.bot.cli_helpers import run_cli
@@ -114,6 +116,22 @@ async def test_announce_reaches_the_targeted_owners_once_and_the_dry_run_counts_
 
     shown = await scene.officer.run("training", "show", str(training.id))
     assert "Pengumuman: 2026-03-02 10:00 WITA, 8 pelaku usaha cocok" in shown
+
+
+async def test_the_announcement_counts_its_seats_in_english_one_seat_or_more(scene: Scene) -> None:
+    await register_owner(scene.db, "701", 1, channel="telegram")
+    renderer = Renderer(scene.agency.time_zone, scene.agency.template_values())
+    for capacity, english, indonesian in ((1, "1 seat.", "1 kursi."), (2, "2 seats.", "2 kursi.")):
+        training = await add_training(scene.db, capacity=capacity)
+        await scene.officer.run("training", "announce", str(training.id))
+        rows = await outbox_rows(scene.db, "training.announcement")
+        [reply] = [
+            reply_from_payload(r.payload)
+            for r in rows
+            if r.payload["values"]["training"]["id"] == training.id
+        ]
+        assert f"Free, limited places: {english}" in to_plain(renderer.render_reply(reply, "en").text)
+        assert f"Gratis, tempat terbatas: {indonesian}" in to_plain(renderer.render_reply(reply, "id").text)
 
 
 async def test_edit_and_cancel_tell_the_participants(scene: Scene) -> None:

@@ -180,3 +180,30 @@ async def test_a_held_seat_can_be_taken_from_pelatihan_saya_too(db: Database, ch
     taken = await chat.send(BUDI, option(replies, "Terima kursi"), channel=TG)
     assert "sekarang milik Anda" in taken
     assert [e.status for e in await enrolments(db)] == [WITHDRAWN, CONFIRMED, WAITING]
+
+
+async def test_a_held_seat_is_answered_from_the_catalogue_too_in_both_languages(
+    db: Database, chat: Chat
+) -> None:
+    await _full_training(db, chat)
+    await _leave(chat, ANI)
+    replies = await chat.send(BUDI, "menu", channel=TG)
+    replies = await chat.send(BUDI, option(replies, "Pelatihan"), channel=TG)
+    replies = await chat.send(BUDI, option(replies, "Sablon kaos untuk pemula"), channel=TG)
+    assert "Ada kursi untuk Anda sampai Selasa, 3 Maret 2026 10.00 WITA. Terima atau tolak?" in replies
+    option(replies, "Terima kursi")
+    declined = await chat.send(BUDI, "Tolak", channel=TG)  # the button's words, typed
+    assert "kami tawarkan ke orang berikutnya" in declined
+    budi, citra = (await enrolments(db))[1:]
+    assert (budi.ended, citra.status) == ("declined", OFFERED)
+
+    replies = await chat.send(CITRA, "menu", channel=TG)
+    replies = await chat.send(CITRA, option(replies, "Ganti bahasa"), channel=TG)
+    replies = await chat.send(CITRA, option(replies, "English"), channel=TG)
+    replies = await chat.send(CITRA, option(replies, "Trainings"), channel=TG)
+    replies = await chat.send(CITRA, option(replies, "Sablon kaos untuk pemula"), channel=TG)
+    assert "A seat is held for you until" in replies and "Accept or decline?" in replies
+    option(replies, "Decline")
+    taken = await chat.send(CITRA, option(replies, "Accept the seat"), channel=TG)
+    assert "The seat at Sablon kaos untuk pemula is yours" in taken
+    assert [e.status for e in await enrolments(db)] == [WITHDRAWN, WITHDRAWN, CONFIRMED]
