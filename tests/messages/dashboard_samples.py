@@ -86,6 +86,10 @@ DASHBOARD_SAMPLES: dict[str, dict[str, Any]] = {
             OfficerAccount(username="ani", role="admin", courier_name=None, last_login_at=AT),
             OfficerAccount(username="kurir1", role="courier", courier_name="JNE", disabled_at=AT),
         ],
+        "couriers": ["JNE"],
+        "form": {"username": "kurir2", "role": "courier", "courier": "JNE"},
+        "errors": {"password": "Kata sandi minimal 10 karakter."},
+        "error": "Nama pengguna itu sudah dipakai.",
     },
     "dashboard/audit": {
         **LAYOUT,

@@ -4,8 +4,9 @@ what the database holds."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -103,3 +104,57 @@ async def test_a_status_needs_a_reason_and_an_nib_can_be_verified(app: App, brow
         business = await tx.session.scalar(select(Business).where(Business.owner_id == owner_id))
     assert business is not None and business.nib_verified and business.status == "active"
     assert (await b.get("/dashboard/owners/999999")).status_code == 404
+
+
+def field_of(html: str, name: str) -> str:
+    """The add-account form's control called `name`, as the page sends it."""
+    form = html[html.index('action="/dashboard/accounts/add"') :]
+    match = re.search(rf'<select[^>]*name="{name}".*?</select>|<input[^>]*name="{name}"[^>]*>', form, re.S)
+    assert match, f"no field {name}"
+    return match.group(0)
+
+
+async def test_a_refused_new_account_shows_the_form_again_as_typed_with_the_field_marked(
+    app: App, browser: OpenBrowser
+) -> None:
+    """A courier partner mistyped: the form comes back (400) with the username, the role and the
+    partner kept, the partner marked, the passwords not kept, and the role not fallen back to
+    Admin; the partners to choose from are offered, so a typo cannot be chosen."""
+    b = await admin(app, browser)
+    async with app.db.transaction() as tx:
+        await tx.couriers.add("JNE Banjarbaru", datetime.now(UTC))
+    typed = {
+        "username": "petugas.dua",
+        "role": "courier",
+        "courier": "JNE Banjarbaruu",
+        "password": "rahasia-panjang-2",
+        "password_again": "rahasia-panjang-2",
+    }
+    page = await b.get("/dashboard/accounts")
+    assert '<option value="JNE Banjarbaru">' in field_of(page.text, "courier")
+    refused = await b.post("/dashboard/accounts/add", typed, token_from="/dashboard/accounts")
+    assert refused.status_code == 400
+    html = refused.text
+    assert 'value="petugas.dua"' in field_of(html, "username")
+    assert '<option value="courier" selected>' in field_of(html, "role")
+    assert '<option value="admin" selected>' not in field_of(html, "role")
+    assert 'id="error-courier">Mitra kurir itu belum ada' in html
+    assert "rahasia-panjang-2" not in html
+    async with app.db.transaction() as tx:
+        assert await tx.officers.by_username("petugas.dua") is None
+
+    differs = await b.post(
+        "/dashboard/accounts/add",
+        {**typed, "courier": "JNE Banjarbaru", "password_again": "rahasia-panjang-3"},
+        token_from="/dashboard/accounts",
+    )
+    assert differs.status_code == 400 and 'id="error-password">Kedua kata sandi tidak sama' in differs.text
+    assert '<option value="JNE Banjarbaru" selected>' in field_of(differs.text, "courier")
+
+    added = await b.post(
+        "/dashboard/accounts/add", {**typed, "courier": "JNE Banjarbaru"}, token_from="/dashboard/accounts"
+    )
+    assert added.status_code == 303
+    async with app.db.transaction() as tx:
+        account = await tx.officers.by_username("petugas.dua")
+    assert account is not None and (account.role, account.courier_name) == ("courier", "JNE Banjarbaru")
