@@ -63,7 +63,8 @@ COMPOSE = {
     **OPTIONS,
     "recent": [BROADCAST],
     "preview": {"counts": [("telegram", 2), ("whatsapp", 8)], "total": 10, "text": "Pengumuman"},
-    "error": None,
+    "errors": {"text": "Teks pengumuman masih kosong."},
+    "error": "Pilih isinya: teks sendiri atau templat.",
 }
 DASHBOARD_SAMPLES: dict[str, dict[str, Any]] = {
     "dashboard/layout": LAYOUT,
@@ -217,6 +218,7 @@ DASHBOARD_SAMPLES: dict[str, dict[str, Any]] = {
     "dashboard/notices/round_opened": {"id": 1, "invited": 40},
     "dashboard/notices/broadcast_queued": {"id": 3, "total": 10},
     "dashboard/notices/account_error": {"code": "password_short"},
+    "dashboard/notices/broadcast_error": {"code": "text_long", "length": 4000, "most": 3500, "name": "x"},
     "dashboard/notices/account_added": {"username": "ani"},
     "dashboard/notices/account_disabled": {"username": "ani"},
     "dashboard/notices/password_reset": {"username": "ani"},

@@ -3,6 +3,7 @@ what the database holds."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from collections.abc import Awaitable, Callable
@@ -80,13 +81,49 @@ async def test_a_broadcast_dry_run_sends_nothing_and_sending_queues_its_audience
     empty = await b.post(
         "/dashboard/broadcasts/preview", {**form, "text": " "}, token_from="/dashboard/broadcasts"
     )
-    assert empty.status_code == 400 and "empty" in empty.text
+    assert empty.status_code == 400 and "Teks pengumuman masih kosong" in empty.text
     sent = await b.post("/dashboard/broadcasts/send", form, token_from="/dashboard/broadcasts")
     progress = await b.get(sent.headers["location"])
     assert "Siaran #1" in progress.text and "diantrekan" in progress.text
     async with app.db.transaction() as tx:
         broadcast = await tx.session.scalar(select(Broadcast))
     assert broadcast is not None and broadcast.total == active and broadcast.created_by == "dashboard:ani"
+
+
+async def test_a_refused_broadcast_says_why_in_the_officers_words_keeps_the_text_and_the_recent_list(
+    app: App, browser: OpenBrowser
+) -> None:
+    await seed_varied_owners(app.db, 3)
+    b = await admin(app, browser)
+    compose = "/dashboard/broadcasts"
+    await b.post(f"{compose}/send", {"source": "text", "text": "Siaran pertama."}, token_from=compose)
+
+    empty = await b.post(f"{compose}/preview", {"source": "text", "text": "  "}, token_from=compose)
+    assert empty.status_code == 400
+    assert 'id="error-text">Teks pengumuman masih kosong.' in empty.text
+    assert "announcement text is empty" not in empty.text
+    assert 'href="/dashboard/broadcasts/1"' in empty.text  # the recent broadcasts, still there
+
+    typed = {
+        "source": "template",
+        "template": "nope",
+        "text": "Pasar murah hari Minggu.",
+        "kecamatan": "63.72.02",
+    }
+    unknown = await b.post(f"{compose}/send", typed, token_from=compose)
+    assert unknown.status_code == 400
+    assert 'id="error-template">Templat "announcements/nope" tidak ada' in html.unescape(unknown.text)
+    assert "locale" not in unknown.text and "no message template" not in unknown.text
+    assert ">Pasar murah hari Minggu.</textarea>" in unknown.text
+    assert '<option value="63.72.02" selected>' in unknown.text
+    assert 'href="/dashboard/broadcasts/1"' in unknown.text
+
+    away = await b.post(
+        f"{compose}/preview", {"source": "text", "text": "Halo", "kecamatan": "99.99.99"}, token_from=compose
+    )
+    assert away.status_code == 400 and 'id="error-kecamatan">Kecamatan itu bukan di wilayah kita' in away.text
+    async with app.db.transaction() as tx:
+        assert await tx.session.scalar(select(func.count()).select_from(Broadcast)) == 1
 
 
 async def test_a_status_needs_a_reason_and_an_nib_can_be_verified(app: App, browser: OpenBrowser) -> None:
@@ -134,12 +171,12 @@ async def test_a_refused_new_account_shows_the_form_again_as_typed_with_the_fiel
     assert '<option value="JNE Banjarbaru">' in field_of(page.text, "courier")
     refused = await b.post("/dashboard/accounts/add", typed, token_from="/dashboard/accounts")
     assert refused.status_code == 400
-    html = refused.text
-    assert 'value="petugas.dua"' in field_of(html, "username")
-    assert '<option value="courier" selected>' in field_of(html, "role")
-    assert '<option value="admin" selected>' not in field_of(html, "role")
-    assert 'id="error-courier">Mitra kurir itu belum ada' in html
-    assert "rahasia-panjang-2" not in html
+    shown = refused.text
+    assert 'value="petugas.dua"' in field_of(shown, "username")
+    assert '<option value="courier" selected>' in field_of(shown, "role")
+    assert '<option value="admin" selected>' not in field_of(shown, "role")
+    assert 'id="error-courier">Mitra kurir itu belum ada' in shown
+    assert "rahasia-panjang-2" not in shown
     async with app.db.transaction() as tx:
         assert await tx.officers.by_username("petugas.dua") is None
 
