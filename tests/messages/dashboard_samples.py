@@ -74,6 +74,7 @@ DASHBOARD_SAMPLES: dict[str, dict[str, Any]] = {
         "error": "locked",
         "locked_until": AT,
         "next": "/dashboard",
+        "username": "ani",
     },
     "dashboard/refused": {**LAYOUT, "csrf_missing": True},
     "dashboard/not_found": LAYOUT,
@@ -162,6 +163,7 @@ DASHBOARD_SAMPLES: dict[str, dict[str, Any]] = {
         },
         "nib_help_open": True,
         "officer_statuses": ["active", "inactive", "closed"],
+        "status_form": {"status": "closed", "reason": "", "error": "Tulis alasannya dalam beberapa kata."},
     },
     "dashboard/owners/nib_queue": {
         **LAYOUT,

@@ -126,14 +126,21 @@ async def test_a_refused_broadcast_says_why_in_the_officers_words_keeps_the_text
         assert await tx.session.scalar(select(func.count()).select_from(Broadcast)) == 1
 
 
-async def test_a_status_needs_a_reason_and_an_nib_can_be_verified(app: App, browser: OpenBrowser) -> None:
+async def test_a_status_needs_a_reason_keeps_the_chosen_one_and_an_nib_can_be_verified(
+    app: App, browser: OpenBrowser
+) -> None:
     await seed_varied_owners(app.db, 2)
     b = await admin(app, browser)
     async with app.db.transaction() as tx:
         owner_id = await tx.session.scalar(select(Owner.id).where(Owner.reg_no == "BJB-2026-000001"))
     detail = f"/dashboard/owners/{owner_id}"
-    await b.post(f"{detail}/status", {"status": "inactive", "reason": "  "}, token_from=detail)
-    assert "Tulis alasannya" in (await b.get(detail)).text
+    refused = await b.post(f"{detail}/status", {"status": "closed", "reason": "  "}, token_from=detail)
+    assert refused.status_code == 400
+    assert 'id="error-reason" role="alert">Tulis alasannya' in refused.text
+    status_field = refused.text[refused.text.index('<select name="status">') :]
+    status_field = status_field[: status_field.index("</select>")]
+    assert '<option value="closed" selected>' in status_field  # the chosen status, not "active"
+    assert '<option value="active" selected>' not in status_field
     await b.post(f"{detail}/verify-nib", {}, token_from=detail)
     page = await b.get(detail)
     assert "NIB ditandai terverifikasi" in page.text and "terverifikasi</span>" in page.text
