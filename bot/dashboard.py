@@ -132,12 +132,21 @@ class Dashboard:
             return RedirectResponse(HOME, status_code=303)
         return self.login_page(request, error=None)
 
-    def login_page(self, request: Request, *, error: str | None, until: datetime | None = None) -> Response:
+    def login_page(
+        self, request: Request, *, error: str | None, until: datetime | None = None, username: str = ""
+    ) -> Response:
+        """The sign-in form; after a refusal, with the username as typed (never the password)."""
         token = secrets.token_urlsafe(32)
         status = {None: 200, "wrong": 401, "locked": 429}[error]
         response = self.html(
             "login",
-            {"login_csrf": token, "error": error, "locked_until": until, "next": safe_next(request)},
+            {
+                "login_csrf": token,
+                "error": error,
+                "locked_until": until,
+                "next": safe_next(request),
+                "username": username,
+            },
             session=None,
             path=LOGIN_PATH,
             status=status,
@@ -157,11 +166,12 @@ class Dashboard:
         form = await request.form()
         if not _same(_field(form, CSRF_FIELD), request.cookies.get(LOGIN_CSRF_COOKIE)):
             return self.refused(None, request.url.path, csrf=True)
-        result = await login(self.db, _field(form, "username"), _field(form, "password"), now=self.clock())
+        username = _field(form, "username")
+        result = await login(self.db, username, _field(form, "password"), now=self.clock())
         if isinstance(result, Locked):
-            return self.login_page(request, error="locked", until=result.until)
+            return self.login_page(request, error="locked", until=result.until, username=username)
         if not isinstance(result, LoggedIn):
-            return self.login_page(request, error="wrong")
+            return self.login_page(request, error="wrong", username=username)
         log.info("dashboard.login", extra={"role": result.officer.role})
         response = RedirectResponse(safe_next(request) or HOME, status_code=303)
         response.delete_cookie(LOGIN_CSRF_COOKIE, path=LOGIN_PATH)

@@ -31,6 +31,15 @@ from storage.models.registration import BusinessStatus
 from storage.repositories.audience import AudienceFilter
 
 POLL_SECONDS = 1.0
+#: The option a `BroadcastError`'s field stands for, when it is not `--<field>`.
+OPTIONS = {"text": "--text-file", "source": "broadcast"}
+
+
+def refused(exc: BroadcastError) -> OfficerError:
+    """The refusal as the command's one line, after the option it is about (as the dashboard
+    marks the form's field of the same name)."""
+    option = OPTIONS.get(exc.field or "source", f"--{exc.field}")
+    return OfficerError(f"{option}: {exc}")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,7 +72,7 @@ def _filters(args: argparse.Namespace, ctx: OfficerContext) -> AudienceFilter:
             ctx.agency, kecamatan=args.kecamatan, sector=args.sector, size=args.size, status=args.status
         )
     except BroadcastError as exc:
-        raise OfficerError(f"--sector: {exc}") from None
+        raise refused(exc) from None
 
 
 def _reply(args: argparse.Namespace, ctx: OfficerContext) -> Reply:
@@ -81,7 +90,7 @@ def _reply(args: argparse.Namespace, ctx: OfficerContext) -> Reply:
     try:
         return compose(ctx.renderer, template=template, text=text)
     except BroadcastError as exc:
-        raise OfficerError(f"{'--template' if template else 'broadcast'}: {exc}") from None
+        raise refused(exc) from None
 
 
 def _audience(counts: dict[str, int]) -> dict[str, object]:

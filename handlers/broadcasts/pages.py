@@ -30,7 +30,10 @@ def _form(ctx: PageContext) -> dict[str, str]:
     return {name: ctx.form.get(name, "").strip() for name in FIELDS}
 
 
-def _compose_values(ctx: PageContext, form: dict[str, str]) -> dict[str, Any]:
+async def _compose_values(ctx: PageContext, form: dict[str, str]) -> dict[str, Any]:
+    """The compose page's form and choices, and the latest broadcasts (shown after a refusal too)."""
+    async with ctx.db.transaction() as tx:
+        recent = await tx.broadcasts.recent(limit=10)
     return {
         "form": form,
         "templates": announcement_templates(ctx.renderer),
@@ -38,48 +41,57 @@ def _compose_values(ctx: PageContext, form: dict[str, str]) -> dict[str, Any]:
         "sectors": [(s.id, s.name(ctx.locale)) for s in ctx.agency.sectors],
         "sizes": {k: v for k, v in ctx.labels("labels/size_class").items() if k in SIZES},
         "statuses": ctx.labels("labels/business_status"),
+        "recent": recent,
+        "preview": None,
+        "errors": {},
+        "error": None,
     }
 
 
 def _parse(ctx: PageContext, form: dict[str, str]) -> tuple[Reply, AudienceFilter]:
+    """The announcement and its audience, checked as `umkm-bot broadcast` checks its options."""
     from_template = form["source"] == "template"
     reply = compose(
         ctx.renderer,
         template=form["template"] if from_template else None,
         text=None if from_template else form["text"],
     )
-    kecamatan = form["kecamatan"]
-    if kecamatan and kecamatan not in {code for code, _ in districts(ctx.agency)}:
-        raise BroadcastError(f"unknown kecamatan {kecamatan!r}")
     filters = audience_filter(
-        ctx.agency, kecamatan=kecamatan, sector=form["sector"], size=form["size"], status=form["status"]
+        ctx.agency,
+        kecamatan=form["kecamatan"],
+        sector=form["sector"],
+        size=form["size"],
+        status=form["status"],
     )
     return reply, filters
 
 
+async def _refused(ctx: PageContext, form: dict[str, str], exc: BroadcastError) -> Html:
+    """The compose page again as typed (400), the refusal in the officer's words beside its field."""
+    text = ctx.renderer.render(
+        "dashboard/notices/broadcast_error", ctx.locale, {"code": exc.code, **exc.values}
+    ).strip()
+    marked = {"errors": {exc.field: text}} if exc.field else {"error": text}
+    return Html("broadcasts/compose", {**await _compose_values(ctx, form), **marked}, status=400)
+
+
 async def compose_page(ctx: PageContext) -> Html:
-    async with ctx.db.transaction() as tx:
-        recent = await tx.broadcasts.recent(limit=10)
     empty = dict.fromkeys(FIELDS, "") | {"source": "text"}
-    return Html(
-        "broadcasts/compose",
-        {**_compose_values(ctx, empty), "recent": recent, "preview": None, "error": None},
-    )
+    return Html("broadcasts/compose", await _compose_values(ctx, empty))
 
 
 async def preview_page(ctx: PageContext) -> Html:
     """The dry run: the audience per channel and the message as owners will read it; nothing sent."""
     form = _form(ctx)
-    values = {**_compose_values(ctx, form), "recent": []}
     try:
         reply, filters = _parse(ctx, form)
     except BroadcastError as exc:
-        return Html("broadcasts/compose", {**values, "preview": None, "error": str(exc)}, status=400)
+        return await _refused(ctx, form, exc)
     async with ctx.db.transaction() as tx:
         counts = await tx.broadcasts.audience_counts(filters)
     text = ctx.renderer.render(reply.template, ctx.locale, reply.values)
     preview = {"counts": sorted(counts.items()), "total": sum(counts.values()), "text": text}
-    return Html("broadcasts/compose", {**values, "preview": preview, "error": None})
+    return Html("broadcasts/compose", {**await _compose_values(ctx, form), "preview": preview})
 
 
 async def send_page(ctx: PageContext) -> Html | Redirect:
@@ -87,8 +99,7 @@ async def send_page(ctx: PageContext) -> Html | Redirect:
     try:
         reply, filters = _parse(ctx, form)
     except BroadcastError as exc:
-        values = {**_compose_values(ctx, form), "recent": [], "preview": None, "error": str(exc)}
-        return Html("broadcasts/compose", values, status=400)
+        return await _refused(ctx, form, exc)
     async with ctx.db.transaction() as tx:
         broadcast = await queue_broadcast(tx, officer=ctx.actor, reply=reply, filters=filters, now=ctx.now())
     ctx.notice("broadcast_queued", {"id": broadcast.id, "total": broadcast.total})

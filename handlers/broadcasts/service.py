@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from handlers.agency import AgencyProfile
 from handlers.broadcasts.progress import Figures
 from handlers.capability import OutboxKind
 from handlers.outbox import queue_audience
+from handlers.registration.admin import districts
 from handlers.types import Reply
 from messages import LOCALES, Renderer
 from storage.models.outbox import Broadcast
@@ -35,7 +37,16 @@ ANNOUNCEMENT = OutboxKind(
 
 
 class BroadcastError(ValueError):
-    """The announcement cannot be sent as asked; the message says why in one line."""
+    """The announcement cannot be sent as asked. The message says why in one line (the command
+    line's, after the option `field` names); `code`, `field` (the compose form's field, and the
+    command's option, it is about) and `values` name the dashboard's line
+    (`dashboard/notices/broadcast_error`), in the officer's language."""
+
+    def __init__(self, message: str, code: str, *, field: str | None = None, **values: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.values = values
 
 
 def template_name(name: str) -> str:
@@ -58,7 +69,13 @@ def compose(renderer: Renderer, *, template: str | None = None, text: str | None
         name = template_name(template)
         for locale in LOCALES:
             if name not in renderer.template_names(locale):
-                raise BroadcastError(f"no message template {name!r} in locale {locale!r}")
+                raise BroadcastError(
+                    f"no message template {name!r} in locale {locale!r}",
+                    "unknown_template",
+                    field="template",
+                    name=name,
+                    locale=locale,
+                )
     return announcement(template=template, text=text)
 
 
@@ -70,16 +87,25 @@ def audience_filter(
     size: str | None = None,
     status: str | None = None,
 ) -> AudienceFilter:
-    """Who an announcement goes to; an unknown sector, size or status raises `BroadcastError`."""
+    """Who an announcement goes to; a kecamatan outside the agency's area, or an unknown sector,
+    size or status, raises `BroadcastError`."""
+    if kecamatan and kecamatan not in {code for code, _ in districts(agency)}:
+        raise BroadcastError(
+            f"unknown kecamatan {kecamatan!r}", "unknown_kecamatan", field="kecamatan", value=kecamatan
+        )
     if sector and agency.sector(sector) is None:
         known = ", ".join(s.id for s in agency.sectors)
-        raise BroadcastError(f"unknown sector {sector!r} (known: {known})")
+        raise BroadcastError(
+            f"unknown sector {sector!r} (known: {known})", "unknown_sector", field="sector", value=sector
+        )
     if size and size not in SIZES:
-        raise BroadcastError(f"unknown size {size!r}")
+        raise BroadcastError(f"unknown size {size!r}", "unknown_size", field="size", value=size)
     try:
         business_status = BusinessStatus(status) if status else None
     except ValueError:
-        raise BroadcastError(f"unknown status {status!r}") from None
+        raise BroadcastError(
+            f"unknown status {status!r}", "unknown_status", field="status", value=status
+        ) from None
     return AudienceFilter(
         district_code=kecamatan or None,
         sector=sector or None,
@@ -115,13 +141,19 @@ async def broadcast_status(
 def announcement(*, template: str | None = None, text: str | None = None) -> Reply:
     """The reply every recipient gets, rendered later in their own language."""
     if (template is None) == (text is None):
-        raise BroadcastError("give either a template or a text")
+        raise BroadcastError("give either a template or a text", "no_source", field="source")
     if text is not None:
         text = text.strip()
         if not text:
-            raise BroadcastError("the announcement text is empty")
+            raise BroadcastError("the announcement text is empty", "text_empty", field="text")
         if len(text) > MAX_TEXT:
-            raise BroadcastError(f"the announcement text is {len(text)} characters; at most {MAX_TEXT}")
+            raise BroadcastError(
+                f"the announcement text is {len(text)} characters; at most {MAX_TEXT}",
+                "text_long",
+                field="text",
+                length=len(text),
+                most=MAX_TEXT,
+            )
         return Reply(TEXT_TEMPLATE, {"text": text})
     assert template is not None
     return Reply(template_name(template))

@@ -35,10 +35,33 @@ async def downloads(ctx: PageContext) -> Html:
     return Html("downloads", {"panels": await ctx.render_panels("downloads")})
 
 
-async def accounts_page(ctx: PageContext) -> Html:
+#: The add form's field an `AccountError` is about (others: none, shown above the form).
+ACCOUNT_FIELDS = {
+    "username": "username",
+    "exists": "username",
+    "role": "role",
+    "courier_missing": "courier",
+    "courier_not_courier": "courier",
+    "courier_unknown": "courier",
+    "password_short": "password",
+    "password_long": "password",
+    "password_differs": "password",
+}
+#: What the add form shows again as typed: never the passwords.
+KEPT_FIELDS = ("username", "role", "courier")
+
+
+async def _accounts_values(ctx: PageContext) -> dict[str, Any]:
+    """The accounts, the roles, and the courier partners an account may name (not removed)."""
     async with ctx.db.transaction() as tx:
         accounts = await list_accounts(tx)
-    return Html("accounts", {"accounts": accounts, "roles": ROLES})
+        partners = [courier.name for courier, _staff in await tx.couriers.active()]
+    return {"accounts": accounts, "roles": ROLES, "couriers": partners}
+
+
+async def accounts_page(ctx: PageContext) -> Html:
+    empty = dict.fromkeys(KEPT_FIELDS, "")
+    return Html("accounts", {**await _accounts_values(ctx), "form": empty, "errors": {}, "error": None})
 
 
 def _account_error(ctx: PageContext, exc: AccountError) -> Redirect:
@@ -53,9 +76,9 @@ async def _on_account(
     ctx: PageContext, action: AccountAction, notice: str, *, new_password: bool
 ) -> Redirect:
     """Run one account function in a transaction; its refusal or its success is the next notice."""
-    if new_password and ctx.form.get("password", "") != ctx.form.get("password_again", ""):
-        return _account_error(ctx, AccountError("password_differs", "the two passwords differ"))
     try:
+        if new_password:
+            _check_passwords_match(ctx)
         async with ctx.db.transaction() as tx:
             account = await action(tx)
     except AccountError as exc:
@@ -64,22 +87,40 @@ async def _on_account(
     return Redirect(ACCOUNTS)
 
 
-async def add_account_page(ctx: PageContext) -> Redirect:
+def _check_passwords_match(ctx: PageContext) -> None:
+    if ctx.form.get("password", "") != ctx.form.get("password_again", ""):
+        raise AccountError("password_differs", "the two passwords differ")
+
+
+async def add_account_page(ctx: PageContext) -> Html | Redirect:
+    """The new account; a refusal shows the form again as typed (never the passwords), the
+    wrong field marked, so a hurried second try does not fall back to another role."""
     form = ctx.form
-    return await _on_account(
-        ctx,
-        lambda tx: add_account(
-            tx,
-            form.get("username", ""),
-            role=form.get("role", ""),
-            password=form.get("password", ""),
-            courier_name=form.get("courier") if form.get("role") == COURIER else None,
-            officer=ctx.actor,
-            now=ctx.now(),
-        ),
-        "account_added",
-        new_password=True,
-    )
+    role = form.get("role", "")
+    try:
+        _check_passwords_match(ctx)
+        async with ctx.db.transaction() as tx:
+            account = await add_account(
+                tx,
+                form.get("username", ""),
+                role=role,
+                password=form.get("password", ""),
+                courier_name=form.get("courier") if role == COURIER else None,
+                officer=ctx.actor,
+                now=ctx.now(),
+            )
+    except AccountError as exc:
+        text = ctx.renderer.render("dashboard/notices/account_error", ctx.locale, {"code": exc.code}).strip()
+        field = ACCOUNT_FIELDS.get(exc.code)
+        values = {
+            **await _accounts_values(ctx),
+            "form": {name: form.get(name, "").strip() for name in KEPT_FIELDS},
+            "errors": {field: text} if field else {},
+            "error": None if field else text,
+        }
+        return Html("accounts", values, status=400)
+    ctx.notice("account_added", {"username": account.username})
+    return Redirect(ACCOUNTS)
 
 
 async def disable_account_page(ctx: PageContext) -> Redirect:

@@ -153,7 +153,10 @@ def _owner_id(ctx: PageContext) -> int:
     return int(ctx.params["owner_id"])
 
 
-async def _detail(ctx: PageContext, *, reveal: bool) -> Html:
+async def _detail(
+    ctx: PageContext, *, reveal: bool, status_form: dict[str, str] | None = None, status: int = 200
+) -> Html:
+    """The owner's page; `status_form` is the "Ubah status" form as typed, with its refusal."""
     async with ctx.db.transaction() as tx:
         try:
             view = await view_owner(tx, _owner_id(ctx), officer=ctx.actor, reveal_nik=reveal)
@@ -193,7 +196,9 @@ async def _detail(ctx: PageContext, *, reveal: bool) -> Html:
             },
             "nib_help_open": view.nib_help_open,
             "officer_statuses": [str(s) for s in OFFICER_STATUSES],
+            "status_form": status_form or {"status": str(business.status), "reason": "", "error": ""},
         },
+        status=status,
     )
 
 
@@ -214,7 +219,7 @@ async def _reg_no(ctx: PageContext) -> str:
     return found[0].reg_no
 
 
-async def set_status(ctx: PageContext) -> Redirect:
+async def set_status(ctx: PageContext) -> Html | Redirect:
     reg_no = await _reg_no(ctx)
     back = Redirect(f"{OWNERS}/{_owner_id(ctx)}")
     try:
@@ -230,8 +235,9 @@ async def set_status(ctx: PageContext) -> Redirect:
                 tx, reg_no, status, reason=ctx.form.get("reason", ""), officer=ctx.actor, now=ctx.now()
             )
     except NoReason:
-        ctx.notice("reason_missing", error=True)
-        return back
+        error = ctx.renderer.render("dashboard/notices/reason_missing", ctx.locale).strip()
+        typed = {"status": str(status), "reason": "", "error": error}
+        return await _detail(ctx, reveal=False, status_form=typed, status=400)
     ctx.notice("status_set", {"status": ctx.labels("labels/business_status")[status]})
     return back
 

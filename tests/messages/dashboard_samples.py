@@ -63,7 +63,8 @@ COMPOSE = {
     **OPTIONS,
     "recent": [BROADCAST],
     "preview": {"counts": [("telegram", 2), ("whatsapp", 8)], "total": 10, "text": "Pengumuman"},
-    "error": None,
+    "errors": {"text": "Teks pengumuman masih kosong."},
+    "error": "Pilih isinya: teks sendiri atau templat.",
 }
 DASHBOARD_SAMPLES: dict[str, dict[str, Any]] = {
     "dashboard/layout": LAYOUT,
@@ -73,6 +74,7 @@ DASHBOARD_SAMPLES: dict[str, dict[str, Any]] = {
         "error": "locked",
         "locked_until": AT,
         "next": "/dashboard",
+        "username": "ani",
     },
     "dashboard/refused": {**LAYOUT, "csrf_missing": True},
     "dashboard/not_found": LAYOUT,
@@ -86,6 +88,10 @@ DASHBOARD_SAMPLES: dict[str, dict[str, Any]] = {
             OfficerAccount(username="ani", role="admin", courier_name=None, last_login_at=AT),
             OfficerAccount(username="kurir1", role="courier", courier_name="JNE", disabled_at=AT),
         ],
+        "couriers": ["JNE"],
+        "form": {"username": "kurir2", "role": "courier", "courier": "JNE"},
+        "errors": {"password": "Kata sandi minimal 10 karakter."},
+        "error": "Nama pengguna itu sudah dipakai.",
     },
     "dashboard/audit": {
         **LAYOUT,
@@ -157,6 +163,7 @@ DASHBOARD_SAMPLES: dict[str, dict[str, Any]] = {
         },
         "nib_help_open": True,
         "officer_statuses": ["active", "inactive", "closed"],
+        "status_form": {"status": "closed", "reason": "", "error": "Tulis alasannya dalam beberapa kata."},
     },
     "dashboard/owners/nib_queue": {
         **LAYOUT,
@@ -213,6 +220,7 @@ DASHBOARD_SAMPLES: dict[str, dict[str, Any]] = {
     "dashboard/notices/round_opened": {"id": 1, "invited": 40},
     "dashboard/notices/broadcast_queued": {"id": 3, "total": 10},
     "dashboard/notices/account_error": {"code": "password_short"},
+    "dashboard/notices/broadcast_error": {"code": "text_long", "length": 4000, "most": 3500, "name": "x"},
     "dashboard/notices/account_added": {"username": "ani"},
     "dashboard/notices/account_disabled": {"username": "ani"},
     "dashboard/notices/password_reset": {"username": "ani"},

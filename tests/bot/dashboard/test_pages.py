@@ -3,9 +3,11 @@ what the database holds."""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -79,7 +81,7 @@ async def test_a_broadcast_dry_run_sends_nothing_and_sending_queues_its_audience
     empty = await b.post(
         "/dashboard/broadcasts/preview", {**form, "text": " "}, token_from="/dashboard/broadcasts"
     )
-    assert empty.status_code == 400 and "empty" in empty.text
+    assert empty.status_code == 400 and "Teks pengumuman masih kosong" in empty.text
     sent = await b.post("/dashboard/broadcasts/send", form, token_from="/dashboard/broadcasts")
     progress = await b.get(sent.headers["location"])
     assert "Siaran #1" in progress.text and "diantrekan" in progress.text
@@ -88,14 +90,57 @@ async def test_a_broadcast_dry_run_sends_nothing_and_sending_queues_its_audience
     assert broadcast is not None and broadcast.total == active and broadcast.created_by == "dashboard:ani"
 
 
-async def test_a_status_needs_a_reason_and_an_nib_can_be_verified(app: App, browser: OpenBrowser) -> None:
+async def test_a_refused_broadcast_says_why_in_the_officers_words_keeps_the_text_and_the_recent_list(
+    app: App, browser: OpenBrowser
+) -> None:
+    await seed_varied_owners(app.db, 3)
+    b = await admin(app, browser)
+    compose = "/dashboard/broadcasts"
+    await b.post(f"{compose}/send", {"source": "text", "text": "Siaran pertama."}, token_from=compose)
+
+    empty = await b.post(f"{compose}/preview", {"source": "text", "text": "  "}, token_from=compose)
+    assert empty.status_code == 400
+    assert 'id="error-text">Teks pengumuman masih kosong.' in empty.text
+    assert "announcement text is empty" not in empty.text
+    assert 'href="/dashboard/broadcasts/1"' in empty.text  # the recent broadcasts, still there
+
+    typed = {
+        "source": "template",
+        "template": "nope",
+        "text": "Pasar murah hari Minggu.",
+        "kecamatan": "63.72.02",
+    }
+    unknown = await b.post(f"{compose}/send", typed, token_from=compose)
+    assert unknown.status_code == 400
+    assert 'id="error-template">Templat "announcements/nope" tidak ada' in html.unescape(unknown.text)
+    assert "locale" not in unknown.text and "no message template" not in unknown.text
+    assert ">Pasar murah hari Minggu.</textarea>" in unknown.text
+    assert '<option value="63.72.02" selected>' in unknown.text
+    assert 'href="/dashboard/broadcasts/1"' in unknown.text
+
+    away = await b.post(
+        f"{compose}/preview", {"source": "text", "text": "Halo", "kecamatan": "99.99.99"}, token_from=compose
+    )
+    assert away.status_code == 400 and 'id="error-kecamatan">Kecamatan itu bukan di wilayah kita' in away.text
+    async with app.db.transaction() as tx:
+        assert await tx.session.scalar(select(func.count()).select_from(Broadcast)) == 1
+
+
+async def test_a_status_needs_a_reason_keeps_the_chosen_one_and_an_nib_can_be_verified(
+    app: App, browser: OpenBrowser
+) -> None:
     await seed_varied_owners(app.db, 2)
     b = await admin(app, browser)
     async with app.db.transaction() as tx:
         owner_id = await tx.session.scalar(select(Owner.id).where(Owner.reg_no == "BJB-2026-000001"))
     detail = f"/dashboard/owners/{owner_id}"
-    await b.post(f"{detail}/status", {"status": "inactive", "reason": "  "}, token_from=detail)
-    assert "Tulis alasannya" in (await b.get(detail)).text
+    refused = await b.post(f"{detail}/status", {"status": "closed", "reason": "  "}, token_from=detail)
+    assert refused.status_code == 400
+    assert 'id="error-reason" role="alert">Tulis alasannya' in refused.text
+    status_field = refused.text[refused.text.index('<select name="status">') :]
+    status_field = status_field[: status_field.index("</select>")]
+    assert '<option value="closed" selected>' in status_field  # the chosen status, not "active"
+    assert '<option value="active" selected>' not in status_field
     await b.post(f"{detail}/verify-nib", {}, token_from=detail)
     page = await b.get(detail)
     assert "NIB ditandai terverifikasi" in page.text and "terverifikasi</span>" in page.text
@@ -103,3 +148,57 @@ async def test_a_status_needs_a_reason_and_an_nib_can_be_verified(app: App, brow
         business = await tx.session.scalar(select(Business).where(Business.owner_id == owner_id))
     assert business is not None and business.nib_verified and business.status == "active"
     assert (await b.get("/dashboard/owners/999999")).status_code == 404
+
+
+def field_of(html: str, name: str) -> str:
+    """The add-account form's control called `name`, as the page sends it."""
+    form = html[html.index('action="/dashboard/accounts/add"') :]
+    match = re.search(rf'<select[^>]*name="{name}".*?</select>|<input[^>]*name="{name}"[^>]*>', form, re.S)
+    assert match, f"no field {name}"
+    return match.group(0)
+
+
+async def test_a_refused_new_account_shows_the_form_again_as_typed_with_the_field_marked(
+    app: App, browser: OpenBrowser
+) -> None:
+    """A courier partner mistyped: the form comes back (400) with the username, the role and the
+    partner kept, the partner marked, the passwords not kept, and the role not fallen back to
+    Admin; the partners to choose from are offered, so a typo cannot be chosen."""
+    b = await admin(app, browser)
+    async with app.db.transaction() as tx:
+        await tx.couriers.add("JNE Banjarbaru", datetime.now(UTC))
+    typed = {
+        "username": "petugas.dua",
+        "role": "courier",
+        "courier": "JNE Banjarbaruu",
+        "password": "rahasia-panjang-2",
+        "password_again": "rahasia-panjang-2",
+    }
+    page = await b.get("/dashboard/accounts")
+    assert '<option value="JNE Banjarbaru">' in field_of(page.text, "courier")
+    refused = await b.post("/dashboard/accounts/add", typed, token_from="/dashboard/accounts")
+    assert refused.status_code == 400
+    shown = refused.text
+    assert 'value="petugas.dua"' in field_of(shown, "username")
+    assert '<option value="courier" selected>' in field_of(shown, "role")
+    assert '<option value="admin" selected>' not in field_of(shown, "role")
+    assert 'id="error-courier">Mitra kurir itu belum ada' in shown
+    assert "rahasia-panjang-2" not in shown
+    async with app.db.transaction() as tx:
+        assert await tx.officers.by_username("petugas.dua") is None
+
+    differs = await b.post(
+        "/dashboard/accounts/add",
+        {**typed, "courier": "JNE Banjarbaru", "password_again": "rahasia-panjang-3"},
+        token_from="/dashboard/accounts",
+    )
+    assert differs.status_code == 400 and 'id="error-password">Kedua kata sandi tidak sama' in differs.text
+    assert '<option value="JNE Banjarbaru" selected>' in field_of(differs.text, "courier")
+
+    added = await b.post(
+        "/dashboard/accounts/add", {**typed, "courier": "JNE Banjarbaru"}, token_from="/dashboard/accounts"
+    )
+    assert added.status_code == 303
+    async with app.db.transaction() as tx:
+        account = await tx.officers.by_username("petugas.dua")
+    assert account is not None and (account.role, account.courier_name) == ("courier", "JNE Banjarbaru")

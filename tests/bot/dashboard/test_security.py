@@ -138,6 +138,22 @@ async def test_five_failures_lock_for_fifteen_minutes_then_the_password_works(
     assert actions.count("dashboard.login_failed") == 4 and actions.count("dashboard.login_locked") == 1
 
 
+async def test_a_refused_sign_in_keeps_the_username_never_the_password(
+    app: App, browser: OpenBrowser
+) -> None:
+    await make_account(app.db, "ani", "admin")
+    b = await browser()
+    wrong = await b.login("ani", "salah-sekali-123")
+    assert wrong.status_code == 401 and "Nama pengguna atau kata sandi salah" in wrong.text
+    assert re.search(r'<input type="text" name="username" value="ani"', wrong.text)
+    assert "salah-sekali-123" not in wrong.text
+    assert re.search(r'<input type="password" name="password"(?![^>]*value=)[^>]*>', wrong.text)
+    for _ in range(4):
+        locked = await b.login("ani", "salah-sekali-123")
+    assert locked.status_code == 429 and 'name="username" value="ani"' in locked.text
+    assert "salah-sekali-123" not in locked.text
+
+
 async def test_an_unknown_username_is_locked_too_and_says_nothing_else(
     app: App, browser: OpenBrowser
 ) -> None:
@@ -196,6 +212,7 @@ async def test_accounts_need_ten_character_passwords(app: App, browser: OpenBrow
         {"username": "ani", "role": "officer", "password": password, "password_again": password},
         token_from="/dashboard/accounts",
     )
-    assert response.status_code == 303
+    assert response.status_code == 400
+    assert 'id="error-password">Kata sandi minimal 10 karakter' in response.text
     page = await admin.get("/dashboard/accounts")
-    assert "Kata sandi minimal 10 karakter" in page.text and ">ani<" not in page.text
+    assert ">ani<" not in page.text

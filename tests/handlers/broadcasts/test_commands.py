@@ -1,0 +1,35 @@
+"""`umkm-bot broadcast`'s refusals: one line naming the option, from the same `BroadcastError`
+the Siaran page marks its field by."""
+
+from __future__ import annotations
+
+import argparse
+import io
+
+import pytest
+
+from bot.app import App
+from handlers.broadcasts.commands import add_arguments, run
+from handlers.officer import OfficerError
+
+
+def parsed(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (["--template", "nope"], "--template: no message template 'announcements/nope'"),
+        (["--template", "pembaruan_data", "--kecamatan", "99.99.99"], "--kecamatan: unknown kecamatan"),
+        (["--template", "pembaruan_data", "--sector", "roket"], "--sector: unknown sector 'roket'"),
+    ],
+)
+async def test_a_refused_broadcast_names_the_option_it_is_about(app: App, argv: list[str], line: str) -> None:
+    out = io.StringIO()
+    with pytest.raises(OfficerError) as refused:
+        await run(parsed(*argv, "--dry-run"), app.officer_context(out=out, err=out))
+    assert str(refused.value).startswith(line)
+    assert out.getvalue() == ""  # nothing counted, nothing queued
