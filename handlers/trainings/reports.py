@@ -24,7 +24,7 @@ from handlers.trainings.certificate import certificate_pdf
 from handlers.trainings.kinds import training_values
 from handlers.trainings.participants import export_participants, participant_rows, record_view
 from handlers.trainings.rules import CHECKIN_OPENS
-from handlers.trainings.stats import ONLINE, Figures, YearStats, year_stats
+from handlers.trainings.stats import ONLINE, YEARS, Figures, YearStats, is_report_year, year_stats
 from storage.models.trainings import Training
 
 Command = Callable[[argparse.Namespace, OfficerContext], Coroutine[Any, Any, None]]
@@ -273,7 +273,11 @@ def stats_groups(ctx: StaffContext, stats: YearStats) -> list[tuple[str, dict[st
 
 
 async def run_stats(args: argparse.Namespace, ctx: OfficerContext) -> None:
-    year = args.year or ctx.today().year
+    year = ctx.today().year if args.year is None else args.year
+    if not is_report_year(year):
+        raise OfficerError(
+            ctx.text("trainings/year_out_of_range", {"year": year, "first": YEARS[0], "last": YEARS[-1]})
+        )
     async with ctx.db.snapshot() as tx:
         stats = await year_stats(tx, ctx.agency, year, ctx.now())
     columns = ctx.lines("trainings/stats_columns")

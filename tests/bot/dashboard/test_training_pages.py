@@ -418,6 +418,9 @@ async def test_stats_show_the_commands_figures_and_the_overview_panel(
     assert stats.count("<svg") == 3
     other_year = (await b.get(f"{TRAININGS}/stats?year=2025")).text
     assert "Angka pelatihan 2025" in other_year and "Belum ada pelatihan tahun ini" in other_year
+    for typo in ("9999", "0001", "0000", "20266"):  # not a year of figures: this year's page
+        page = await b.get(f"{TRAININGS}/stats?year={typo}")
+        assert page.status_code == 200 and "Angka pelatihan 2026" in page.text
 
     await later(b, clock, NOW)
     overview = (await b.get("/dashboard")).text

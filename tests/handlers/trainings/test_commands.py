@@ -206,6 +206,13 @@ async def test_manual_check_in_by_number_or_phone(scene: Scene) -> None:
         await officer.run("training", "checkin", str(training.id), "BJB-2026-000099")
 
 
+@pytest.mark.parametrize("year", ["20266", "10000", "9999", "1", "0", "-5"])
+async def test_stats_for_a_year_out_of_range_is_one_line_not_another_year(scene: Scene, year: str) -> None:
+    """A typo is refused with its reason; `--year 0` is not read as "this year"."""
+    with pytest.raises(OfficerError, match=f"^--year: tahun {year} di luar jangkauan"):
+        await scene.officer.run("training", "stats", "--year", year)
+
+
 async def test_stats_per_training_topic_and_kecamatan_against_the_yearly_target(scene: Scene) -> None:
     db, officer, chat = scene.db, scene.officer, scene.chat
     sablon = await add_training(db, capacity=2)
