@@ -221,6 +221,12 @@ async def test_the_monthly_reconciliation_download_and_the_voucher_figures(
         "/dashboard/downloads/vouchers", {"month": "Maret", "back": VOUCHERS}, token_from=VOUCHERS
     )
     assert bad.headers["location"] == VOUCHERS and "Pilih bulan" in await notice(b, bad)
+    for typo in ("27-01", "9999-12", "2026-1"):  # a four-digit year and a two-digit month only
+        bad = await b.post(
+            "/dashboard/downloads/vouchers", {"month": typo}, token_from="/dashboard/downloads"
+        )
+        assert bad.status_code == 303 and "Pilih bulan" in await notice(b, bad)
+    assert (await audit(app)).count(("dashboard:ani", "voucher.report")) == 1
 
 
 async def _voucher_for(app: App, courier: str = COURIER) -> str:
