@@ -9,7 +9,7 @@ Dates and times are the agency's (its time zone), never the host's clock.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -31,6 +31,20 @@ def check_writable(output: Path) -> None:
         raise OfficerError(f"no such directory: {output.parent}")
     if output.is_dir():
         raise OfficerError(f"{output} is a directory; name a file to write")
+
+
+def export_format(ctx: StaffContext, output: Path, asked: str | None, formats: Sequence[str]) -> str:
+    """The format an export writes to `output`: its extension's (`data.csv`: csv), never another
+    one under that name. `asked` (--format) may only agree with it, or name the format of a file
+    without an extension; an extension of none of `formats`, or none and no --format, is refused."""
+    extension = output.suffix.casefold().lstrip(".")
+    if not extension and asked is not None:
+        return asked
+    if extension not in formats:
+        raise OfficerError(ctx.text("export/extension", {"name": output.name, "formats": formats}))
+    if asked is not None and asked != extension:
+        raise OfficerError(ctx.text("export/format_differs", {"name": output.name, "format": asked}))
+    return extension
 
 
 @dataclass

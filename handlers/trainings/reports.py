@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from handlers import spreadsheet
-from handlers.officer import OfficerContext, OfficerError, StaffContext
+from handlers.officer import OfficerContext, OfficerError, StaffContext, export_format
 from handlers.rules import region_name
 from handlers.trainings.attendance import (
     CheckInRefused,
@@ -36,7 +36,7 @@ def add_arguments(sub: Any) -> None:
     )
     participants.add_argument("id", type=int)
     participants.add_argument(
-        "--format", choices=spreadsheet.FORMATS, default="xlsx", help="with -o (default xlsx)"
+        "--format", choices=spreadsheet.FORMATS, help="with -o (default: the file's extension)"
     )
     participants.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="write a file instead of printing"
@@ -129,17 +129,20 @@ def participant_words(ctx: StaffContext) -> dict[str, Any]:
 
 
 async def run_participants(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    file_format = (
+        None if args.output is None else export_format(ctx, args.output, args.format, spreadsheet.FORMATS)
+    )
     await _training(ctx, args.id)
     words = participant_words(ctx)
     headers, statuses, public = words["headers"], words["statuses"], words["public_label"]
-    if args.output is not None:
+    if args.output is not None and file_format is not None:
         count = await export_participants(
             ctx.db,
             ctx.agency,
             officer=ctx.actor,
             training_id=args.id,
             path=args.output,
-            file_format=args.format,
+            file_format=file_format,
             **words,
         )
         ctx.say("trainings/exported", {"count": count, "path": str(args.output)})
@@ -197,6 +200,8 @@ async def run_checkin(args: argparse.Namespace, ctx: OfficerContext) -> None:
 
 async def run_certificate(args: argparse.Namespace, ctx: OfficerContext) -> None:
     who = person_key(args.who)
+    if args.output is not None:
+        export_format(ctx, args.output, None, ("pdf",))
     if args.output is None:
         try:
             async with ctx.db.transaction("training:certificate") as tx:

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from handlers.capability import OfficerCommand
-from handlers.officer import OfficerContext, OfficerError, StaffContext
+from handlers.officer import OfficerContext, OfficerError, StaffContext, export_format
 from handlers.update_round.planner import DeadlineInPast, check_deadline, open_round
 from handlers.update_round.report import OUTCOMES, export_round, round_report
 from storage.models.update_round import UpdateRound
@@ -117,6 +117,7 @@ async def write_results(ctx: StaffContext, round_row: UpdateRound, output: Path)
 
 async def run_export(args: argparse.Namespace, ctx: OfficerContext) -> None:
     output: Path = args.output
+    export_format(ctx, output, None, ("xlsx",))
     if not output.parent.is_dir():
         raise OfficerError(f"no such directory: {output.parent}")
     try:

@@ -189,6 +189,24 @@ async def test_participants_on_screen_and_as_files_with_waiting_positions(
         ]
 
 
+async def test_participants_and_certificate_files_are_what_their_names_say(
+    scene: Scene, tmp_path: Path
+) -> None:
+    training = await add_training(scene.db)
+    listed = tmp_path / "peserta.csv"
+    await scene.officer.run("training", "participants", str(training.id), "-o", str(listed))
+    assert not listed.read_bytes().startswith(b"PK")  # CSV, as the name says (no --format)
+    one = str(training.id)
+    for argv, name, reason in (
+        (["participants", one, "--format", "xlsx"], "p.csv", "--format xlsx tidak cocok"),
+        (["participants", one], "p.txt", "-o: nama berkas harus berakhiran .xlsx atau .csv"),
+        (["certificate", one, "BJB-2026-000001"], "s.xlsx", "-o: nama berkas harus berakhiran .pdf"),
+    ):
+        with pytest.raises(OfficerError, match=f"^{reason}"):
+            await scene.officer.run("training", *argv, "-o", str(tmp_path / name))
+        assert not (tmp_path / name).exists()
+
+
 async def test_manual_check_in_by_number_or_phone(scene: Scene) -> None:
     db, officer = scene.db, scene.officer
     training = await add_training(db, capacity=1)
