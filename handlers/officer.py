@@ -8,6 +8,7 @@ Dates and times are the agency's (its time zone), never the host's clock.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,10 +20,24 @@ from handlers.agency import AgencyProfile
 from handlers.context import HandlerConfig
 from messages import Renderer
 from storage.database import Database
+from storage.models.base import is_record_id
 
 
 class OfficerError(Exception):
     """Bad input to an officer command; the message is the one line printed before exiting non-zero."""
+
+
+def record_id(text: str) -> int:
+    """argparse `type` of an id (`training show 12`): a whole number a record can have. One beyond
+    any record (99999999999999999999) is refused as a malformed id is, before the database is
+    asked (which would fail on it, not find nothing)."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an id: {text!r}") from None
+    if not is_record_id(number):
+        raise argparse.ArgumentTypeError(f"no record has the id {text}")
+    return number
 
 
 def check_writable(output: Path) -> None:

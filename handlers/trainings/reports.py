@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from handlers import spreadsheet
-from handlers.officer import OfficerContext, OfficerError, StaffContext, export_format
+from handlers.officer import OfficerContext, OfficerError, StaffContext, export_format, record_id
 from handlers.rules import region_name
 from handlers.trainings.attendance import (
     CheckInRefused,
@@ -34,7 +34,7 @@ def add_arguments(sub: Any) -> None:
     participants = sub.add_parser(
         "participants", help="confirmed, waiting (with position), withdrawn, attended"
     )
-    participants.add_argument("id", type=int)
+    participants.add_argument("id", type=record_id)
     participants.add_argument(
         "--format", choices=spreadsheet.FORMATS, help="with -o (default: the file's extension)"
     )
@@ -42,13 +42,13 @@ def add_arguments(sub: Any) -> None:
         "-o", "--output", type=Path, metavar="FILE", help="write a file instead of printing"
     )
     code = sub.add_parser("checkin-code", help="the check-in code of the day, to show at the venue")
-    code.add_argument("id", type=int)
+    code.add_argument("id", type=record_id)
     code.add_argument("--date", metavar="YYYY-MM-DD", help="another day of the training (default: today)")
     checkin = sub.add_parser("checkin", help="check a participant in by registration number or phone")
-    checkin.add_argument("id", type=int)
+    checkin.add_argument("id", type=record_id)
     checkin.add_argument("who", metavar="REG_NO_OR_PHONE")
     certificate = sub.add_parser("certificate", help="send a participant's certificate again (or write it)")
-    certificate.add_argument("id", type=int)
+    certificate.add_argument("id", type=record_id)
     certificate.add_argument("who", metavar="REG_NO_OR_PHONE")
     certificate.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="write the PDF instead of sending"

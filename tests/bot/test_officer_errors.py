@@ -106,3 +106,24 @@ async def test_an_export_writes_the_format_its_file_name_says(
         result = run_cli([*flags, str(target)], tmp_path / "d", **env)
         assert _one_line_failure(result).startswith(f"umkm-bot: {reason}"), result.stderr
         assert result.returncode == 2 and not target.exists()
+
+
+async def test_numbers_beyond_any_record_or_program_are_refused_not_a_traceback(
+    app: App, database_url: str, tmp_path: Path
+) -> None:
+    env = {"DATABASE_URL": database_url}
+    huge = "99999999999999999999"
+    program = ["voucher", "program", "add", "--name", "Besar", "--courier", "JNE"]
+    for flags, reason in (
+        (["--quota", huge], "umkm-bot: --quota must be at most 1000000"),
+        (["--quota", "5", "--valid-days", "999999999"], "umkm-bot: --valid-days must be at most 366"),
+    ):
+        assert _one_line_failure(run_cli([*program, *flags], tmp_path / "d", **env)) == reason
+    for argv in (
+        ["broadcast", "status", huge],
+        ["training", "show", huge],
+        ["voucher", "program", "pause", huge, "--reason", "x"],
+    ):
+        result = run_cli(argv, tmp_path / "d", **env)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert f"no record has the id {huge}" in result.stderr

@@ -103,3 +103,17 @@ async def test_a_status_needs_a_reason_and_an_nib_can_be_verified(app: App, brow
         business = await tx.session.scalar(select(Business).where(Business.owner_id == owner_id))
     assert business is not None and business.nib_verified and business.status == "active"
     assert (await b.get("/dashboard/owners/999999")).status_code == 404
+
+
+async def test_an_id_beyond_any_record_is_not_found(app: App, browser: OpenBrowser, clock: Clock) -> None:
+    """A huge number in a path, `?round=` or `?before=` is a page not found (or the first page),
+    never a server error: the database is not asked about an id no record can have."""
+    await seed_varied_owners(app.db, 2)
+    b = await admin(app, browser)
+    huge = "99999999999999999999"
+    for path in ("owners", "trainings", "vouchers", "broadcasts"):
+        page = await b.get(f"/dashboard/{path}/{huge}")
+        assert page.status_code == 404, (path, page.status_code)
+    assert (await b.get(f"/dashboard/owners/{2**31}")).status_code == 404  # just past an INTEGER key
+    assert (await b.get(f"/dashboard/update-rounds?round={huge}")).status_code == 404
+    assert (await b.get(f"/dashboard/audit?before={huge}")).status_code == 200

@@ -75,6 +75,12 @@ async def test_add_a_program_checked_as_the_command_then_pause_resume_and_close(
     assert 'value="Gratis Ongkir 2026"' in bad.text and 'name="size-micro" value="1" checked' in bad.text
     zero = await b.post(f"{VOUCHERS}/add", {**PROGRAM_FORM, "quota": "0"}, token_from=VOUCHERS)
     assert zero.status_code == 400 and "Kuota minimal 1" in zero.text
+    for field, most, says in (
+        ("quota", "99999999999999999999", "Kuota paling banyak 1.000.000"),
+        ("valid_days", "999999999", "Masa berlaku paling banyak 366"),
+    ):
+        big = await b.post(f"{VOUCHERS}/add", {**PROGRAM_FORM, field: most}, token_from=VOUCHERS)
+        assert big.status_code == 400 and says in big.text, field
     added = await b.post(f"{VOUCHERS}/add", PROGRAM_FORM, token_from=VOUCHERS)
     assert added.status_code == 303 and added.headers["location"] == f"{VOUCHERS}/1"
     detail = await notice(b, added)

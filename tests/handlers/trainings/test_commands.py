@@ -58,6 +58,7 @@ async def test_add_prints_the_new_id_and_list_and_show_describe_it(scene: Scene)
         (["--kecamatan", "Gambut"], "--kecamatan: unknown kecamatan 'Gambut'"),
         (["--ends", "2026-03-20 08:00"], "the training must end after it starts"),
         (["--capacity", "0"], "--capacity: must be at least 1"),
+        (["--capacity", "99999999999999999999"], "--capacity: at most 10000 seats"),
         (["--online", "https://meet.example/abc"], "--venue and --online exclude each other"),
     ],
 )
