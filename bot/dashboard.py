@@ -45,7 +45,17 @@ from handlers.dashboard.auth import (
     logout,
     save_session_data,
 )
-from handlers.pages import Download, Html, NotFound, Page, PageContext, PageResult, Redirect, Refused
+from handlers.pages import (
+    Download,
+    Html,
+    NotFound,
+    Page,
+    PageContext,
+    PageResult,
+    Redirect,
+    Refused,
+    ids_in_path,
+)
 from messages import Renderer
 from storage.database import Database
 
@@ -221,6 +231,8 @@ class Dashboard:
         if session.officer.role not in page.roles:
             log.warning("dashboard.role_refused", extra={"path": page.path, "role": session.officer.role})
             return self.refused(session, path)
+        if not ids_in_path(request.path_params):
+            return self.html("not_found", {}, session=session, path=path, status=404)
         ctx = PageContext(
             db=self.db,
             agency=self.agency,

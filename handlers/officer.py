@@ -8,8 +8,9 @@ Dates and times are the agency's (its time zone), never the host's clock.
 
 from __future__ import annotations
 
+import argparse
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -19,10 +20,24 @@ from handlers.agency import AgencyProfile
 from handlers.context import HandlerConfig
 from messages import Renderer
 from storage.database import Database
+from storage.models.base import is_record_id
 
 
 class OfficerError(Exception):
     """Bad input to an officer command; the message is the one line printed before exiting non-zero."""
+
+
+def record_id(text: str) -> int:
+    """argparse `type` of an id (`training show 12`): a whole number a record can have. One beyond
+    any record (99999999999999999999) is refused as a malformed id is, before the database is
+    asked (which would fail on it, not find nothing)."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an id: {text!r}") from None
+    if not is_record_id(number):
+        raise argparse.ArgumentTypeError(f"no record has the id {text}")
+    return number
 
 
 def check_writable(output: Path) -> None:
@@ -31,6 +46,20 @@ def check_writable(output: Path) -> None:
         raise OfficerError(f"no such directory: {output.parent}")
     if output.is_dir():
         raise OfficerError(f"{output} is a directory; name a file to write")
+
+
+def export_format(ctx: StaffContext, output: Path, asked: str | None, formats: Sequence[str]) -> str:
+    """The format an export writes to `output`: its extension's (`data.csv`: csv), never another
+    one under that name. `asked` (--format) may only agree with it, or name the format of a file
+    without an extension; an extension of none of `formats`, or none and no --format, is refused."""
+    extension = output.suffix.casefold().lstrip(".")
+    if not extension and asked is not None:
+        return asked
+    if extension not in formats:
+        raise OfficerError(ctx.text("export/extension", {"name": output.name, "formats": formats}))
+    if asked is not None and asked != extension:
+        raise OfficerError(ctx.text("export/format_differs", {"name": output.name, "format": asked}))
+    return extension
 
 
 @dataclass

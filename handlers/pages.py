@@ -38,6 +38,7 @@ from typing import Any, Literal
 from markupsafe import Markup
 
 from handlers.officer import StaffContext
+from storage.models.base import MAX_ID, is_record_id
 from storage.models.dashboard import ADMIN, COURIER, OFFICER
 
 #: Who may open a page by default: agency staff, not couriers.
@@ -87,8 +88,18 @@ PageResult = Html | Redirect | Download
 
 
 def id_of(text: str | None) -> int | None:
-    """A database id from a query or a form (`?before=120`, a select's value); None if it is not one."""
-    return int(text) if text and text.isdigit() else None
+    """A database id from a query or a form (`?before=120`, a select's value); None if it is not
+    one, nor one a record can have (99999999999999999999)."""
+    if not text or not text.isdigit() or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if is_record_id(number) else None
+
+
+def ids_in_path(params: Mapping[str, Any]) -> bool:
+    """Every id of a page's path (`/dashboard/owners/{owner_id:int}`) may be a record's: a page
+    whose path names one beyond any record is not found, without asking the database."""
+    return all(is_record_id(value) for value in params.values() if isinstance(value, int))
 
 
 def checked(form: Mapping[str, str], prefix: str) -> list[str]:
@@ -222,4 +233,5 @@ __all__ = [
     "checked",
     "download_file",
     "id_of",
+    "ids_in_path",
 ]

@@ -25,7 +25,7 @@ from handlers.broadcasts.service import (
     queue_broadcast,
 )
 from handlers.capability import OfficerCommand
-from handlers.officer import OfficerContext, OfficerError
+from handlers.officer import OfficerContext, OfficerError, record_id
 from handlers.types import Reply
 from storage.models.registration import BusinessStatus
 from storage.repositories.audience import AudienceFilter
@@ -56,7 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-wait", action="store_true", help="queue and return without following progress")
     sub = parser.add_subparsers(dest="broadcast_command", required=False, metavar="status")
     status = sub.add_parser("status", help="progress of a broadcast (the latest one by default)")
-    status.add_argument("id", nargs="?", type=int, help="broadcast id")
+    status.add_argument("id", nargs="?", type=record_id, help="broadcast id")
 
 
 async def run(args: argparse.Namespace, ctx: OfficerContext) -> None:

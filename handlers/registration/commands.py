@@ -8,7 +8,7 @@ from pathlib import Path
 
 from handlers import spreadsheet
 from handlers.capability import OfficerCommand
-from handlers.officer import OfficerContext, OfficerError, check_writable
+from handlers.officer import OfficerContext, OfficerError, check_writable, export_format
 from handlers.registration.admin import (
     OFFICER_STATUSES,
     SIZE_CLASSES,
@@ -40,7 +40,7 @@ def add_owners_arguments(owners: argparse.ArgumentParser) -> None:
     _add_filters(listing)
     export = commands.add_parser("export", help="export registered businesses to a file (audited)")
     export.add_argument(
-        "--format", choices=spreadsheet.FORMATS, default="xlsx", help="file format (default xlsx)"
+        "--format", choices=spreadsheet.FORMATS, help="file format (default: the file's extension)"
     )
     export.add_argument("-o", "--output", type=Path, required=True, help="file to write")
     export.add_argument(
@@ -122,13 +122,14 @@ async def _list(ctx: OfficerContext, where: OwnerFilter) -> None:
 
 async def _export(ctx: OfficerContext, where: OwnerFilter, args: argparse.Namespace) -> None:
     output: Path = args.output
+    file_format = export_format(ctx, output, args.format, spreadsheet.FORMATS)
     check_writable(output)
     labels = export_labels(ctx)
     try:
         count = await export_owners(
             ctx.db,
             output,
-            args.format,
+            file_format,
             agency=ctx.agency,
             labels=labels,
             where=where,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from handlers.capability import OfficerCommand
-from handlers.officer import OfficerContext, OfficerError
+from handlers.officer import OfficerContext, OfficerError, record_id
 from handlers.trainings import reports
 from handlers.trainings.kinds import training_values
 from handlers.trainings.planning import SIZE_CLASSES, TypedPlan, items, read_plan
@@ -71,15 +71,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _plan_flags(sub.add_parser("add", help="schedule a training; prints its id"), required=True)
     sub.add_parser("list", help="trainings, soonest first")
     show = sub.add_parser("show", help="one training in full")
-    show.add_argument("id", type=int)
+    show.add_argument("id", type=record_id)
     edit = sub.add_parser("edit", help="change a training (participants are told of a new time or place)")
-    edit.add_argument("id", type=int)
+    edit.add_argument("id", type=record_id)
     _plan_flags(edit, required=False)
     cancel = sub.add_parser("cancel", help="cancel a training (participants and the waiting list are told)")
-    cancel.add_argument("id", type=int)
+    cancel.add_argument("id", type=record_id)
     cancel.add_argument("--reason", required=True, metavar="TEXT", help="what participants read")
     announce_ = sub.add_parser("announce", help="announce it to the owners it targets, with a one-tap Daftar")
-    announce_.add_argument("id", type=int)
+    announce_.add_argument("id", type=record_id)
     announce_.add_argument(
         "--dry-run", action="store_true", help="print the audience per channel, send nothing"
     )

@@ -18,7 +18,7 @@ from handlers.pages import Download, Html, NotFound, Page, PageContext, Panel, R
 from handlers.trainings.page_values import DOWNLOAD, TRAININGS, training_or_404
 from handlers.trainings.participants import export_participants
 from handlers.trainings.reports import participant_words, stats_groups
-from handlers.trainings.stats import Figures, year_attendance, year_stats
+from handlers.trainings.stats import Figures, is_report_year, year_attendance, year_stats
 
 STATS = f"{TRAININGS}/stats"
 #: The coming trainings the Ringkasan panel draws.
@@ -26,8 +26,10 @@ COMING = 6
 
 
 def _year(ctx: PageContext) -> int:
+    """`?year=2026`; this year when it is not a year the figures can be asked for."""
     text = ctx.query.get("year", "")
-    return int(text) if len(text) == 4 and text.isdigit() else ctx.today().year
+    asked = int(text) if len(text) == 4 and text.isdigit() else None
+    return asked if asked is not None and is_report_year(asked) else ctx.today().year
 
 
 def _bars(rows: dict[str, Figures]) -> list[tuple[str, list[int]]]:

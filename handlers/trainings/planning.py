@@ -18,6 +18,8 @@ from handlers.registration.admin import UnknownDistrict, district_code
 from handlers.trainings.schedule import PlanInvalid, TrainingError
 
 SIZE_CLASSES = ("micro", "small", "medium", "large")
+#: The most seats a training may have: far above any hall, far below what the database holds.
+MOST_SEATS = 10_000
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 
@@ -130,6 +132,13 @@ def read_plan(agency: AgencyProfile, typed: TypedPlan, *, whole: bool) -> dict[s
         capacity = typed.capacity if isinstance(typed.capacity, int) else _number(typed.capacity)
         if capacity is None or capacity < 1:
             read.refuse(f"--capacity: must be at least 1, not {typed.capacity}", "capacity", "capacity")
+        elif capacity > MOST_SEATS:
+            read.refuse(
+                f"--capacity: at most {MOST_SEATS} seats, not {capacity}",
+                "capacity_most",
+                "capacity",
+                most=MOST_SEATS,
+            )
         changes["capacity"] = capacity
     online, venue = _text(typed.online), _text(typed.venue)
     if online is not None:

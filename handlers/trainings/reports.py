@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from handlers import spreadsheet
-from handlers.officer import OfficerContext, OfficerError, StaffContext
+from handlers.officer import OfficerContext, OfficerError, StaffContext, export_format, record_id
 from handlers.rules import region_name
 from handlers.trainings.attendance import (
     CheckInRefused,
@@ -24,7 +24,7 @@ from handlers.trainings.certificate import certificate_pdf
 from handlers.trainings.kinds import training_values
 from handlers.trainings.participants import export_participants, participant_rows, record_view
 from handlers.trainings.rules import CHECKIN_OPENS
-from handlers.trainings.stats import ONLINE, Figures, YearStats, year_stats
+from handlers.trainings.stats import ONLINE, YEARS, Figures, YearStats, is_report_year, year_stats
 from storage.models.trainings import Training
 
 Command = Callable[[argparse.Namespace, OfficerContext], Coroutine[Any, Any, None]]
@@ -34,21 +34,21 @@ def add_arguments(sub: Any) -> None:
     participants = sub.add_parser(
         "participants", help="confirmed, waiting (with position), withdrawn, attended"
     )
-    participants.add_argument("id", type=int)
+    participants.add_argument("id", type=record_id)
     participants.add_argument(
-        "--format", choices=spreadsheet.FORMATS, default="xlsx", help="with -o (default xlsx)"
+        "--format", choices=spreadsheet.FORMATS, help="with -o (default: the file's extension)"
     )
     participants.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="write a file instead of printing"
     )
     code = sub.add_parser("checkin-code", help="the check-in code of the day, to show at the venue")
-    code.add_argument("id", type=int)
+    code.add_argument("id", type=record_id)
     code.add_argument("--date", metavar="YYYY-MM-DD", help="another day of the training (default: today)")
     checkin = sub.add_parser("checkin", help="check a participant in by registration number or phone")
-    checkin.add_argument("id", type=int)
+    checkin.add_argument("id", type=record_id)
     checkin.add_argument("who", metavar="REG_NO_OR_PHONE")
     certificate = sub.add_parser("certificate", help="send a participant's certificate again (or write it)")
-    certificate.add_argument("id", type=int)
+    certificate.add_argument("id", type=record_id)
     certificate.add_argument("who", metavar="REG_NO_OR_PHONE")
     certificate.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="write the PDF instead of sending"
@@ -129,17 +129,20 @@ def participant_words(ctx: StaffContext) -> dict[str, Any]:
 
 
 async def run_participants(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    file_format = (
+        None if args.output is None else export_format(ctx, args.output, args.format, spreadsheet.FORMATS)
+    )
     await _training(ctx, args.id)
     words = participant_words(ctx)
     headers, statuses, public = words["headers"], words["statuses"], words["public_label"]
-    if args.output is not None:
+    if args.output is not None and file_format is not None:
         count = await export_participants(
             ctx.db,
             ctx.agency,
             officer=ctx.actor,
             training_id=args.id,
             path=args.output,
-            file_format=args.format,
+            file_format=file_format,
             **words,
         )
         ctx.say("trainings/exported", {"count": count, "path": str(args.output)})
@@ -197,6 +200,8 @@ async def run_checkin(args: argparse.Namespace, ctx: OfficerContext) -> None:
 
 async def run_certificate(args: argparse.Namespace, ctx: OfficerContext) -> None:
     who = person_key(args.who)
+    if args.output is not None:
+        export_format(ctx, args.output, None, ("pdf",))
     if args.output is None:
         try:
             async with ctx.db.transaction("training:certificate") as tx:
@@ -273,7 +278,11 @@ def stats_groups(ctx: StaffContext, stats: YearStats) -> list[tuple[str, dict[st
 
 
 async def run_stats(args: argparse.Namespace, ctx: OfficerContext) -> None:
-    year = args.year or ctx.today().year
+    year = ctx.today().year if args.year is None else args.year
+    if not is_report_year(year):
+        raise OfficerError(
+            ctx.text("trainings/year_out_of_range", {"year": year, "first": YEARS[0], "last": YEARS[-1]})
+        )
     async with ctx.db.snapshot() as tx:
         stats = await year_stats(tx, ctx.agency, year, ctx.now())
     columns = ctx.lines("trainings/stats_columns")

@@ -68,6 +68,15 @@ def figures_of(training: Training, counted: TrainingFigures, announced: int, now
     )
 
 
+#: The years the figures can be asked for: a typo (20266, 0, 9999) is refused, never read as
+#: another year (nor as one the calendar cannot hold).
+YEARS = range(2000, 2101)
+
+
+def is_report_year(year: int) -> bool:
+    return year in YEARS
+
+
 async def _held(tx: Transaction, agency: AgencyProfile, year: int) -> tuple[list[Training], int]:
     """The year's trainings that were not cancelled (by their start, in the agency's time), and
     how many were."""

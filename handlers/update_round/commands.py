@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from handlers.capability import OfficerCommand
-from handlers.officer import OfficerContext, OfficerError, StaffContext
+from handlers.officer import OfficerContext, OfficerError, StaffContext, export_format, record_id
 from handlers.update_round.planner import DeadlineInPast, check_deadline, open_round
 from handlers.update_round.report import OUTCOMES, export_round, round_report
 from storage.models.update_round import UpdateRound
@@ -27,10 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     opening.add_argument("--deadline", required=True, metavar="YYYY-MM-DD", help="last day to answer")
     opening.add_argument("--note", metavar="TEXT", help="a line added to the owners' message")
     stats = sub.add_parser("stats", help="answers by kecamatan and size class")
-    stats.add_argument("--round", type=int, metavar="ID", help="round id (default: the latest)")
+    stats.add_argument("--round", type=record_id, metavar="ID", help="round id (default: the latest)")
     export = sub.add_parser("export", help="every answer of a round to an XLSX file (audited)")
     export.add_argument("-o", "--output", type=Path, required=True, help="file to write")
-    export.add_argument("--round", type=int, metavar="ID", help="round id (default: the latest)")
+    export.add_argument("--round", type=record_id, metavar="ID", help="round id (default: the latest)")
 
 
 async def run(args: argparse.Namespace, ctx: OfficerContext) -> None:
@@ -117,6 +117,7 @@ async def write_results(ctx: StaffContext, round_row: UpdateRound, output: Path)
 
 async def run_export(args: argparse.Namespace, ctx: OfficerContext) -> None:
     output: Path = args.output
+    export_format(ctx, output, None, ("xlsx",))
     if not output.parent.is_dir():
         raise OfficerError(f"no such directory: {output.parent}")
     try:

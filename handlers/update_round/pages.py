@@ -53,8 +53,11 @@ async def _figures(ctx: PageContext, round_row: UpdateRound) -> dict[str, Any]:
 
 async def rounds_page(ctx: PageContext) -> Html:
     async with ctx.db.transaction() as tx:
-        shown = await chosen_round(tx, id_of(ctx.query.get("round")))
-        if ctx.query.get("round") and shown is None:
+        asked = ctx.query.get("round")
+        if asked and id_of(asked) is None:
+            raise NotFound
+        shown = await chosen_round(tx, id_of(asked))
+        if asked and shown is None:
             raise NotFound
         rounds = await tx.update_rounds.rounds()
         current = await tx.update_rounds.current()
@@ -94,7 +97,8 @@ async def open_page(ctx: PageContext) -> Redirect:
 async def export(ctx: PageContext) -> Download | Redirect:
     path = download_file("update-round")
     async with ctx.db.snapshot() as tx:
-        round_row = await chosen_round(tx, id_of(ctx.form.get("round")))
+        asked = ctx.form.get("round")
+        round_row = None if asked and id_of(asked) is None else await chosen_round(tx, id_of(asked))
     if round_row is None:
         path.unlink(missing_ok=True)
         ctx.notice("no_round", error=True)

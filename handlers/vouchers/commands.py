@@ -17,7 +17,7 @@ from pathlib import Path
 
 from handlers import spreadsheet
 from handlers.capability import OfficerCommand
-from handlers.officer import OfficerContext, OfficerError, check_writable
+from handlers.officer import OfficerContext, OfficerError, check_writable, export_format, record_id
 from handlers.vouchers.parsing import DEFAULT_MAX_ONGKIR, DEFAULT_VALID_DAYS, new_program, rupiah
 from handlers.vouchers.programs import (
     ProgramError,
@@ -65,11 +65,11 @@ def add_voucher_arguments(parser: argparse.ArgumentParser) -> None:
     )
     program.add_parser("list", help="programs with issued and redeemed counts")
     paused = program.add_parser("pause", help="stop issuing; owners who ask are told the reason")
-    paused.add_argument("id", type=int)
+    paused.add_argument("id", type=record_id)
     paused.add_argument("--reason", required=True, help="what owners read, e.g. what to do meanwhile")
     paused.add_argument("--void-issued", action="store_true", help="also void unused vouchers")
     for name, text in (("resume", "issue again; owners who asked are told"), ("close", "end the program")):
-        program.add_parser(name, help=text).add_argument("id", type=int)
+        program.add_parser(name, help=text).add_argument("id", type=record_id)
     redeem_parser = sub.add_parser("redeem", help="the courier counter's fallback: redeem a code once")
     redeem_parser.add_argument("code")
     redeem_parser.add_argument("--resi", required=True, help="the parcel's receipt number")
@@ -82,7 +82,9 @@ def add_voucher_arguments(parser: argparse.ArgumentParser) -> None:
     )
     report = sub.add_parser("report", help="the month's redemptions, to pay the courier")
     report.add_argument("--month", required=True, metavar="YYYY-MM")
-    report.add_argument("--format", choices=spreadsheet.FORMATS, default="xlsx")
+    report.add_argument(
+        "--format", choices=spreadsheet.FORMATS, help="file format (default: the file's extension)"
+    )
     report.add_argument("-o", "--output", type=Path, required=True)
     report.add_argument("--courier", help="only this courier partner")
 
@@ -194,13 +196,14 @@ async def _redeem(args: argparse.Namespace, ctx: OfficerContext) -> None:
 
 async def _report(args: argparse.Namespace, ctx: OfficerContext) -> None:
     output: Path = args.output
+    file_format = export_format(ctx, output, args.format, spreadsheet.FORMATS)
     check_writable(output)
     courier = await _courier(ctx, args.courier)
     try:
         totals = await write_report(
             ctx.db,
             output,
-            args.format,
+            file_format,
             month=args.month,
             zone=ctx.agency.time_zone,
             words=report_words(ctx),

@@ -25,6 +25,11 @@ SIZE_WORDS = {
 }
 DEFAULT_MAX_ONGKIR = 25_000
 DEFAULT_VALID_DAYS = 30
+#: The most a program may ask for: far above any real program, far below what the database or
+#: the calendar can hold (a voucher valid for 999999999 days has no expiry date).
+MOST_QUOTA = 1_000_000
+MOST_PER_OWNER = 1_000
+MOST_VALID_DAYS = 366
 
 
 def rupiah(text: str, *, flag: str) -> int:
@@ -39,14 +44,16 @@ def rupiah(text: str, *, flag: str) -> int:
     return amount
 
 
-def whole_number(text: str | int, *, flag: str) -> int:
-    """At least 1 (a form's text, or the command line's int)."""
+def whole_number(text: str | int, *, flag: str, most: int) -> int:
+    """At least 1 and at most `most` (a form's text, or the command line's int)."""
     try:
         number = text if isinstance(text, int) else int(text.strip())
     except ValueError:
         number = 0
     if number < 1:
         raise ProgramError("at_least_one", f"{flag} must be at least 1", field=flag.lstrip("-"))
+    if number > most:
+        raise ProgramError("at_most", f"{flag} must be at most {most}", field=flag.lstrip("-"), most=most)
     return number
 
 
@@ -101,11 +108,11 @@ def new_program(
     return NewProgram(
         name=name,
         courier=courier,
-        quota=whole_number(quota, flag="--quota"),
-        per_owner=whole_number(per_owner, flag="--per-owner"),
+        quota=whole_number(quota, flag="--quota", most=MOST_QUOTA),
+        per_owner=whole_number(per_owner, flag="--per-owner", most=MOST_PER_OWNER),
         period=period(period_text),
         max_ongkir=rupiah(max_ongkir, flag="--max-ongkir"),
-        valid_days=whole_number(valid_days, flag="--valid-days"),
+        valid_days=whole_number(valid_days, flag="--valid-days", most=MOST_VALID_DAYS),
         size_classes=size_classes(sizes),
         districts=districts(agency, kecamatan),
         requires_current_data=requires_current_data,

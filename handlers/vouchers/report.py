@@ -3,6 +3,7 @@ time) with what the agency pays for it, and the totals. Streamed; audited."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -22,19 +23,26 @@ class MonthError(ValueError):
     """Not a month like 2026-12."""
 
 
+#: A month as officers type it: a four-digit year and a two-digit month (`27-01` is not January 2027).
+MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
 def month_bounds(text: str, zone: ZoneInfo) -> tuple[date, datetime, datetime]:
     """`2026-12` -> its first day, and its start and end in UTC (agency time: WITA in Banjarbaru)."""
-    try:
-        year, month = (int(part) for part in text.strip().split("-"))
-        first = date(year, month, 1)
-    except ValueError:
-        raise MonthError(f"--month: not a month like 2026-12: {text!r}") from None
-    following = date(year + (month == 12), month % 12 + 1, 1)
 
     def start(day: date) -> datetime:
         return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
-    return first, start(first), start(following)
+    found = MONTH.fullmatch(text.strip())
+    try:
+        if found is None:
+            raise ValueError(text)
+        year, month = int(found[1]), int(found[2])
+        first = date(year, month, 1)
+        following = date(year + (month == 12), month % 12 + 1, 1)
+        return first, start(first), start(following)
+    except (ValueError, OverflowError):  # no such month, or one the calendar cannot hold (0001-01, 9999-12)
+        raise MonthError(f"--month: not a month like 2026-12: {text!r}") from None
 
 
 @dataclass(frozen=True, slots=True)

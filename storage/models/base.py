@@ -17,6 +17,16 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+#: The largest id a record can have: the tables' keys are INTEGER (4 bytes on PostgreSQL). An id
+#: typed beyond it (99999999999999999999) names nothing, and is never sent to the database, which
+#: refuses it (OverflowError in SQLite, out of range in PostgreSQL) instead of finding nothing.
+MAX_ID = 2**31 - 1
+
+
+def is_record_id(number: int) -> bool:
+    """`number` may be a record's id (whether that record exists is the database's to say)."""
+    return 0 < number <= MAX_ID
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every engine (SQLite stores them naive)."""

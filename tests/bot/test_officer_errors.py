@@ -60,3 +60,70 @@ async def test_a_csv_export_never_hands_excel_a_formula(app: App, database_url: 
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
     name = rows[1][rows[0].index("Nama Usaha")]
     assert name == "'" + formula
+
+
+async def test_an_export_writes_the_format_its_file_name_says(
+    app: App, database_url: str, tmp_path: Path
+) -> None:
+    """`-o data.csv` is a CSV file (not Excel under a .csv name); --format may only agree with the
+    name, and a name of no known format is refused before anything is written."""
+    await _register_one(app)
+    env = {"DATABASE_URL": database_url}
+    plain = tmp_path / "data.csv"
+    written = run_cli(["owners", "export", "-o", str(plain)], tmp_path / "d", **env)
+    assert written.returncode == 0, written.stderr
+    assert not plain.read_bytes().startswith(b"PK")  # not a zip (XLSX) under a .csv name
+    assert "Nama Usaha" in plain.read_text(encoding="utf-8-sig").splitlines()[0]
+    book = tmp_path / "data.XLSX"
+    assert run_cli(["owners", "export", "-o", str(book)], tmp_path / "d", **env).returncode == 0
+    assert book.read_bytes().startswith(b"PK")  # a zip: XLSX
+    voucher = tmp_path / "voucher.csv"
+    report = run_cli(["voucher", "report", "--month", "2026-11", "-o", str(voucher)], tmp_path / "d", **env)
+    assert report.returncode == 0, report.stderr
+    assert not voucher.read_bytes().startswith(b"PK")
+    refused = [
+        (
+            ["owners", "export", "--format", "xlsx", "-o", "o.csv"],
+            "--format xlsx tidak cocok dengan berkas “o.csv”",
+        ),
+        (
+            ["owners", "export", "-o", "o.txt"],
+            "-o: nama berkas harus berakhiran .xlsx atau .csv, bukan “o.txt”",
+        ),
+        (["owners", "export", "-o", "o"], "-o: nama berkas harus berakhiran .xlsx atau .csv, bukan “o”"),
+        (
+            ["voucher", "report", "--month", "2026-11", "--format", "csv", "-o", "v.xlsx"],
+            "--format csv tidak cocok",
+        ),
+        (
+            ["update-round", "export", "-o", "ur.csv"],
+            "-o: nama berkas harus berakhiran .xlsx, bukan “ur.csv”",
+        ),
+    ]
+    for argv, reason in refused:
+        *flags, output = argv
+        target = tmp_path / output
+        result = run_cli([*flags, str(target)], tmp_path / "d", **env)
+        assert _one_line_failure(result).startswith(f"umkm-bot: {reason}"), result.stderr
+        assert result.returncode == 2 and not target.exists()
+
+
+async def test_numbers_beyond_any_record_or_program_are_refused_not_a_traceback(
+    app: App, database_url: str, tmp_path: Path
+) -> None:
+    env = {"DATABASE_URL": database_url}
+    huge = "99999999999999999999"
+    program = ["voucher", "program", "add", "--name", "Besar", "--courier", "JNE"]
+    for flags, reason in (
+        (["--quota", huge], "umkm-bot: --quota must be at most 1000000"),
+        (["--quota", "5", "--valid-days", "999999999"], "umkm-bot: --valid-days must be at most 366"),
+    ):
+        assert _one_line_failure(run_cli([*program, *flags], tmp_path / "d", **env)) == reason
+    for argv in (
+        ["broadcast", "status", huge],
+        ["training", "show", huge],
+        ["voucher", "program", "pause", huge, "--reason", "x"],
+    ):
+        result = run_cli(argv, tmp_path / "d", **env)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert f"no record has the id {huge}" in result.stderr

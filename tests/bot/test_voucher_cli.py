@@ -203,3 +203,12 @@ async def test_the_monthly_report_counts_agency_time_and_pays_at_most_the_max(
     assert len(lines) == 2 and lines[1][0] == "JUMLAH" and lines[1][4] == "0"
     bad = run_cli(["voucher", "report", "--month", "November", "-o", str(xlsx)], tmp_path / "d", **env)
     assert bad.returncode == 2 and "--month" in bad.stderr
+    # Year 27 is not January 2027; a month the calendar cannot end is no month either: one line, no file.
+    for typo in ("27-01", "9999-12"):
+        typed = tmp_path / f"{typo}.csv"
+        bad = run_cli(
+            ["voucher", "report", "--month", typo, "--format", "csv", "-o", str(typed)], tmp_path / "d", **env
+        )
+        assert bad.returncode == 2, bad.stderr
+        assert bad.stderr == f"umkm-bot: --month: not a month like 2026-12: {typo!r}\n"
+        assert not typed.exists()

@@ -26,6 +26,8 @@ OFFICER_SAMPLES: dict[str, dict[str, Any]] = {
     "officer/nib_queue/done": {"reg_no": "BJB-2026-000001"},
     "officer/owners/export_progress": {"count": 1000},
     "officer/owners/exported": {"count": 2, "path": "pelaku.xlsx"},
+    "officer/export/extension": {"name": "data.txt", "formats": ("xlsx", "csv")},
+    "officer/export/format_differs": {"name": "data.csv", "format": "xlsx"},
     "officer/owners/listed": {"count": 2},
     "officer/owners/corrected": {"reg_no": "BJB-2026-000001", "status": "Tutup", "nib_verified": True},
     "officer/db/backed_up": {"path": "umkm-2026-11-25.sqlite3", "size": 12_345_678},

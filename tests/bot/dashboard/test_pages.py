@@ -202,3 +202,17 @@ async def test_a_refused_new_account_shows_the_form_again_as_typed_with_the_fiel
     async with app.db.transaction() as tx:
         account = await tx.officers.by_username("petugas.dua")
     assert account is not None and (account.role, account.courier_name) == ("courier", "JNE Banjarbaru")
+
+
+async def test_an_id_beyond_any_record_is_not_found(app: App, browser: OpenBrowser, clock: Clock) -> None:
+    """A huge number in a path, `?round=` or `?before=` is a page not found (or the first page),
+    never a server error: the database is not asked about an id no record can have."""
+    await seed_varied_owners(app.db, 2)
+    b = await admin(app, browser)
+    huge = "99999999999999999999"
+    for path in ("owners", "trainings", "vouchers", "broadcasts"):
+        page = await b.get(f"/dashboard/{path}/{huge}")
+        assert page.status_code == 404, (path, page.status_code)
+    assert (await b.get(f"/dashboard/owners/{2**31}")).status_code == 404  # just past an INTEGER key
+    assert (await b.get(f"/dashboard/update-rounds?round={huge}")).status_code == 404
+    assert (await b.get(f"/dashboard/audit?before={huge}")).status_code == 200

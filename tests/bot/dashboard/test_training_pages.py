@@ -393,6 +393,18 @@ async def test_attendance_check_in_by_number_certificates_and_feedback(
     assert done[-1] == "training.participants_viewed"  # the list of who attended, shown last
 
 
+async def test_a_capacity_beyond_any_hall_is_refused_beside_its_field(
+    app: App, browser: OpenBrowser, clock: Clock
+) -> None:
+    b = await signed_in(app, browser, clock)
+    big = await b.post(
+        f"{TRAININGS}/add", {**FORM, "capacity": "99999999999999999999999"}, token_from=TRAININGS
+    )
+    assert big.status_code == 400 and "Jumlah kursi paling banyak 10.000" in big.text
+    async with app.db.transaction() as tx:
+        assert (await tx.session.execute(select(func.count()).select_from(Training))).scalar_one() == 0
+
+
 async def test_stats_show_the_commands_figures_and_the_overview_panel(
     app: App, browser: OpenBrowser, clock: Clock
 ) -> None:
@@ -418,6 +430,9 @@ async def test_stats_show_the_commands_figures_and_the_overview_panel(
     assert stats.count("<svg") == 3
     other_year = (await b.get(f"{TRAININGS}/stats?year=2025")).text
     assert "Angka pelatihan 2025" in other_year and "Belum ada pelatihan tahun ini" in other_year
+    for typo in ("9999", "0001", "0000", "20266"):  # not a year of figures: this year's page
+        page = await b.get(f"{TRAININGS}/stats?year={typo}")
+        assert page.status_code == 200 and "Angka pelatihan 2026" in page.text
 
     await later(b, clock, NOW)
     overview = (await b.get("/dashboard")).text

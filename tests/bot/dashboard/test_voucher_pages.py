@@ -75,6 +75,12 @@ async def test_add_a_program_checked_as_the_command_then_pause_resume_and_close(
     assert 'value="Gratis Ongkir 2026"' in bad.text and 'name="size-micro" value="1" checked' in bad.text
     zero = await b.post(f"{VOUCHERS}/add", {**PROGRAM_FORM, "quota": "0"}, token_from=VOUCHERS)
     assert zero.status_code == 400 and "Kuota minimal 1" in zero.text
+    for field, most, says in (
+        ("quota", "99999999999999999999", "Kuota paling banyak 1.000.000"),
+        ("valid_days", "999999999", "Masa berlaku paling banyak 366"),
+    ):
+        big = await b.post(f"{VOUCHERS}/add", {**PROGRAM_FORM, field: most}, token_from=VOUCHERS)
+        assert big.status_code == 400 and says in big.text, field
     added = await b.post(f"{VOUCHERS}/add", PROGRAM_FORM, token_from=VOUCHERS)
     assert added.status_code == 303 and added.headers["location"] == f"{VOUCHERS}/1"
     detail = await notice(b, added)
@@ -221,6 +227,12 @@ async def test_the_monthly_reconciliation_download_and_the_voucher_figures(
         "/dashboard/downloads/vouchers", {"month": "Maret", "back": VOUCHERS}, token_from=VOUCHERS
     )
     assert bad.headers["location"] == VOUCHERS and "Pilih bulan" in await notice(b, bad)
+    for typo in ("27-01", "9999-12", "2026-1"):  # a four-digit year and a two-digit month only
+        bad = await b.post(
+            "/dashboard/downloads/vouchers", {"month": typo}, token_from="/dashboard/downloads"
+        )
+        assert bad.status_code == 303 and "Pilih bulan" in await notice(b, bad)
+    assert (await audit(app)).count(("dashboard:ani", "voucher.report")) == 1
 
 
 async def _voucher_for(app: App, courier: str = COURIER) -> str:

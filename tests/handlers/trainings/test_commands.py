@@ -60,6 +60,7 @@ async def test_add_prints_the_new_id_and_list_and_show_describe_it(scene: Scene)
         (["--kecamatan", "Gambut"], "--kecamatan: unknown kecamatan 'Gambut'"),
         (["--ends", "2026-03-20 08:00"], "the training must end after it starts"),
         (["--capacity", "0"], "--capacity: must be at least 1"),
+        (["--capacity", "99999999999999999999"], "--capacity: at most 10000 seats"),
         (["--online", "https://meet.example/abc"], "--venue and --online exclude each other"),
     ],
 )
@@ -207,6 +208,24 @@ async def test_participants_on_screen_and_as_files_with_waiting_positions(
         ]
 
 
+async def test_participants_and_certificate_files_are_what_their_names_say(
+    scene: Scene, tmp_path: Path
+) -> None:
+    training = await add_training(scene.db)
+    listed = tmp_path / "peserta.csv"
+    await scene.officer.run("training", "participants", str(training.id), "-o", str(listed))
+    assert not listed.read_bytes().startswith(b"PK")  # CSV, as the name says (no --format)
+    one = str(training.id)
+    for argv, name, reason in (
+        (["participants", one, "--format", "xlsx"], "p.csv", "--format xlsx tidak cocok"),
+        (["participants", one], "p.txt", "-o: nama berkas harus berakhiran .xlsx atau .csv"),
+        (["certificate", one, "BJB-2026-000001"], "s.xlsx", "-o: nama berkas harus berakhiran .pdf"),
+    ):
+        with pytest.raises(OfficerError, match=f"^{reason}"):
+            await scene.officer.run("training", *argv, "-o", str(tmp_path / name))
+        assert not (tmp_path / name).exists()
+
+
 async def test_manual_check_in_by_number_or_phone(scene: Scene) -> None:
     db, officer = scene.db, scene.officer
     training = await add_training(db, capacity=1)
@@ -222,6 +241,13 @@ async def test_manual_check_in_by_number_or_phone(scene: Scene) -> None:
         await officer.run("training", "checkin", str(training.id), "BJB-2026-000002")
     with pytest.raises(OfficerError, match="not signed up"):
         await officer.run("training", "checkin", str(training.id), "BJB-2026-000099")
+
+
+@pytest.mark.parametrize("year", ["20266", "10000", "9999", "1", "0", "-5"])
+async def test_stats_for_a_year_out_of_range_is_one_line_not_another_year(scene: Scene, year: str) -> None:
+    """A typo is refused with its reason; `--year 0` is not read as "this year"."""
+    with pytest.raises(OfficerError, match=f"^--year: tahun {year} di luar jangkauan"):
+        await scene.officer.run("training", "stats", "--year", year)
 
 
 async def test_stats_per_training_topic_and_kecamatan_against_the_yearly_target(scene: Scene) -> None:
