@@ -18,7 +18,7 @@ from handlers.update_round.commands import run_stats
 from handlers.update_round.planner import due_reminder
 from messages import to_plain
 from storage.database import Database
-from storage.models import Business, OutboxMessage, Owner, UpdateAnswer
+from storage.models import Business, OutboxMessage, Owner, UpdateAnswer, UpdateRound
 from storage.models.outbox import CANCELLED, PENDING
 from tests.bot.outbox.seed import seed_owners, user_id_of
 
@@ -57,6 +57,19 @@ async def register_console_user(db: Database, user: str, nik: str) -> int:
         return account.id
 
 
+async def open_round_now(db: Database) -> UpdateRound:
+    """A round opened now, its deadline in ten days."""
+    async with db.transaction() as tx:
+        round_row, _ = await open_round(
+            tx,
+            officer="officer:test",
+            deadline=date.today() + timedelta(days=10),
+            note=None,
+            now=datetime.now(UTC),
+        )
+    return round_row
+
+
 def choose(replies: list[str], label: str) -> str:
     """The number of the offered choice whose label contains `label`."""
     for line in replies[-1].splitlines():
@@ -70,14 +83,7 @@ async def test_owners_answer_by_chat_and_the_report_counts_them(
     app: App, db: Database, console: ConsoleChannel, settings: Settings
 ) -> None:
     await register_console_user(db, "tester", "6372054107900001")
-    async with db.transaction() as tx:
-        round_row, _ = await open_round(
-            tx,
-            officer="officer:test",
-            deadline=date.today() + timedelta(days=10),
-            note=None,
-            now=datetime.now(UTC),
-        )
+    round_row = await open_round_now(db)
 
     replies = await console.send("menu")
     replies = await console.send(choose(replies, "Perbarui data"))
@@ -131,14 +137,7 @@ async def test_berhenti_at_still_running_answers_closed_and_stops_nothing(
     also the global word that stops every message: at that question it answers. Elsewhere it
     still stops; other everyday words answer too, in each language."""
     user_id = await register_console_user(db, "tester", "6372054107900001")
-    async with db.transaction() as tx:
-        await open_round(
-            tx,
-            officer="officer:test",
-            deadline=date.today() + timedelta(days=10),
-            note=None,
-            now=datetime.now(UTC),
-        )
+    await open_round_now(db)
     replies = await console.send("menu")
     replies = await console.send(choose(replies, "Perbarui data"))
     replies = await console.send("berhenti")
@@ -216,14 +215,7 @@ async def test_back_from_the_summary_returns_to_the_question_asked_not_a_prefill
     db: Database, console: ConsoleChannel
 ) -> None:
     await register_console_user(db, "tester", "6372054107900001")
-    async with db.transaction() as tx:
-        await open_round(
-            tx,
-            officer="officer:test",
-            deadline=date.today() + timedelta(days=10),
-            note=None,
-            now=datetime.now(UTC),
-        )
+    await open_round_now(db)
     replies = await console.send("menu")
     replies = await console.send(choose(replies, "Perbarui data"))
     asked = replies[-1]
