@@ -17,7 +17,8 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-#: The largest id a record can have: the tables' keys are INTEGER (4 bytes on PostgreSQL). An id
+#: The largest id a record that pages and commands name can have: those tables' keys are INTEGER
+#: (4 bytes on PostgreSQL; only the outbox's rows, never named, have BIGINT keys). An id
 #: typed beyond it (99999999999999999999) names nothing, and is never sent to the database, which
 #: refuses it (OverflowError in SQLite, out of range in PostgreSQL) instead of finding nothing.
 MAX_ID = 2**31 - 1
