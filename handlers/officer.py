@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from handlers.agency import AgencyProfile
 from handlers.context import HandlerConfig
+from handlers.rules import SizeClass, UnknownSizeClass, read_size_class
 from messages import Renderer
 from storage.database import Database
 from storage.models.base import is_record_id
@@ -38,6 +39,21 @@ def record_id(text: str) -> int:
     if not is_record_id(number):
         raise argparse.ArgumentTypeError(f"no record has the id {text}")
     return number
+
+
+#: How a command's help shows a size-class argument: the Indonesian words (the English codes
+#: are read too).
+SIZE_CLASS_METAVAR = "mikro|kecil|menengah|besar"
+
+
+def size_class_arg(text: str) -> SizeClass:
+    """argparse `type` of one size class (`--size-class mikro`, `--size small`): read as every
+    command and form reads one (`handlers.rules.read_size_class`), a stranger word refused
+    (exit 2) naming the words it takes."""
+    try:
+        return read_size_class(text)
+    except UnknownSizeClass as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def check_writable(output: Path) -> None:

@@ -1,7 +1,7 @@
 """`umkm-bot broadcast`: announcements to owners, by region, sector, size class and status.
 
     umkm-bot broadcast --template NAME | --text-file FILE [--kecamatan CODE] [--sector S]
-                       [--size micro|small|medium] [--status active|inactive|closed|unknown] [--dry-run] [--no-wait]
+                       [--size mikro|kecil|menengah|besar] [--status active|inactive|closed|unknown] [--dry-run] [--no-wait]
     umkm-bot broadcast status [ID]
 
 A real run queues one outbox row per recipient and follows the running bot's progress
@@ -17,7 +17,6 @@ from pathlib import Path
 
 from handlers.broadcasts.progress import Figures, RateMeter, progress_values
 from handlers.broadcasts.service import (
-    SIZES,
     BroadcastError,
     audience_filter,
     broadcast_status,
@@ -25,7 +24,7 @@ from handlers.broadcasts.service import (
     queue_broadcast,
 )
 from handlers.capability import OfficerCommand
-from handlers.officer import OfficerContext, OfficerError, record_id
+from handlers.officer import SIZE_CLASS_METAVAR, OfficerContext, OfficerError, record_id, size_class_arg
 from handlers.types import Reply
 from storage.models.registration import BusinessStatus
 from storage.repositories.audience import AudienceFilter
@@ -50,7 +49,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--kecamatan", metavar="CODE", help="district (kecamatan) code, e.g. 63.72.01")
     parser.add_argument("--sector", metavar="S", help="sector id from the agency profile")
-    parser.add_argument("--size", choices=SIZES, help="size class")
+    parser.add_argument(
+        "--size",
+        type=size_class_arg,
+        metavar=SIZE_CLASS_METAVAR,
+        help="size class (micro, small, medium, large are read too)",
+    )
     parser.add_argument("--status", choices=[s.value for s in BusinessStatus], help="business status")
     parser.add_argument("--dry-run", action="store_true", help="print the audience per channel, send nothing")
     parser.add_argument("--no-wait", action="store_true", help="queue and return without following progress")

@@ -9,7 +9,6 @@ from typing import Any
 
 from handlers.broadcasts.progress import progress_values
 from handlers.broadcasts.service import (
-    SIZES,
     BroadcastError,
     announcement_templates,
     audience_filter,
@@ -19,6 +18,7 @@ from handlers.broadcasts.service import (
 )
 from handlers.pages import Html, NavEntry, NotFound, Page, PageContext, Redirect
 from handlers.registration.admin import districts
+from handlers.rules import SIZE_CLASSES
 from handlers.types import Reply
 from storage.repositories.audience import AudienceFilter
 
@@ -39,7 +39,7 @@ async def _compose_values(ctx: PageContext, form: dict[str, str]) -> dict[str, A
         "templates": announcement_templates(ctx.renderer),
         "districts": districts(ctx.agency),
         "sectors": [(s.id, s.name(ctx.locale)) for s in ctx.agency.sectors],
-        "sizes": {k: v for k, v in ctx.labels("labels/size_class").items() if k in SIZES},
+        "sizes": {k: v for k, v in ctx.labels("labels/size_class").items() if k in SIZE_CLASSES},
         "statuses": ctx.labels("labels/business_status"),
         "recent": recent,
         "preview": None,

@@ -11,6 +11,7 @@ from handlers.broadcasts.progress import Figures
 from handlers.capability import OutboxKind
 from handlers.outbox import queue_audience
 from handlers.registration.admin import districts
+from handlers.rules import UnknownSizeClass, read_size_class
 from handlers.types import Reply
 from messages import LOCALES, Renderer
 from storage.models.outbox import Broadcast
@@ -18,7 +19,6 @@ from storage.models.registration import BusinessStatus
 from storage.repositories import Transaction
 from storage.repositories.audience import AudienceFilter, audience
 
-SIZES = ("micro", "small", "medium")
 #: The send rate is measured over this last stretch of time.
 RATE_WINDOW = timedelta(seconds=30)
 
@@ -98,8 +98,10 @@ def audience_filter(
         raise BroadcastError(
             f"unknown sector {sector!r} (known: {known})", "unknown_sector", field="sector", value=sector
         )
-    if size and size not in SIZES:
-        raise BroadcastError(f"unknown size {size!r}", "unknown_size", field="size", value=size)
+    try:
+        size_class = read_size_class(size) if size else None
+    except UnknownSizeClass:
+        raise BroadcastError(f"unknown size {size!r}", "unknown_size", field="size", value=size) from None
     try:
         business_status = BusinessStatus(status) if status else None
     except ValueError:
@@ -109,7 +111,7 @@ def audience_filter(
     return AudienceFilter(
         district_code=kecamatan or None,
         sector=sector or None,
-        size_class=size or None,
+        size_class=size_class,
         status=business_status,
     )
 

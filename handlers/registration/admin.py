@@ -20,7 +20,16 @@ from handlers.capability import OutboxKind
 from handlers.officer import StaffContext
 from handlers.outbox import queue_audience
 from handlers.registration.service import subject
-from handlers.rules import Ambiguous, display_phone, districts_of, mask_nik, match_region, region_name
+from handlers.rules import (
+    SIZE_CLASSES,
+    Ambiguous,
+    display_phone,
+    districts_of,
+    mask_nik,
+    match_region,
+    read_size_class,
+    region_name,
+)
 from handlers.types import Reply
 from storage.crypto import Cipher
 from storage.database import Database
@@ -30,7 +39,6 @@ from storage.repositories import Transaction
 from storage.repositories.audience import of_owner
 from storage.repositories.registration import Breakdown, OwnerFilter
 
-SIZE_CLASSES = ("micro", "small", "medium", "large")
 OFFICER_STATUSES = (BusinessStatus.ACTIVE, BusinessStatus.INACTIVE, BusinessStatus.CLOSED)
 
 
@@ -83,15 +91,14 @@ def owner_filter(
     district = district_code(agency, kecamatan) if kecamatan else None
     if sector and agency.sector(sector) is None:
         raise UnknownSector(sector)
-    if size_class and size_class not in SIZE_CLASSES:
-        raise ValueError(f"unknown size class {size_class!r}")
+    size = read_size_class(size_class) if size_class else None  # UnknownSizeClass: a ValueError
     if status and status not in {s.value for s in BusinessStatus}:
         raise ValueError(f"unknown status {status!r}")
     text, phone = _search_terms(search)
     return OwnerFilter(
         district_code=district,
         sector=sector or None,
-        size_class=size_class or None,
+        size_class=size,
         status=status or None,
         text=text,
         phone_digits=phone,

@@ -8,10 +8,16 @@ from pathlib import Path
 
 from handlers import spreadsheet
 from handlers.capability import OfficerCommand
-from handlers.officer import OfficerContext, OfficerError, check_writable, export_format
+from handlers.officer import (
+    SIZE_CLASS_METAVAR,
+    OfficerContext,
+    OfficerError,
+    check_writable,
+    export_format,
+    size_class_arg,
+)
 from handlers.registration.admin import (
     OFFICER_STATUSES,
-    SIZE_CLASSES,
     NoNib,
     NoOpenRequest,
     NoReason,
@@ -62,7 +68,12 @@ DISTRICT_HELP = "district: Kemendagri code (63.72.02) or name (Landasan Ulin)"
 def _add_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kecamatan", help=DISTRICT_HELP)
     parser.add_argument("--sector", help="sector id from the agency profile (kuliner, jasa, ...)")
-    parser.add_argument("--size-class", choices=SIZE_CLASSES, help="size class under PP 7/2021")
+    parser.add_argument(
+        "--size-class",
+        type=size_class_arg,
+        metavar=SIZE_CLASS_METAVAR,
+        help="size class under PP 7/2021 (micro, small, medium, large are read too)",
+    )
 
 
 def _district(args: argparse.Namespace, ctx: OfficerContext) -> str | None:

@@ -29,7 +29,6 @@ from handlers.pages import (
 )
 from handlers.registration.admin import (
     OFFICER_STATUSES,
-    SIZE_CLASSES,
     NoNib,
     NoOpenRequest,
     NoReason,
@@ -46,7 +45,7 @@ from handlers.registration.admin import (
     verify_nib,
     view_owner,
 )
-from handlers.rules import display_phone, region_name
+from handlers.rules import SIZE_CLASSES, display_phone, region_name
 from storage.models.registration import BusinessStatus
 from storage.repositories import Transaction
 from storage.repositories.registration import OwnerFilter

@@ -19,15 +19,26 @@ from handlers.rules.money import MAX_RUPIAH, parse_rupiah
 from handlers.rules.nik import NikInfo, Sex, mask_nik, parse_nik
 from handlers.rules.phone import display_phone, parse_mobile
 from handlers.rules.regions import Ambiguous, Region, districts_of, match_region, region_name, villages_of
-from handlers.rules.size_class import SizeClass, size_class
+from handlers.rules.size_class import (
+    SIZE_CLASSES,
+    SIZE_WORDS,
+    SizeClass,
+    UnknownSizeClass,
+    read_size_class,
+    read_size_classes,
+    size_class,
+)
 
 __all__ = [
     "MAX_RUPIAH",
+    "SIZE_CLASSES",
+    "SIZE_WORDS",
     "Ambiguous",
     "NikInfo",
     "Region",
     "Sex",
     "SizeClass",
+    "UnknownSizeClass",
     "display_phone",
     "districts_of",
     "mask_nik",
@@ -42,6 +53,8 @@ __all__ = [
     "parse_street_address",
     "parse_workers",
     "parse_year_started",
+    "read_size_class",
+    "read_size_classes",
     "region_name",
     "size_class",
     "villages_of",

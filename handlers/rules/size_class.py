@@ -16,12 +16,55 @@ Capital excludes land and buildings (tanah dan bangunan tempat usaha).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 SizeClass = Literal["micro", "small", "medium", "large"]
 """usaha mikro, usaha kecil, usaha menengah, usaha besar."""
 
 _ORDER: tuple[SizeClass, ...] = ("micro", "small", "medium", "large")
+SIZE_CLASSES = _ORDER
+"""Every size class, smallest first, as stored. `large` included: a large business may still
+register by chat (it is told the agency's programs are meant for UMKM, and goes on), so a
+filter, a training's or a voucher program's target may name it; only imports refuse one."""
+
+SIZE_WORDS: Mapping[str, SizeClass] = {
+    "mikro": "micro",
+    "kecil": "small",
+    "menengah": "medium",
+    "besar": "large",
+    **{code: code for code in _ORDER},
+}
+"""The words an officer may type for a size class (Indonesian first, or the stored English
+code), to the stored code: what every command and dashboard form reads."""
+
+
+class UnknownSizeClass(ValueError):
+    """A word that names no size class; `word` is it, as typed."""
+
+    def __init__(self, word: str) -> None:
+        super().__init__(f"unknown size class {word!r} (mikro, kecil, menengah, besar)")
+        self.word = word
+
+
+def read_size_class(word: str) -> SizeClass:
+    """`mikro`, `Kecil`, `medium`, ... -> the stored code; anything else raises `UnknownSizeClass`."""
+    code = SIZE_WORDS.get(word.strip().casefold())
+    if code is None:
+        raise UnknownSizeClass(word.strip())
+    return code
+
+
+def read_size_classes(words: Iterable[str]) -> list[SizeClass]:
+    """Each of `words` read by `read_size_class` (the first unknown one raises), blanks skipped,
+    in the order typed without repeats."""
+    codes: list[SizeClass] = []
+    for word in words:
+        if word.strip() and (code := read_size_class(word)) not in codes:
+            codes.append(code)
+    return codes
+
+
 _BILLION = 10**9
 _CAPITAL_LIMITS = (1 * _BILLION, 5 * _BILLION, 10 * _BILLION)
 _SALES_LIMITS = (2 * _BILLION, 15 * _BILLION, 50 * _BILLION)

@@ -25,7 +25,7 @@ from handlers.capability import OfficerCommand
 from handlers.officer import OfficerContext, OfficerError, record_id
 from handlers.trainings import reports
 from handlers.trainings.kinds import training_values
-from handlers.trainings.planning import SIZE_CLASSES, TypedPlan, items, read_plan
+from handlers.trainings.planning import TypedPlan, items, read_plan
 from handlers.trainings.schedule import (
     TrainingError,
     TrainingPlan,
@@ -52,7 +52,9 @@ def _plan_flags(parser: argparse.ArgumentParser, *, required: bool) -> None:
     parser.add_argument("--deadline", metavar='"YYYY-MM-DD HH:MM"', help="sign-ups close then (agency time)")
     parser.add_argument("--sector", metavar="S,...", help="only owners of these sectors")
     parser.add_argument(
-        "--size-class", metavar="C,...", help=f"only these size classes ({', '.join(SIZE_CLASSES)})"
+        "--size-class",
+        metavar="C,...",
+        help="only these size classes (mikro, kecil, menengah, besar; or micro, small, ...)",
     )
     parser.add_argument("--target-kecamatan", metavar="CODE,...", help="only owners in these kecamatan")
     parser.add_argument("--description-file", type=Path, metavar="FILE", help="a UTF-8 text describing it")

@@ -10,10 +10,10 @@ from typing import Any
 
 from handlers.pages import NotFound, PageContext, checked
 from handlers.registration.admin import districts
-from handlers.rules import display_phone, region_name
+from handlers.rules import SIZE_CLASSES, display_phone, region_name
 from handlers.trainings.attendance import SELF, CheckInRefused
 from handlers.trainings.kinds import training_values
-from handlers.trainings.planning import SIZE_CLASSES, TypedPlan
+from handlers.trainings.planning import TypedPlan
 from handlers.trainings.reports import topic_name
 from handlers.trainings.schedule import TrainingError
 from storage.models.trainings import CANCELLED, Training

@@ -1,6 +1,7 @@
 """A training as an officer types it, read the same way by `umkm-bot training add|edit` and by the
 dashboard's forms: times in agency time (`2026-03-14 09:00`, or a browser's `2026-03-14T09:00`),
-a topic and sectors by their profile ids, kecamatan by code or name, size classes by their codes.
+a topic and sectors by their profile ids, kecamatan by code or name, size classes in Indonesian or
+English (`mikro`, `small`; `handlers.rules.read_size_class`).
 
 Every field is read on its own and every problem is kept (`PlanInvalid.problems`, each naming its
 field), so a form can say what is wrong beside each field; the command prints the first one.
@@ -15,9 +16,9 @@ from typing import Any
 
 from handlers.agency import AgencyProfile
 from handlers.registration.admin import UnknownDistrict, district_code
+from handlers.rules import UnknownSizeClass, read_size_classes
 from handlers.trainings.schedule import PlanInvalid, TrainingError
 
-SIZE_CLASSES = ("micro", "small", "medium", "large")
 #: The most seats a training may have: far above any hall, far below what the database holds.
 MOST_SEATS = 10_000
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -159,13 +160,10 @@ def read_plan(agency: AgencyProfile, typed: TypedPlan, *, whole: bool) -> dict[s
             lambda word: f"--sector: unknown sector {word!r} (known: {known})",
         )
     if typed.size_classes is not None:
-        changes["target_size_classes"] = read.known(
-            typed.size_classes,
-            SIZE_CLASSES,
-            "size_class",
-            "size_classes",
-            lambda word: f"--size-class: one of {', '.join(SIZE_CLASSES)}, not {word!r}",
-        )
+        try:
+            changes["target_size_classes"] = tuple(read_size_classes(typed.size_classes))
+        except UnknownSizeClass as exc:
+            read.refuse(f"--size-class: {exc}", "size_class", "size_classes", word=exc.word)
     if typed.target_kecamatan is not None:
         changes["target_districts"] = tuple(
             read.kecamatan("--target-kecamatan", "target_kecamatan", item) for item in typed.target_kecamatan

@@ -11,7 +11,7 @@ from typing import Any
 
 from handlers import exports
 from handlers.agency import AgencyProfile
-from handlers.rules import region_name
+from handlers.rules import SIZE_CLASSES, region_name
 from handlers.update_round.planner import INVITATION, REMINDER, key_prefix
 from storage.database import Database
 from storage.models.outbox import SENT
@@ -20,7 +20,7 @@ from storage.repositories import Transaction
 from storage.repositories.update_rounds import WAITING, StatsRow
 
 OUTCOMES = (ACTIVE, CLOSED, NO_RESPONSE, WAITING)
-SIZES = ("micro", "small", "medium", "large")
+
 
 Counts = dict[str, int]
 
@@ -56,7 +56,9 @@ def round_report(rows: Sequence[StatsRow]) -> RoundReport:
         by_district[district][row.outcome] += row.count
         by_size[row.size_class or "-"][row.outcome] += row.count
         totals[row.outcome] += row.count
-    ordered_sizes = sorted(by_size, key=lambda s: (SIZES.index(s) if s in SIZES else len(SIZES), s))
+    ordered_sizes = sorted(
+        by_size, key=lambda s: (SIZE_CLASSES.index(s) if s in SIZE_CLASSES else len(SIZE_CLASSES), s)
+    )
     return RoundReport(
         by_district={k: dict(v) for k, v in sorted(by_district.items())},
         by_size={s: dict(by_size[s]) for s in ordered_sizes},

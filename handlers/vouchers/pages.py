@@ -29,8 +29,8 @@ from handlers.pages import (
     download_file,
     id_of,
 )
-from handlers.registration.admin import SIZE_CLASSES, districts
-from handlers.rules import region_name
+from handlers.registration.admin import districts
+from handlers.rules import SIZE_CLASSES, region_name
 from handlers.vouchers import codes
 from handlers.vouchers.issuing import valid_until
 from handlers.vouchers.parsing import DEFAULT_MAX_ONGKIR, DEFAULT_VALID_DAYS, new_program

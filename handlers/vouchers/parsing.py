@@ -8,21 +8,10 @@ from __future__ import annotations
 from handlers.agency import AgencyProfile
 from handlers.registration.admin import UnknownDistrict, district_code
 from handlers.result import Invalid
-from handlers.rules import parse_rupiah
+from handlers.rules import UnknownSizeClass, parse_rupiah, read_size_classes
 from handlers.vouchers.programs import NewProgram, ProgramError
 from storage.models.vouchers import Period
 
-# Size classes as officers write them (Indonesian first), to the stored value.
-SIZE_WORDS = {
-    "mikro": "micro",
-    "micro": "micro",
-    "kecil": "small",
-    "small": "small",
-    "menengah": "medium",
-    "medium": "medium",
-    "besar": "large",
-    "large": "large",
-}
 DEFAULT_MAX_ONGKIR = 25_000
 DEFAULT_VALID_DAYS = 30
 #: The most a program may ask for: far above any real program, far below what the database or
@@ -58,17 +47,12 @@ def whole_number(text: str | int, *, flag: str, most: int) -> int:
 
 
 def size_classes(text: str | None) -> list[str]:
-    """`mikro,kecil` -> ["micro", "small"]; empty: every size class."""
-    sizes = []
-    for word in (w.strip().casefold() for w in (text or "").split(",") if w.strip()):
-        if word not in SIZE_WORDS:
-            raise ProgramError(
-                "size_class",
-                f"--size-class: unknown size class {word!r} (mikro, kecil, menengah, besar)",
-                word=word,
-            )
-        sizes.append(SIZE_WORDS[word])
-    return sizes
+    """`mikro,kecil` -> ["micro", "small"] (`handlers.rules.read_size_classes`); empty: every
+    size class. `besar` is taken: a large business may register by chat."""
+    try:
+        return list(read_size_classes((text or "").split(",")))
+    except UnknownSizeClass as exc:
+        raise ProgramError("size_class", f"--size-class: {exc}", word=exc.word) from None
 
 
 def districts(agency: AgencyProfile, text: str | None) -> list[str]:

@@ -57,7 +57,7 @@ def test_every_problem_is_kept_with_its_field(agency: AgencyProfile) -> None:
         online="meet.example",
         kecamatan="Gambut",
         sectors=["kuliner", "tambang"],
-        size_classes=["mikro"],
+        size_classes=["raksasa"],
         target_kecamatan=["Gambut"],
     )
     with pytest.raises(PlanInvalid) as caught:
