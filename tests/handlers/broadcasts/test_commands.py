@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import io
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -33,3 +35,21 @@ async def test_a_refused_broadcast_names_the_option_it_is_about(app: App, argv: 
         await run(parsed(*argv, "--dry-run"), app.officer_context(out=out, err=out))
     assert str(refused.value).startswith(line)
     assert out.getvalue() == ""  # nothing counted, nothing queued
+
+
+@pytest.mark.parametrize(
+    ("locale", "audience"), [("id", "penerima: 0 (tidak ada)"), ("en", "audience: 0 (nobody)")]
+)
+async def test_status_prints_the_audience_and_the_progress_bar_on_lines_of_their_own(
+    app: App, tmp_path: Path, locale: str, audience: str
+) -> None:
+    text = tmp_path / "pengumuman.txt"
+    text.write_text("Halo pelaku usaha, ada pelatihan baru.", encoding="utf-8")
+    queued = io.StringIO()
+    await run(parsed("--text-file", str(text), "--no-wait"), app.officer_context(out=queued, err=queued))
+    out = io.StringIO()
+    ctx = replace(app.officer_context(out=out, err=out), locale=locale)
+    await run(parsed("status"), ctx)
+    lines = out.getvalue().splitlines()
+    assert lines[1] == audience
+    assert lines[2].startswith("[")
