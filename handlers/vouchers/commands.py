@@ -99,6 +99,10 @@ async def _courier(ctx: OfficerContext, name: str | None) -> Courier | None:
     return courier
 
 
+#: Refusals about a program's state rather than a flag's value: said in the officer's language.
+STATE_REFUSALS = frozenset({"no_program", "closed", "not_paused", "already_paused"})
+
+
 async def run_voucher(args: argparse.Namespace, ctx: OfficerContext) -> None:
     try:
         if args.voucher_command == "program":
@@ -107,7 +111,13 @@ async def run_voucher(args: argparse.Namespace, ctx: OfficerContext) -> None:
             await _redeem(args, ctx)
         else:
             await _report(args, ctx)
-    except (ProgramError, MonthError) as exc:
+    except ProgramError as exc:
+        if exc.code in STATE_REFUSALS:
+            raise OfficerError(
+                ctx.text("vouchers/program_refused", {"code": exc.code, **exc.values})
+            ) from None
+        raise OfficerError(str(exc)) from None
+    except MonthError as exc:
         raise OfficerError(str(exc)) from None
 
 

@@ -100,10 +100,19 @@ async def pause(
     tx: Transaction, program_id: int, *, reason: str, void_issued: bool, officer: str, now: datetime
 ) -> tuple[VoucherProgram, int]:
     """No new vouchers; owners asking are told `reason`. Issued vouchers stay valid unless
-    `void_issued`. Returns the program and how many vouchers were voided."""
+    `void_issued`. Returns the program and how many vouchers were voided. A paused program is
+    refused, as `resume` refuses a running one: its reason is changed by resuming first, not
+    overwritten unawares."""
     program = await _program(tx, program_id)
     if program.status is ProgramStatus.CLOSED:
         raise ProgramError("closed", f"program {program.id} is closed", id=program.id)
+    if program.status is ProgramStatus.PAUSED:
+        raise ProgramError(
+            "already_paused",
+            f"program {program.id} is already paused",
+            id=program.id,
+            reason=program.pause_reason or "",
+        )
     reason = " ".join(reason.split())
     if not reason:
         raise ProgramError("reason_missing", "--reason: say why, in the words owners will read")
