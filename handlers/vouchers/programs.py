@@ -59,6 +59,7 @@ async def add_program(tx: Transaction, new: NewProgram, *, officer: str, now: da
         )
     if not new.name.strip():
         raise ProgramError("name_missing", "the program needs a name")
+    await _check_name_free(tx, new.name)
     for value, what in ((new.quota, "quota"), (new.per_owner, "per-owner"), (new.valid_days, "valid-days")):
         if value < 1:
             raise ProgramError("at_least_one", f"{what} must be at least 1", field=what)
@@ -87,6 +88,29 @@ async def add_program(tx: Transaction, new: NewProgram, *, officer: str, now: da
         details={"quota": new.quota},
     )
     return program
+
+
+def _same_name(name: str) -> str:
+    """A program's name as officers and owners tell it apart: case and spacing do not count."""
+    return " ".join(name.split()).casefold()
+
+
+async def _check_name_free(tx: Transaction, name: str) -> None:
+    """No program that is open or paused has this name. Officers' lists and an owner's choice
+    name programs by name, and two live ones alike cannot be told apart; a closed program's
+    name may be used again (a yearly program comes back under the same name). Both callers
+    (the command and the dashboard's form) add inside the `voucher-program:new` transaction,
+    so two adds of one name cannot both pass."""
+    wanted = _same_name(name)
+    for other in await tx.vouchers.programs([ProgramStatus.OPEN, ProgramStatus.PAUSED]):
+        if _same_name(other.name) == wanted:
+            raise ProgramError(
+                "name_taken",
+                f"--name: program {other.id} is already called {other.name!r}; close it or choose another name",
+                field="name",
+                name=other.name,
+                id=other.id,
+            )
 
 
 async def _program(tx: Transaction, program_id: int) -> VoucherProgram:

@@ -131,6 +131,20 @@ async def test_add_a_program_checked_as_the_command_then_pause_resume_and_close(
     assert (await b.post(f"{VOUCHERS}/99/resume", {}, token_from=VOUCHERS)).status_code == 404
 
 
+async def test_the_form_refuses_the_name_of_a_program_not_closed_as_the_command_does(
+    app: App, browser: OpenBrowser
+) -> None:
+    await program(app, name="Gratis Ongkir 2026")
+    b = await signed_in(app, browser, "ani", "officer")
+    form = {**PROGRAM_FORM, "name": "GRATIS ONGKIR  2026"}
+    taken = await b.post(f"{VOUCHERS}/add", form, token_from=VOUCHERS)
+    assert taken.status_code == 400
+    assert "Program #1 sudah bernama “Gratis Ongkir 2026” dan belum berakhir" in taken.text
+    assert 'value="GRATIS ONGKIR  2026"' in taken.text  # what was typed stays
+    async with app.db.transaction() as tx:
+        assert len(await tx.vouchers.programs()) == 1
+
+
 async def test_a_removed_courier_partner_can_be_added_again(app: App, browser: OpenBrowser) -> None:
     b = await signed_in(app, browser, "ani", "officer")
     await b.post(f"{VOUCHERS}/couriers/add", {"name": COURIER}, token_from=VOUCHERS)

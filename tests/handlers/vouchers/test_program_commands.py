@@ -49,3 +49,22 @@ async def test_pausing_a_paused_program_is_refused_like_resuming_a_running_one(
         stored = await tx.vouchers.program(added.id)
     assert stored is not None
     assert (stored.status, stored.pause_reason) == (ProgramStatus.PAUSED, "Kuota habis")
+
+
+async def test_a_name_is_refused_while_a_program_of_that_name_is_not_closed(app: App) -> None:
+    first = await program(app, name="Gratis Ongkir 2027")
+    add = ("program", "add", "--courier", "JNE Banjarbaru", "--quota", "10", "--name")
+    for state in ("open", "paused"):
+        with pytest.raises(OfficerError) as taken:
+            await voucher(app, *add, " gratis  ongkir 2027 ")
+        assert str(taken.value) == (
+            f"--name: program {first.id} is already called 'Gratis Ongkir 2027'; "
+            "close it or choose another name"
+        ), state
+        if state == "open":
+            await voucher(app, "program", "pause", str(first.id), "--reason", "Sebentar")
+    await voucher(app, "program", "close", str(first.id))
+    await voucher(app, *add, "Gratis Ongkir 2027")  # a closed program's name may come back
+    async with app.db.transaction() as tx:
+        names = [(p.name, p.status) for p in await tx.vouchers.programs()]
+    assert names == [("Gratis Ongkir 2027", ProgramStatus.CLOSED), ("Gratis Ongkir 2027", ProgramStatus.OPEN)]
