@@ -97,11 +97,12 @@ async def open_page(ctx: PageContext) -> Redirect:
 async def export(ctx: PageContext) -> Download | Redirect:
     path = download_file("update-round")
     async with ctx.db.snapshot() as tx:
-        asked = ctx.form.get("round")
+        asked = ctx.form.get("round", "").strip()
         round_row = None if asked and id_of(asked) is None else await chosen_round(tx, id_of(asked))
     if round_row is None:
         path.unlink(missing_ok=True)
-        ctx.notice("no_round", error=True)
+        # A round asked for by number that is not there (or not a number) is not "no rounds yet".
+        ctx.notice("no_such_round" if asked else "no_round", {"round": asked} if asked else None, error=True)
         return Redirect("/dashboard/downloads")
     await write_results(ctx, round_row, path)
     return Download(path, f"pembaruan-data-{round_row.id}.xlsx")

@@ -218,6 +218,7 @@ DASHBOARD_SAMPLES: dict[str, dict[str, Any]] = {
     "dashboard/notices/status_set": {"status": "Tutup"},
     "dashboard/notices/nib_help_done": {"reg_no": "BJB-2026-000001"},
     "dashboard/notices/round_opened": {"id": 1, "invited": 40},
+    "dashboard/notices/no_such_round": {"round": "99"},
     "dashboard/notices/broadcast_queued": {"id": 3, "total": 10},
     "dashboard/notices/account_error": {"code": "password_short"},
     "dashboard/notices/broadcast_error": {"code": "text_long", "length": 4000, "most": 3500, "name": "x"},

@@ -65,6 +65,25 @@ async def test_open_a_round_see_its_progress_and_download_its_results(
     assert "update_round.opened" in actions and "update_round.export" in actions
 
 
+async def test_downloading_a_round_that_does_not_exist_says_so(
+    app: App, browser: OpenBrowser, clock: Clock
+) -> None:
+    b = await admin(app, browser)
+    downloads = "/dashboard/downloads"
+    none_yet = await b.post(f"{downloads}/update-round", {}, token_from=downloads)
+    assert "Belum ada putaran pembaruan data." in (await b.get(none_yet.headers["location"])).text
+    deadline = (clock.now + timedelta(days=10)).date().isoformat()
+    await b.post(
+        "/dashboard/update-rounds/open", {"deadline": deadline}, token_from="/dashboard/update-rounds"
+    )
+    for asked in ("99", "99999999999999999999", "satu"):
+        missing = await b.post(f"{downloads}/update-round", {"round": asked}, token_from=downloads)
+        assert missing.status_code == 303 and missing.headers["location"] == downloads
+        page = (await b.get(downloads)).text
+        assert f"Putaran pembaruan data {asked} tidak ada." in page, asked
+        assert "Belum ada putaran pembaruan data." not in page
+
+
 async def test_a_broadcast_dry_run_sends_nothing_and_sending_queues_its_audience(
     app: App, browser: OpenBrowser
 ) -> None:
