@@ -305,3 +305,34 @@ async def test_the_audit_page_names_actions_in_the_officers_words_and_shows_deta
     only = html.unescape((await b.get("/dashboard/audit?action=owner.viewed")).text)
     shown = re.findall(r"<td[^>]*>([^<]*)</td>", only)
     assert "Data pemilik dilihat" in shown and "Siaran dijadwalkan" not in shown
+
+
+async def test_an_unknown_dashboard_path_gets_the_dashboards_not_found_page_and_the_icon_is_served(
+    app: App, browser: OpenBrowser
+) -> None:
+    b = await admin(app, browser)
+    for path in ("/dashboard/no-such-page", "/dashboard/owners/7/no-such-tab", "/dashboard/static/x.css"):
+        page = await b.get(path)
+        assert page.status_code == 404, path
+        assert "Halaman ini tidak ada di dasbor." in page.text, path
+        assert 'href="/dashboard/audit"' in page.text  # the navigation: still signed in
+        assert page.headers["Cache-Control"] == "no-store"
+    posted = await b.post("/dashboard/no-such-form", {})
+    assert posted.status_code == 404 and "Tidak ditemukan" in posted.text
+    # Signed out: the same page, without the navigation.
+    stranger = await browser()
+    page = await stranger.get("/dashboard/no-such-page")
+    assert page.status_code == 404 and "Tidak ditemukan" in page.text and "/dashboard/audit" not in page.text
+    # A trailing slash still leads to the page without it.
+    for path, to in (
+        ("/dashboard/", "/dashboard"),
+        ("/dashboard/audit/?action=x.y", "/dashboard/audit?action=x.y"),
+    ):
+        moved = await b.get(path)
+        assert (moved.status_code, moved.headers["location"]) == (307, to)
+    # The icon the browser asks for, and the one the layout links.
+    for path in ("/favicon.ico", "/dashboard/static/favicon.svg"):
+        icon = await stranger.get(path)
+        assert icon.status_code == 200, path
+        assert icon.headers["content-type"] == "image/svg+xml" and icon.content.startswith(b"<svg")
+    assert 'rel="icon"' in (await b.get("/dashboard")).text
