@@ -4,8 +4,10 @@ turned into Starlette routes (served by the same server as the webhooks, bot/web
     GET  /dashboard/login        the sign-in form (its CSRF token: a cookie and a hidden field)
     POST /dashboard/login        sign in; 5 failures lock the username for 15 minutes
     POST /dashboard/logout       sign out
-    GET  /dashboard/static/…     the stylesheet (no CDN, no web fonts)
+    GET  /dashboard/static/…     the stylesheet and the icon (no CDN, no web fonts)
+    GET  /favicon.ico            the icon, for browsers that ask for it there (not a 404 per tab)
     every `Page` of every capability (handlers/pages.py), e.g. /dashboard, /dashboard/owners, /v/{code}
+    any other /dashboard/… path: the dashboard's own not-found page, in the officers' language
 
 Signed out: a GET goes to the sign-in form (and back after it), a POST is refused. A POST
 without the session's CSRF token is refused (403), and so is a page the role may not open.
@@ -67,6 +69,9 @@ LOGIN_PATH = "/dashboard/login"
 HOME = "/dashboard"
 CSRF_FIELD = "csrf"
 STYLESHEET = "dashboard.css"
+#: The dashboard's icon: SVG text in the repository (readable in review, no binary to trust),
+#: linked from the layout and answered at /favicon.ico too, cached for a day.
+ICON = "favicon.svg"
 
 #: Every dashboard answer: no caching of personal data, no framing, nothing loaded from elsewhere.
 SECURITY_HEADERS = {
@@ -283,6 +288,21 @@ class Dashboard:
             status=result.status,
         )
 
+    async def not_found(self, request: Request) -> Response:
+        """A /dashboard/… path no page has: the not-found page (with the navigation when signed in),
+        not Starlette's bare English one. A path with a trailing slash (`/dashboard/owners/`) goes
+        to the one without, as Starlette did before this route caught it."""
+        path = request.url.path
+        if path.endswith("/"):
+            query = f"?{request.url.query}" if request.url.query else ""
+            return RedirectResponse(path.rstrip("/") + query, status_code=307)
+        session = await self.session_of(request)
+        return self.html("not_found", {"missing_page": True}, session=session, path=path, status=404)
+
+    async def icon(self, request: Request) -> Response:
+        svg = resources.files("messages").joinpath("static", ICON).read_bytes()
+        return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
+
     async def stylesheet(self, request: Request) -> Response:
         css = resources.files("messages").joinpath("static", STYLESHEET).read_text(encoding="utf-8")
         return Response(css, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
@@ -293,8 +313,14 @@ class Dashboard:
             Route(LOGIN_PATH, self.login_post, methods=["POST"]),
             Route("/dashboard/logout", self.logout_post, methods=["POST"]),
             Route(f"/dashboard/static/{STYLESHEET}", self.stylesheet, methods=["GET"]),
+            Route(f"/dashboard/static/{ICON}", self.icon, methods=["GET"]),
+            Route("/favicon.ico", self.icon, methods=["GET"]),
         ]
         routes += [self.route(page) for capability in self.capabilities for page in capability.pages]
+        # Last: what no route above answers (every method, so a POST there is not a bare 405).
+        routes.append(
+            Route("/dashboard/{rest:path}", self.not_found, methods=["GET", "POST", "PUT", "DELETE"])
+        )
         return routes
 
 

@@ -6,11 +6,14 @@ Loaded from the TOML file named by the AGENCY_PROFILE setting.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from messages.render import DEFAULT_LOCALE, LOCALES
 
 
 class ProfileError(ValueError):
@@ -38,7 +41,12 @@ class Contact:
     phone: str
     whatsapp: str
     email: str
-    office_hours: str
+    #: Per language the bot speaks: "Senin-Jumat 08.00-15.00 WITA" (id), "Monday-Friday ..." (en).
+    office_hours: Mapping[str, str]
+
+    def office_hours_in(self, locale: str) -> str:
+        """The office hours in `locale`'s words (Indonesian for a language the profile lacks)."""
+        return self.office_hours.get(locale) or self.office_hours[DEFAULT_LOCALE]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +108,19 @@ def _training_target(data: dict[str, Any]) -> int | None:
     return target
 
 
+def _contact(data: dict[str, Any]) -> Contact:
+    """`[contact]`: office_hours is one string (for every language) or a table with one per
+    language the bot speaks (`office_hours = { id = "Senin-Jumat ...", en = "Monday-Friday ..." }`)."""
+    contact = _require(data, "contact", dict)
+    hours = contact.get("office_hours")
+    if isinstance(hours, dict):
+        by_locale = {locale: _require(hours, locale, str, "contact.office_hours.") for locale in LOCALES}
+    else:
+        by_locale = dict.fromkeys(LOCALES, _require(contact, "office_hours", str, "contact."))
+    fields = ("address", "phone", "whatsapp", "email")
+    return Contact(**{k: _require(contact, k, str, "contact.") for k in fields}, office_hours=by_locale)
+
+
 def _time(text: str, key: str) -> time:
     try:
         return time.fromisoformat(text)
@@ -117,7 +138,6 @@ def parse_profile(data: dict[str, Any]) -> AgencyProfile:
     quiet = data.get("quiet_hours", ["21:00", "07:00"])
     if not isinstance(quiet, list) or len(quiet) != 2:
         raise ProfileError('agency profile: quiet_hours must be two times, like ["21:00", "07:00"]')
-    contact = _require(data, "contact", dict)
     templates = data.get("whatsapp_templates", {})
     if not isinstance(templates, dict) or not all(isinstance(v, str) and v for v in templates.values()):
         raise ProfileError("agency profile: whatsapp_templates must map message kinds to template names")
@@ -130,7 +150,7 @@ def parse_profile(data: dict[str, Any]) -> AgencyProfile:
         time_zone=zone,
         quiet_start=_time(quiet[0], "start"),
         quiet_end=_time(quiet[1], "end"),
-        contact=Contact(**{k: _require(contact, k, str, "contact.") for k in Contact.__dataclass_fields__}),
+        contact=_contact(data),
         sectors=_named(data, "sectors", Sector, required=True),
         whatsapp_templates={str(k): str(v) for k, v in templates.items()},
         training_topics=_named(data, "training_topics", TrainingTopic, required=False),

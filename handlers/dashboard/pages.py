@@ -4,7 +4,7 @@ home is a short page that tells them to scan a voucher's QR code: the only page 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -147,6 +147,23 @@ async def reset_password_page(ctx: PageContext) -> Redirect:
     )
 
 
+def readable_details(details: Mapping[str, Any], within: str = "") -> list[tuple[str, Any]]:
+    """An entry's details as `key: value` pairs in key order, as an officer reads them: a nested
+    table's pairs under its key (`filters.kecamatan`), a list joined with commas, and a value
+    that is None (or an empty list or table) left out. Details never hold personal data."""
+    pairs: list[tuple[str, Any]] = []
+    for key, value in sorted(details.items()):
+        name = f"{within}{key}"
+        if isinstance(value, Mapping):
+            pairs += readable_details(value, f"{name}.")
+        elif isinstance(value, list | tuple):
+            if value:
+                pairs.append((name, ", ".join(str(item) for item in value if item is not None)))
+        elif value is not None and value != "":
+            pairs.append((name, value))
+    return pairs
+
+
 async def audit_page(ctx: PageContext) -> Html:
     """The audit log, newest first, by actor, action or subject (`owner:42`): none personal."""
     filters = {k: ctx.query.get(k, "").strip()[:64] for k in ("actor", "action", "subject")}
@@ -156,10 +173,21 @@ async def audit_page(ctx: PageContext) -> Html:
         actions = await tx.audit.actions()
     more = len(entries) > PAGE_SIZE
     entries = entries[:PAGE_SIZE]
+    # Each action in the officer's words; one without words yet (a new one) shows its key.
+    names = ctx.labels("labels/audit_action")
     values: dict[str, Any] = {
-        "entries": entries,
+        "entries": [
+            {
+                "at": e.at,
+                "actor": e.actor,
+                "action": names.get(e.action, e.action),
+                "subject": e.subject,
+                "details": readable_details(e.details or {}),
+            }
+            for e in entries
+        ],
         "filters": {k: filters.get(k, "") for k in ("actor", "action", "subject")},
-        "actions": actions,
+        "actions": [(action, names.get(action, action)) for action in actions],
         "next_page": f"{AUDIT}?{urlencode({**filters, 'before': entries[-1].id})}" if more else None,
         "first_page": f"{AUDIT}?{urlencode(filters)}" if ctx.query.get("before") else None,
     }

@@ -108,6 +108,8 @@ async def _my_data(ctx: Context, conv: Conversation) -> list[Reply]:
         "registered_at": owner.registered_at,
         "consent_at": owner.consent_at,
         "nib_verified": business.nib_verified,
+        # Set at registration, by an officer or by a data-update round (pembaruan data).
+        "status": str(business.status),
     }
     return [Reply("registration/profile", values), *await ctx.nav.main_menu(ctx, conv)]
 

@@ -86,10 +86,20 @@ def parse_business_name(text: str) -> str | Invalid:
     """A business name (nama usaha), 2 to 120 characters: "Warung Bu Tini", "CV. Maju & Jaya 2".
 
     Letters, digits, spaces and punctuation; at least one letter; no emoji or control characters.
-    Refusal: `business_name_format`.
+    Refusal: `business_name_format`, with the `problem` that applies: "length" (not 2 to 120
+    characters), "letter" (only digits or punctuation: "99"), or "symbol" (a character it may not
+    hold: `symbol` is that character, e.g. "<" or an emoji, or "" for an invisible one).
     """
-    name = _free_text(text, 2, 120)
-    return name if name is not None else Invalid("business_name_format")
+    name = _clean(text)
+    if name is None or not 2 <= len(name) <= 120:
+        return Invalid("business_name_format", {"problem": "length", "symbol": ""})
+    if not _has_letter(name):
+        return Invalid("business_name_format", {"problem": "letter", "symbol": ""})
+    refused = next((c for c in name if not _is_text_char(c)), None)
+    if refused is not None:
+        shown = refused if unicodedata.category(refused)[0] == "S" else ""
+        return Invalid("business_name_format", {"problem": "symbol", "symbol": shown})
+    return name
 
 
 def parse_street_address(text: str) -> str | Invalid:

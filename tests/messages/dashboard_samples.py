@@ -9,7 +9,7 @@ from handlers.broadcasts.progress import Figures
 from handlers.dashboard.charts import bar_chart, column_chart
 from handlers.pages import SignedIn
 from handlers.update_round.report import OUTCOMES, RoundMessages, round_report
-from storage.models import AuditEntry, Broadcast, OfficerAccount, UpdateRound
+from storage.models import Broadcast, OfficerAccount, UpdateRound
 from storage.repositories.update_rounds import StatsRow
 
 AT = datetime(2026, 3, 1, 1, 30, tzinfo=UTC)
@@ -96,17 +96,16 @@ DASHBOARD_SAMPLES: dict[str, dict[str, Any]] = {
     "dashboard/audit": {
         **LAYOUT,
         "entries": [
-            AuditEntry(
-                id=1,
-                at=AT,
-                actor="dashboard:ani",
-                action="owner.viewed",
-                subject="owner:1",
-                details={"rows": 2},
-            )
+            {
+                "at": AT,
+                "actor": "dashboard:ani",
+                "action": "Data pemilik dilihat",
+                "subject": "owner:1",
+                "details": [("rows", 2), ("public", True), ("comment", False)],
+            }
         ],
         "filters": {"actor": "", "action": "owner.viewed", "subject": ""},
-        "actions": ["owner.viewed"],
+        "actions": [("owner.viewed", "Data pemilik dilihat")],
         "next_page": "/dashboard/audit?before=1",
         "first_page": "/dashboard/audit",
     },

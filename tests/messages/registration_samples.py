@@ -46,6 +46,7 @@ REGISTRATION_SAMPLES: dict[str, dict[str, Any]] = {
         **DETAILS,
         "nib": "1234567890123",
         "nib_verified": False,
+        "status": "closed",
         "reg_no": "BJB-2026-000001",
         "registered_at": datetime(2026, 11, 22, 1, 0, tzinfo=UTC),
         "consent_at": datetime(2026, 11, 22, 1, 0, tzinfo=UTC),

@@ -3,16 +3,20 @@ what the database holds."""
 
 from __future__ import annotations
 
+import ast
 import html
 import io
 import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bot.app import App
+from messages import LOCALES, Renderer
 from storage.models import AuditEntry, Broadcast, Business, OutboxMessage, Owner, UpdateRound
 from tests.bot.dashboard.conftest import Browser, Clock, make_account
 from tests.bot.dashboard.seed import seed_varied_owners
@@ -235,3 +239,119 @@ async def test_an_id_beyond_any_record_is_not_found(app: App, browser: OpenBrows
     assert (await b.get(f"/dashboard/owners/{2**31}")).status_code == 404  # just past an INTEGER key
     assert (await b.get(f"/dashboard/update-rounds?round={huge}")).status_code == 404
     assert (await b.get(f"/dashboard/audit?before={huge}")).status_code == 200
+
+
+#: Where the code records audit entries: the repository's own `record` passes its argument on.
+RECORDING_CODE = ("bot", "handlers", "storage")
+ACTION_ARGUMENT = re.compile(r'action="([a-z_]+\.[a-z_.]+)"')
+
+
+def recorded_actions() -> set[str]:
+    """Every action the code records: the strings given as `action=` to `audit.record(…)` or
+    `AuditEntry(…)` (either branch of a conditional too), and any `action="x.y"` in the code."""
+    root = Path(__file__).resolve().parents[3]
+    found: set[str] = set()
+    for package in RECORDING_CODE:
+        for source in (root / package).rglob("*.py"):
+            text = source.read_text(encoding="utf-8")
+            found.update(ACTION_ARGUMENT.findall(text))
+            for node in ast.walk(ast.parse(text)):
+                if not isinstance(node, ast.Call):
+                    continue
+                called = (
+                    node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                )
+                if called not in ("record", "AuditEntry"):
+                    continue
+                for keyword in (k for k in node.keywords if k.arg == "action"):
+                    found.update(
+                        c.value
+                        for c in ast.walk(keyword.value)
+                        if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                    )
+    return found
+
+
+def test_every_action_the_code_records_has_a_name_in_every_locale() -> None:
+    """A new audited action needs its words in officer/labels/audit_action, in each language."""
+    actions = recorded_actions()
+    assert {"owner.viewed", "voucher_program.added", "owners.export_with_nik"} <= actions
+    renderer = Renderer(ZoneInfo("Asia/Makassar"))
+    for locale in LOCALES:
+        names = dict(
+            line.split(":", 1)
+            for line in renderer.render("officer/labels/audit_action", locale).splitlines()
+            if ":" in line
+        )
+        missing = sorted(actions - {key.strip() for key in names})
+        assert not missing, (locale, missing)
+
+
+async def test_the_audit_page_names_actions_in_the_officers_words_and_shows_details_readably(
+    app: App, browser: OpenBrowser
+) -> None:
+    b = await admin(app, browser)
+    async with app.db.transaction() as tx:
+        await tx.audit.record(actor="dashboard:ani", action="owner.viewed", subject="owner:7")
+        await tx.audit.record(
+            actor="dashboard:ani",
+            action="broadcast.queued",
+            subject="broadcast:3",
+            details={"filters": {"kecamatan": None, "sector": "kuliner", "sizes": []}, "total": 12},
+        )
+        await tx.audit.record(
+            actor="officer:budi",
+            action="voucher_program.paused",
+            subject="voucher_program:2",
+            details={"reason": None, "voided": True},
+        )
+        await tx.audit.record(actor="officer:budi", action="something.new", subject="owner:7")
+    page = await b.get("/dashboard/audit")
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", text)
+    assert "Data pemilik dilihat" in cells and "Siaran dijadwalkan" in cells
+    assert "Program voucher dijeda" in cells
+    assert "something.new" in cells  # no words for it yet: its key, not nothing
+    assert "owner.viewed" not in cells and "broadcast.queued" not in cells
+    assert "filters.sector: kuliner; total: 12" in cells
+    assert "voided: ya" in cells
+    assert not any("{" in cell or "None" in cell or "kecamatan" in cell for cell in cells)
+    options = dict(re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', text))
+    assert options["owner.viewed"] == "Data pemilik dilihat"
+    assert options["something.new"] == "something.new"
+    # Filtering by an action still works by its key.
+    only = html.unescape((await b.get("/dashboard/audit?action=owner.viewed")).text)
+    shown = re.findall(r"<td[^>]*>([^<]*)</td>", only)
+    assert "Data pemilik dilihat" in shown and "Siaran dijadwalkan" not in shown
+
+
+async def test_an_unknown_dashboard_path_gets_the_dashboards_not_found_page_and_the_icon_is_served(
+    app: App, browser: OpenBrowser
+) -> None:
+    b = await admin(app, browser)
+    for path in ("/dashboard/no-such-page", "/dashboard/owners/7/no-such-tab", "/dashboard/static/x.css"):
+        page = await b.get(path)
+        assert page.status_code == 404, path
+        assert "Halaman ini tidak ada di dasbor." in page.text, path
+        assert 'href="/dashboard/audit"' in page.text  # the navigation: still signed in
+        assert page.headers["Cache-Control"] == "no-store"
+    posted = await b.post("/dashboard/no-such-form", {})
+    assert posted.status_code == 404 and "Tidak ditemukan" in posted.text
+    # Signed out: the same page, without the navigation.
+    stranger = await browser()
+    page = await stranger.get("/dashboard/no-such-page")
+    assert page.status_code == 404 and "Tidak ditemukan" in page.text and "/dashboard/audit" not in page.text
+    # A trailing slash still leads to the page without it.
+    for path, to in (
+        ("/dashboard/", "/dashboard"),
+        ("/dashboard/audit/?action=x.y", "/dashboard/audit?action=x.y"),
+    ):
+        moved = await b.get(path)
+        assert (moved.status_code, moved.headers["location"]) == (307, to)
+    # The icon the browser asks for, and the one the layout links.
+    for path in ("/favicon.ico", "/dashboard/static/favicon.svg"):
+        icon = await stranger.get(path)
+        assert icon.status_code == 200, path
+        assert icon.headers["content-type"] == "image/svg+xml" and icon.content.startswith(b"<svg")
+    assert 'rel="icon"' in (await b.get("/dashboard")).text

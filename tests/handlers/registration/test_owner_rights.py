@@ -7,6 +7,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.channels.console import ConsoleChannel
 from storage.models import AuditEntry, Base, Business, ConversationState, NibHelpRequest, Owner
+from storage.models.registration import BusinessStatus
 from tests.handlers.registration.conversation import NIK, OTHER_NIK, router_sender, to_summary
 
 
@@ -20,6 +21,22 @@ async def test_data_saya_shows_the_profile_with_the_nik_masked(app: App, console
     text = "\n".join(await console.send("Data saya"))
     assert "6372********0003" in text and NIK not in text
     assert "Warung Bu Tini" in text and "BJB-" in text and "Guntung Payung" in text
+
+
+async def test_data_saya_shows_whether_the_business_is_marked_closed_in_both_languages(
+    app: App, console: ConsoleChannel
+) -> None:
+    await _registered(app, console)
+    assert "Status usaha: aktif" in "\n".join(await console.send("Data saya"))
+    async with app.db.transaction() as tx:
+        business = (await tx.session.execute(select(Business))).scalar_one()
+        business.status = BusinessStatus.CLOSED  # as an officer or a data-update round sets it
+    text = "\n".join(await console.send("Data saya"))
+    assert "Status usaha: tutup" in text and "masih berjalan" in text
+    async with app.db.transaction() as tx:
+        await tx.users.set_locale((await tx.session.execute(select(Owner))).scalar_one().user_id, "en")
+    text = "\n".join(await console.send("My data"))
+    assert "Business status: closed" in text and "still running" in text
 
 
 async def test_ubah_data_changes_one_field_and_audits_its_name_only(

@@ -133,9 +133,23 @@ def test_business_name_accepted(text: str) -> None:
     assert parse_business_name(text) == text
 
 
-@pytest.mark.parametrize("text", ["", "A", "99", "Keripik 🍌", "A" * 121, "Toko\x07"])
-def test_business_name_refused(text: str) -> None:
-    assert parse_business_name(text) == Invalid("business_name_format")
+@pytest.mark.parametrize(
+    ("text", "problem", "symbol"),
+    [
+        ("", "length", ""),
+        ("A", "length", ""),
+        ("A" * 121, "length", ""),
+        ("99", "letter", ""),
+        ("12.345", "letter", ""),
+        ("Keripik 🍌", "symbol", "🍌"),
+        ("Toko <b>Maju</b>", "symbol", "<"),
+        ("Toko\x07", "symbol", ""),
+    ],
+)
+def test_business_name_refused(text: str, problem: str, symbol: str) -> None:
+    assert parse_business_name(text) == Invalid(
+        "business_name_format", {"problem": problem, "symbol": symbol}
+    )
 
 
 def test_address_joins_lines() -> None:

@@ -43,7 +43,11 @@ ERRORS: dict[str, tuple[dict[str, Any], str, Any]] = {
     "year_format": ({}, "2019", lambda text: parse_year_started(text, today=TODAY)),
     "workers_format": ({}, "5", parse_workers),
     "name_format": ({}, "Siti Aminah", parse_full_name),
-    "business_name_format": ({}, "Warung Makan Bu Siti", parse_business_name),
+    "business_name_format": (
+        {"problem": "length", "symbol": ""},
+        "Warung Makan Bu Siti",
+        parse_business_name,
+    ),
     "address_format": ({}, "Jl. A. Yani Km. 5 No. 12, RT 03/RW 01", parse_street_address),
 }
 
@@ -77,3 +81,25 @@ def test_province_code_is_shown() -> None:
     text = environment.get_template("id/errors/nik_province.j2").render(code="99")
 
     assert "(99)" in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "id_words", "en_words"),
+    [
+        ("A", "2 sampai 120 karakter", "2 to 120 characters"),
+        ("12345", "harus memuat huruf, tidak hanya angka", "needs letters, not only digits"),
+        ("Toko <Maju>", "jadi tanpa <", "so not <"),
+        ("Keripik 🍌", "jadi tanpa 🍌", "so not 🍌"),
+        ("Toko\x07Maju", "tanpa emoji", "no emoji"),
+    ],
+)
+def test_a_refused_business_name_is_told_the_reason_that_applies(
+    typed: str, id_words: str, en_words: str
+) -> None:
+    refused = parse_business_name(typed)
+    assert isinstance(refused, Invalid) and refused.key == "business_name_format"
+    for locale, words in (("id", id_words), ("en", en_words)):
+        text = environment.get_template(f"{locale}/errors/business_name_format.j2").render(refused.values)
+        assert words in text, (locale, text)
+        if refused.values["problem"] != "length":
+            assert "120" not in text  # not the length rule when the length is fine
