@@ -3,6 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.settings import DEFAULT_PROFILE
+from handlers.agency import load_profile
 from handlers.types import Reply
 from messages import Renderer, to_plain, to_telegram_html
 from messages.filters import format_long_date, format_rupiah, format_time
@@ -45,7 +47,7 @@ def test_rupiah(amount: int, text: str) -> None:
 def test_filters_work_inside_templates() -> None:
     """As an owner reads them: a date in the agency's zone, numbers and money, in the locale of
     the message."""
-    renderer = Renderer(WITA, {"short_name": "Dinas"})
+    renderer = Renderer(WITA, load_profile(DEFAULT_PROFILE).template_values())
     registered = datetime(2024, 1, 16, 17, 30, tzinfo=UTC)  # 01.30 on the 17th in Makassar
     values = {**SAMPLES["registration/profile"], "registered_at": registered, "workers": 12459}
     values["annual_sales"] = 2_100_000
