@@ -64,13 +64,20 @@ def check_writable(output: Path) -> None:
         raise OfficerError(f"{output} is a directory; name a file to write")
 
 
+#: The extensions that name a file format an export may write: a name ending in one of them
+#: is that format, never another one under that name.
+EXPORT_EXTENSIONS = frozenset({"xlsx", "csv", "pdf"})
+
+
 def export_format(ctx: StaffContext, output: Path, asked: str | None, formats: Sequence[str]) -> str:
-    """The format an export writes to `output`: its extension's (`data.csv`: csv), never another
-    one under that name. `asked` (--format) may only agree with it, or name the format of a file
-    without an extension; an extension of none of `formats`, or none and no --format, is refused."""
+    """The format an export writes to `output`. A name ending in a format's extension is that
+    format (`data.csv`: csv, not Excel under a .csv name): --format (`asked`) may only agree, and
+    an extension of a format this export cannot write is refused. Any other name (`rekap`,
+    `rekap.txt`) is written as --format says, or as the first of `formats` (as before names
+    decided anything)."""
     extension = output.suffix.casefold().lstrip(".")
-    if not extension and asked is not None:
-        return asked
+    if extension not in EXPORT_EXTENSIONS:
+        return asked or formats[0]
     if extension not in formats:
         raise OfficerError(ctx.text("export/extension", {"name": output.name, "formats": formats}))
     if asked is not None and asked != extension:

@@ -135,7 +135,7 @@ async def run_participants(args: argparse.Namespace, ctx: OfficerContext) -> Non
     await _training(ctx, args.id)
     words = participant_words(ctx)
     headers, statuses, public = words["headers"], words["statuses"], words["public_label"]
-    if args.output is not None and file_format is not None:
+    if file_format is not None:  # -o FILE
         count = await export_participants(
             ctx.db,
             ctx.agency,

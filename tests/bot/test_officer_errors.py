@@ -71,8 +71,9 @@ async def test_a_csv_export_never_hands_excel_a_formula(app: App, database_url: 
 async def test_an_export_writes_the_format_its_file_name_says(
     app: App, database_url: str, settings: Settings, tmp_path: Path
 ) -> None:
-    """`-o data.csv` is a CSV file (not Excel under a .csv name); --format may only agree with the
-    name, and a name of no known format is refused before anything is written. One real process
+    """`-o data.csv` is a CSV file (not Excel under a .csv name); --format may only agree with a
+    name that says its format, and a name of a format the export cannot write is refused before
+    anything is written; any other name is written as --format says, or as XLSX. One real process
     (the rule as an officer meets it), the rest in process (each process costs about 1.5 s)."""
     await _register_one(app)
     plain = tmp_path / "data.csv"
@@ -87,16 +88,21 @@ async def test_an_export_writes_the_format_its_file_name_says(
     voucher = tmp_path / "voucher.csv"
     await officer.run("voucher", "report", "--month", "2026-11", "-o", str(voucher))
     assert not voucher.read_bytes().startswith(b"PK")
+    unnamed = tmp_path / "rekap"
+    await officer.run("owners", "export", "-o", str(unnamed))
+    assert unnamed.read_bytes().startswith(b"PK")
+    texted = tmp_path / "rekap.txt"
+    await officer.run("owners", "export", "--format", "csv", "-o", str(texted))
+    assert "Nama Usaha" in texted.read_text(encoding="utf-8-sig").splitlines()[0]
     refused = [
         (
             ["owners", "export", "--format", "xlsx", "-o", "o.csv"],
             "--format xlsx tidak cocok dengan berkas “o.csv”",
         ),
         (
-            ["owners", "export", "-o", "o.txt"],
-            "-o: nama berkas harus berakhiran .xlsx atau .csv, bukan “o.txt”",
+            ["owners", "export", "-o", "o.pdf"],
+            "-o: nama berkas harus berakhiran .xlsx atau .csv, bukan “o.pdf”",
         ),
-        (["owners", "export", "-o", "o"], "-o: nama berkas harus berakhiran .xlsx atau .csv, bukan “o”"),
         (
             ["voucher", "report", "--month", "2026-11", "--format", "csv", "-o", "v.xlsx"],
             "--format csv tidak cocok",
@@ -114,9 +120,11 @@ async def test_an_export_writes_the_format_its_file_name_says(
         assert str(refusal.value).startswith(reason), str(refusal.value)
         assert not target.exists()
     refused_run = run_cli(
-        ["owners", "export", "-o", str(tmp_path / "o.txt")], tmp_path / "d", DATABASE_URL=database_url
+        ["owners", "export", "--format", "xlsx", "-o", str(tmp_path / "o.csv")],
+        tmp_path / "d",
+        DATABASE_URL=database_url,
     )
-    assert _one_line_failure(refused_run).startswith("umkm-bot: -o: nama berkas harus berakhiran")
+    assert _one_line_failure(refused_run).startswith("umkm-bot: --format xlsx tidak cocok")
     assert refused_run.returncode == 2
 
 

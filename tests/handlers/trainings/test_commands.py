@@ -216,9 +216,16 @@ async def test_participants_and_certificate_files_are_what_their_names_say(
     await scene.officer.run("training", "participants", str(training.id), "-o", str(listed))
     assert not listed.read_bytes().startswith(b"PK")  # CSV, as the name says (no --format)
     one = str(training.id)
+    # A name of no file format is written as --format says, or as XLSX (as before names decided).
+    unnamed = tmp_path / "peserta"
+    await scene.officer.run("training", "participants", one, "-o", str(unnamed))
+    assert unnamed.read_bytes().startswith(b"PK")
+    texted = tmp_path / "peserta.txt"
+    await scene.officer.run("training", "participants", one, "--format", "csv", "-o", str(texted))
+    assert not texted.read_bytes().startswith(b"PK")
     for argv, name, reason in (
         (["participants", one, "--format", "xlsx"], "p.csv", "--format xlsx tidak cocok"),
-        (["participants", one], "p.txt", "-o: nama berkas harus berakhiran .xlsx atau .csv"),
+        (["participants", one], "p.pdf", "-o: nama berkas harus berakhiran .xlsx atau .csv"),
         (["certificate", one, "BJB-2026-000001"], "s.xlsx", "-o: nama berkas harus berakhiran .pdf"),
     ):
         with pytest.raises(OfficerError, match=f"^{reason}"):
