@@ -61,7 +61,7 @@ class FormFlow:
                 },
             )
             return [self._resume_prompt()]
-        conv.enter(self.name, None, {"answers": dict(initial or {}), ORIGIN: initial})
+        self._begin(conv, initial or {}, initial)
         replies = await self.form.intro(ctx, self._answers(conv)) if self.form.intro and not initial else []
         return replies + await self._advance(ctx, conv)
 
@@ -99,9 +99,9 @@ class FormFlow:
             conv.step = SUMMARY
             return [await self._summary(ctx, conv)]
         if conv.step == SUMMARY:
-            previous = self._asked_before(conv, None, conv.data.get(ASKED, []))
+            previous = self._asked_before(conv, None, self._asked(conv))
         elif conv.step is not None and self.form.has_field(conv.step):
-            asked = correction["asked"] if correction else conv.data.get(ASKED, [])
+            asked = correction["asked"] if correction else self._asked(conv)
             previous = self._asked_before(conv, conv.step, asked)
             if previous is None and correction:
                 conv.data["answers"] = correction["answers"]
@@ -114,6 +114,19 @@ class FormFlow:
             # The menu leaves through `suspend`, so a flow's own rule for leaving holds here too.
             return await ctx.nav.main_menu(ctx, conv)
         return [await self._go_to(ctx, conv, previous)]
+
+    def _begin(self, conv: Conversation, answers: dict[str, Any], origin: dict[str, Any] | None) -> None:
+        """Enter the form afresh, from `answers` (prefilled ones were not asked); `origin` is what
+        "start over" returns to."""
+        conv.enter(self.name, None, {"answers": dict(answers), ORIGIN: origin, ASKED: []})
+
+    def _asked(self, conv: Conversation) -> list[str]:
+        """The questions asked so far. A form saved before they were kept (a conversation going
+        on when this version was deployed) counts every answered question as asked."""
+        asked: list[str] | None = conv.data.get(ASKED)
+        if asked is None:
+            asked = conv.data[ASKED] = [f.name for f in self.form.fields if f.name in self._answers(conv)]
+        return asked
 
     def _asked_before(self, conv: Conversation, step: str | None, asked: list[str]) -> Field | None:
         """The last question in `asked` that still applies and comes before `step` (None: the end)."""
@@ -214,7 +227,7 @@ class FormFlow:
         if answer.choice_id == RESTART:
             origin = conv.data.get(ORIGIN)
             conv.drafts.pop(self.name, None)
-            conv.enter(self.name, None, {"answers": dict(origin or {}), ORIGIN: origin})
+            self._begin(conv, origin or {}, origin)
             return await self._advance(ctx, conv)
         return [Reply("errors/choose_option"), self._resume_prompt()]
 
@@ -255,7 +268,7 @@ class FormFlow:
         conv.step, conv.data["page"] = field.name, 0
         # A correction's questions are its own: `kembali` from the summary retraces the way in.
         correction = conv.data.get(CORRECTION)
-        asked: list[str] = correction["asked"] if correction else conv.data.setdefault(ASKED, [])
+        asked: list[str] = correction["asked"] if correction else self._asked(conv)
         if field.name not in asked:
             asked.append(field.name)
         return await self._ask(ctx, conv, field)

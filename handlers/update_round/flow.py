@@ -136,7 +136,7 @@ class UpdateDataFlow(FormFlow):
             if stored is None:
                 return [Reply("update_round/not_registered"), *await ctx.nav.main_menu(ctx, conv)]
             prefilled = {k: v for k, v in stored.items() if k in REUSED and v is not None}
-            conv.enter(self.name, None, {"answers": prefilled})
+            self._begin(conv, prefilled, None)
             return await self._advance(ctx, conv)
         return await super().start(ctx, conv, initial)
 

@@ -8,9 +8,10 @@ import re
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import flag_modified
 
 from bot.app import App
-from storage.models import Owner
+from storage.models import ConversationState, Owner
 from tests.handlers.registration.conversation import HAPPY_PATH, NIK, Send, router_sender, to_summary
 
 NOTE = {
@@ -122,3 +123,20 @@ async def test_back_while_correcting_one_answer_returns_to_the_summary_unchanged
     async with app.db.transaction() as tx:
         owner = (await tx.session.execute(select(Owner))).scalar_one()
     assert owner.full_name == "Siti Aminah"
+
+
+async def test_a_form_saved_before_questions_were_kept_goes_back_to_the_last_answered(app: App) -> None:
+    """A conversation going on when this version is deployed has no list of asked questions:
+    every answered question counts as asked, so `kembali` still goes back one question rather
+    than out of the form."""
+    send = router_sender(app.router, app.renderer, "console", "siti")
+    summary = await to_summary(send)
+    async with app.db.transaction() as tx:
+        state = (await tx.session.execute(select(ConversationState))).scalar_one()
+        data = dict(state.data)
+        del data["data"]["asked"]  # as an earlier version stored it
+        state.data = data
+        flag_modified(state, "data")
+    asked = "\n".join(await send("kembali"))
+    assert "Menu utama" not in asked and asked != summary
+    assert "NIB" in asked  # the last question of the happy path
