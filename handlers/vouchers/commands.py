@@ -58,7 +58,9 @@ def add_voucher_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_VALID_DAYS,
         help="days a voucher lasts after issue (default 30)",
     )
-    add.add_argument("--size-class", help="only these size classes: mikro,kecil,menengah")
+    add.add_argument(
+        "--size-class", help="only these size classes, comma-separated: mikro,kecil,menengah,besar"
+    )
     add.add_argument("--kecamatan", help="only these kecamatan: codes or names, comma-separated")
     add.add_argument(
         "--requires-current-data", action="store_true", help="data confirmed in the latest round"

@@ -93,7 +93,7 @@ def test_run_without_any_channel_serves_the_dashboard_beside_the_console_until_i
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        health = _when_up(f"{base}/healthz")
+        health = _when_up(f"{base}/healthz", bot)
         assert health.status_code == 200 and health.json()["database"] == "ok"
         login = httpx.get(f"{base}/dashboard/login", trust_env=False)
         assert login.status_code == 200 and 'name="password"' in login.text
@@ -122,7 +122,7 @@ def test_a_signal_stops_the_console_run_while_it_waits_for_a_line(tmp_path: Path
         cwd=tmp_path,
     )
     try:
-        _when_up(f"http://127.0.0.1:{port}/healthz")
+        _when_up(f"http://127.0.0.1:{port}/healthz", bot)
         bot.send_signal(signal.SIGTERM)
         bot.wait(timeout=30)  # stdin still open (communicate() would close it)
     finally:
@@ -146,8 +146,11 @@ def test_a_port_in_use_stops_run_with_one_line(tmp_path: Path) -> None:
     )
 
 
-def _when_up(url: str) -> httpx.Response:
+def _when_up(url: str, bot: subprocess.Popen[str]) -> httpx.Response:
+    """The first answer at `url`; fails at once if the bot exited instead."""
     for _ in range(300):
+        if bot.poll() is not None:
+            raise AssertionError(f"the bot exited ({bot.returncode}) before answering at {url}")
         try:
             return httpx.get(url, trust_env=False)
         except httpx.TransportError:
