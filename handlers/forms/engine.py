@@ -299,7 +299,7 @@ class FormFlow:
     async def _ask(self, ctx: Context, conv: Conversation, field: Field) -> Reply:
         answers = self._answers(conv)
         values: dict[str, Any] = {"answers": answers, "has_current": field.name in answers, "shown": {}}
-        if values["has_current"] and self.form.summary_values is not None:
+        if values["has_current"] and self.form.shows_current and self.form.summary_values is not None:
             # Asked again (kembali, a correction): the prompt shows the current answer as the summary
             # does, from the same values, so what the owner reads can be sent back as it is.
             values["shown"] = dict(await resolve(self.form.summary_values(ctx, answers)))

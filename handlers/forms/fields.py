@@ -86,6 +86,8 @@ class Form:
     `on_complete` must not add it. `confirm_when` decides, from the answers, whether the
     summary is shown for confirmation at all (None: always); without it the last answer
     completes the form (a one-tap action, a choice followed by its own yes/no question).
+    `shows_current`: a question asked again (kembali, a correction) shows its current answer as the
+    summary does (`shown`: the `summary_values`, computed only for such a form).
     """
 
     name: str
@@ -95,6 +97,7 @@ class Form:
     summary_values: Values | None = None
     intro: Callable[[Context, dict[str, Any]], Awaitable[list[Reply]]] | None = None
     confirm_when: Callable[[Answers], bool] | None = None
+    shows_current: bool = False
 
     def field(self, name: str) -> Field:
         for f in self.fields:

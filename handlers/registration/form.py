@@ -331,4 +331,5 @@ def registration_form(name: str, on_complete: Any) -> Form:
         summary="registration/summary",
         summary_values=_summary_values,
         on_complete=on_complete,
+        shows_current=True,
     )

@@ -163,6 +163,7 @@ def catalogue_form() -> Form:
         summary_values=_summary_values,
         on_complete=_act,
         confirm_when=_public,
+        shows_current=True,  # the public sign-up asks the registration's name and number
     )
 
 

@@ -122,6 +122,7 @@ def update_form() -> Form:
         summary="update_round/summary",
         summary_values=_summary_values,
         on_complete=_complete,
+        shows_current=True,
     )
 
 

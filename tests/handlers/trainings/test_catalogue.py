@@ -81,6 +81,12 @@ async def test_someone_not_registered_signs_up_for_a_public_training_with_the_sh
     assert "kecamatan" in asked
     summary = await chat.say("dewi", option(asked, "Landasan Ulin"))
     assert "Dewi Lestari" in summary and "0813-5000-1234" in summary and "Landasan Ulin" in summary
+    # Back to the number: its answer as the summary shows it, kept by sending it again.
+    assert "kecamatan" in await chat.say("dewi", "kembali")
+    phone = await chat.say("dewi", "kembali")
+    assert "Jawaban sekarang: 0813-5000-1234" in phone
+    summary = await chat.say("dewi", "0813-5000-1234")
+    assert "Dewi Lestari" in summary and "Landasan Ulin" in summary
     done = await chat.say("dewi", option(summary, "Simpan"))
     assert "Anda terdaftar di Pembuatan es krim" in done
     [enrolment] = await enrolments(db)
