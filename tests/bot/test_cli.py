@@ -6,13 +6,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from tests.bot.cli_helpers import cli_env, run_cli
-from tests.bot.conftest import free_port
+from tests.bot.conftest import Running, free_port
 
 
 def database_env(database_url: str) -> dict[str, str]:
@@ -82,19 +81,11 @@ def test_run_without_any_channel_serves_the_dashboard_beside_the_console_until_i
     port = free_port()
     data = tmp_path / "data"
     assert run_cli(["db", "upgrade"], data).returncode == 0
-    bot = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=cli_env(data, HTTP_PORT=str(port)),
-        cwd=tmp_path,
-    )
+    bot = _console_run(tmp_path, port, stdout=subprocess.PIPE)
     try:
         base = f"http://127.0.0.1:{port}"
-        health = _when_up(f"{base}/healthz", bot)
-        assert health.status_code == 200 and health.json()["database"] == "ok"
+        health = Running(bot, port).health()
+        assert health["status"] == "ok" and health["database"] == "ok"  # "ok" is the 200 answer
         login = httpx.get(f"{base}/dashboard/login", trust_env=False)
         assert login.status_code == 200 and 'name="password"' in login.text
         # One bot per SQLite file, the console's too.
@@ -112,17 +103,9 @@ def test_run_without_any_channel_serves_the_dashboard_beside_the_console_until_i
 
 def test_a_signal_stops_the_console_run_while_it_waits_for_a_line(tmp_path: Path) -> None:
     port = free_port()
-    bot = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"],
-        stdin=subprocess.PIPE,  # kept open: the console waits for a line that never comes
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=cli_env(tmp_path / "data", HTTP_PORT=str(port)),
-        cwd=tmp_path,
-    )
+    bot = _console_run(tmp_path, port, stdout=subprocess.DEVNULL)  # stdin kept open: no line comes
     try:
-        _when_up(f"http://127.0.0.1:{port}/healthz", bot)
+        Running(bot, port).health()
         bot.send_signal(signal.SIGTERM)
         bot.wait(timeout=30)  # stdin still open (communicate() would close it)
     finally:
@@ -146,13 +129,15 @@ def test_a_port_in_use_stops_run_with_one_line(tmp_path: Path) -> None:
     )
 
 
-def _when_up(url: str, bot: subprocess.Popen[str]) -> httpx.Response:
-    """The first answer at `url`; fails at once if the bot exited instead."""
-    for _ in range(300):
-        if bot.poll() is not None:
-            raise AssertionError(f"the bot exited ({bot.returncode}) before answering at {url}")
-        try:
-            return httpx.get(url, trust_env=False)
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"nothing answered at {url}")
+def _console_run(tmp_path: Path, port: int, *, stdout: int) -> subprocess.Popen[str]:
+    """`umkm-bot run` with no platform (the console chat beside the dashboard), its input a pipe
+    (tests/bot/conftest.py's `run_bot` starts platform runs, with no input)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        stdin=subprocess.PIPE,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(tmp_path / "data", HTTP_PORT=str(port)),
+        cwd=tmp_path,
+    )
