@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TextIO
 
-from bot.channels.app_channels import Channels
 from bot.dashboard import Dashboard, is_https
 from bot.settings import ConfigError, Settings
 from handlers import broadcasts, dashboard, registration, trainings, update_round, vouchers

@@ -35,6 +35,7 @@ from bot.channels.whatsapp.channel import WhatsAppChannel
 from bot.outbox.scheduler import OutboxService
 from bot.settings import ConfigError
 from bot.web import TelegramHook, WhatsAppHook, create_web_app
+from handlers.rules.lokal_adapter import preload as preload_lokal
 from handlers.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ class Service:
 
     async def start(self) -> None:
         app = self.app
+        preload_lokal()
         opened = await app.channels()
         self.whatsapp, self.telegram = opened.whatsapp, opened.telegram
         channels: dict[str, InboundChannel] = {}

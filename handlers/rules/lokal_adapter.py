@@ -3,6 +3,10 @@
 Nothing else in the project imports `lokal`. Each function here takes plain text, calls the library and
 returns our own small values, so the library can be swapped by rewriting this module alone. Errors the
 library raises on odd input are translated here into "not recognised" (`None`).
+
+The library is imported on first use: its package imports everything it has, Samaran's 200-odd
+regular expressions included (about 0.15 s), and officer commands that never read a NIK, a phone
+number or a region should not start that much slower.
 """
 
 from __future__ import annotations
@@ -11,9 +15,6 @@ import functools
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
-
-import lokal
-from lokal import wilayah
 
 NikProblem = Literal["format", "province", "region", "birth_date", "serial"]
 PhoneKind = Literal["mobile", "landline"]
@@ -68,12 +69,21 @@ class Amount:
     approximate: bool
 
 
+def preload() -> None:
+    """Import the library now: a running bot should not make its first owner wait for it."""
+    import lokal  # noqa: PLC0415, F401
+    from lokal import wilayah  # noqa: PLC0415, F401
+
+
 def nik_structure(digits: str, *, today: date) -> NikStructure:
     """Decode a NIK (`digits`, already cleaned) against the Kemendagri region data.
 
     The century of the birth year is inferred relative to `today`: a two-digit year up to this year's
     is read as 20yy, a larger one as 19yy.
     """
+    import lokal  # noqa: PLC0415  (imported on first use: see the module's docstring)
+    from lokal import wilayah  # noqa: PLC0415
+
     info = lokal.parse_nik(digits, lookup_wilayah=wilayah.wilayah_name, reference_date=today)
     problems = tuple(_NIK_PROBLEMS.get(issue.code, "format") for issue in info.errors)
     region_unknown = any(w.code == "wilayah_unknown" for w in info.warnings)
@@ -93,12 +103,16 @@ def nik_structure(digits: str, *, today: date) -> NikStructure:
 
 def region_name(code: str) -> str | None:
     """Name of a Kemendagri region ("63.72" → "Kota Banjarbaru"), or None when unknown."""
+    from lokal import wilayah  # noqa: PLC0415
+
     return wilayah.wilayah_name(code)
 
 
 def child_regions(code: str) -> list[tuple[str, str]]:
     """Direct children of a region as (dotted code, name), in the library's order (villages in
     code order)."""
+    from lokal import wilayah  # noqa: PLC0415
+
     if code.count(".") == 2:
         return list(_villages(code))
     return [(w.code, w.name) for w in wilayah.list_wilayah(code)]
@@ -110,6 +124,8 @@ def _villages(district: str) -> tuple[tuple[str, str], ...]:
     (kelurahan), 2xxx (desa) or 3xxx (desa adat), which holds for every village in the data.
     `list_wilayah` would also load the postal-code table for every village of Indonesia (about
     10 MB the bot never reads); this needs only the village names."""
+    from lokal import wilayah  # noqa: PLC0415
+
     found = ((f"{district}.{kind}{n:03d}", kind) for kind in "123" for n in range(1, 1000))
     return tuple((c, name) for c, _ in found if (name := wilayah.wilayah_name(c)) is not None)
 
@@ -122,6 +138,8 @@ def parse_amount(text: str) -> Amount | None:
     before a scale word counts as one ("0 juta" is 1 juta) and "1jt500" is 1.000.500. Amounts are floats
     rounded to sen, so above about Rp90 triliun a whole amount can come back a few sen off.
     """
+    import lokal  # noqa: PLC0415  (imported on first use: see the module's docstring)
+
     try:
         parsed = lokal.parse_rupiah(text)
     except (ArithmeticError, ValueError):  # decimal.InvalidOperation when a product overflows to inf
@@ -133,6 +151,8 @@ def parse_amount(text: str) -> Amount | None:
 
 def parse_phone(text: str) -> PhoneNumber | None:
     """Read an Indonesian phone number written any common way, or None when it is not one."""
+    import lokal  # noqa: PLC0415  (imported on first use: see the module's docstring)
+
     info = lokal.parse_phone(text)
     if not info.valid or info.e164 is None or info.national is None or info.type is None:
         return None
