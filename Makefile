@@ -47,6 +47,7 @@ bench: $(STAMP) bench-env
 	$(PY) -m bench.outbox
 	$(PY) -m bench.dashboard
 	$(PY) -m bench.importing
+	$(PY) -m bench.cli
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .mypy_cache .ruff_cache
