@@ -35,8 +35,15 @@ TEXT = "Pelatihan pemasaran digital\nhari Sabtu   di aula dinas.\n\nGratis untuk
 FLAT = "Pelatihan pemasaran digital · hari Sabtu di aula dinas. · Gratis untuk semua."
 
 
+# The template goes to the owner who just got the text: WhatsApp's one message per user every
+# 6 s would make each test wait that long, and the pacing is tested elsewhere.
+PER_USER_SECONDS = 0.3
+
+
 async def _start(start_service: StartService, wa: FakeWhatsApp, tmp_path: Path) -> tuple[Service, str]:
-    service = await start_service(**_settings(tmp_path, whatsapp_settings(wa)))
+    service = await start_service(
+        **_settings(tmp_path, whatsapp_settings(wa)), outbox_whatsapp_per_user_seconds=PER_USER_SECONDS
+    )
     [wa_id] = await seed_owners(service.app.db, 1, channel="whatsapp")
     return service, wa_id
 
