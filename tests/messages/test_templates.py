@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+from pathlib import Path
+
 import pytest
 from jinja2 import Environment, PackageLoader, nodes
 
 from handlers.agency import AgencyProfile
 from messages import LOCALES, Renderer
 from tests.messages.samples import COMMON, SAMPLES
+
+TEMPLATES = Path(__file__).parents[2] / "messages" / "templates"
 
 
 @pytest.fixture
@@ -72,3 +78,23 @@ def test_both_locales_use_the_same_variables(renderer: Renderer) -> None:
 def test_a_missing_value_is_an_error_not_an_empty_string(renderer: Renderer) -> None:
     with pytest.raises(Exception, match="greet"):
         renderer.render("menu/main", "id", {})
+
+
+# A line whose text ends in a block tag, followed by a line of text. trim_blocks (render.py)
+# eats the newline after every block tag, so such a line runs into the next one, or, with a
+# blank line between them, the blank line is what makes the break and is never seen: a
+# template that reads differently from what it renders. `+%}` keeps the newline.
+_TEXT_THEN_TAG = re.compile(r"\S.*\{%[^%]*[^+]%\}$")
+_ONLY_TAGS = re.compile(r"^\s*(\{%.*?%\}\s*)+$")
+
+
+def test_no_newline_is_eaten_after_a_tag_that_ends_a_line_of_text() -> None:
+    eaten = []
+    for path in sorted(TEMPLATES.rglob("*.j2")):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for number, (line, after) in enumerate(itertools.pairwise(lines), 1):
+            if _TEXT_THEN_TAG.search(line) and not _ONLY_TAGS.match(line):
+                at_the_end = number == len(lines) - 1 and not after
+                if not at_the_end and not _ONLY_TAGS.match(after):
+                    eaten.append(f"{path.relative_to(TEMPLATES)}:{number}: end the tag with +%}}")
+    assert not eaten, "\n".join(eaten)
