@@ -1,13 +1,15 @@
 """Dashboard benchmark (not a test): prints its figures.
 
-    .venv/bin/python -m bench.dashboard [--owners 100000] [--requests 40] [--database-url postgresql+asyncpg://…]
+    .venv/bin/python -m bench.dashboard [--owners 100000] [--trainings 24] [--requests 40]
+        [--database-url postgresql+asyncpg://…]
 
 With N registered owners (varied kecamatan, sector, size, status, dates; one in ten waiting for
-NIB help), signed in as an admin, through the dashboard's own routes (session lookup, the
-queries, the templates) in process:
+NIB help) and a year's trainings (`--trainings`, each announced to one sector's owners, every
+announcement sent: the outbox holds them as it does after a year), signed in as an admin,
+through the dashboard's own routes (session lookup, the queries, the templates) in process:
 
 1. p50 / p95 / max of the overview (Ringkasan), the owners list's first page, a deep page (the
-   last one, by keyset), and a search by name;
+   last one, by keyset), a search by name, the trainings list and the trainings' statistics;
 2. the owners XLSX export of all N rows through the Unduh page of a real `umkm-bot run`
    process: its time, and the server's peak memory (VmHWM) while it runs; then the same export
    while an owner writes on WhatsApp every 50 ms, and `umkm-bot owners export` (a process of its
@@ -30,21 +32,24 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from starlette.applications import Starlette
 
 from bench.outbox import drop_created, fresh_database, peak_rss_mb
 from bot.app import App, build_app
 from bot.settings import load_settings
 from handlers.dashboard.accounts import add_account
+from handlers.trainings.schedule import TrainingPlan, announce, create_training
+from handlers.trainings.seats import Seating
 from storage.models import Owner
+from storage.models.outbox import SENT, OutboxMessage
 from tests.bot.conftest import free_port
-from tests.bot.dashboard.seed import seed_varied_owners
+from tests.bot.dashboard.seed import SECTORS, seed_varied_owners
 from tests.conftest import TEST_SECRET_KEY
 from tests.fakes import SIGNATURE_HEADER, FakeWhatsApp, sign, text_message_payload
 
@@ -90,11 +95,38 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
-async def seed(url: str, workdir: Path, owners: int) -> None:
+async def seed_trainings(app: App, n: int) -> int:
+    """`n` trainings over the coming weeks, each announced to one sector's owners, every
+    announcement marked sent. Returns the announcement messages queued."""
+    seating = Seating(app.agency, app.router.config.training_offer)
+    now = datetime.now(UTC)
+    for i in range(n):
+        starts = now + timedelta(days=3 + i % 28, hours=i % 5)
+        plan = TrainingPlan(
+            title=f"Pelatihan {i + 1}",
+            topic="kemasan",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=3),
+            capacity=50,
+            venue="Aula Dinas",
+            district_code="63.72.02",
+            target_sectors=(SECTORS[i % len(SECTORS)],),
+        )
+        async with app.db.transaction() as tx:
+            training = await create_training(tx, officer="bench", plan=plan, now=now)
+        async with app.db.transaction() as tx:
+            await announce(tx, seating, officer="bench", training_id=training.id, now=now)
+    async with app.db.transaction() as tx:
+        sent = await tx.session.execute(update(OutboxMessage).values(status=SENT))
+    return int(sent.rowcount or 0)
+
+
+async def seed(url: str, workdir: Path, owners: int, trainings: int) -> None:
     app = await open_app(url, workdir)
     try:
         started = time.perf_counter()
         await seed_varied_owners(app.db, owners, now=datetime.now(UTC))
+        announced = await seed_trainings(app, trainings)
         async with app.db.transaction() as tx:
             await add_account(
                 tx,
@@ -105,7 +137,10 @@ async def seed(url: str, workdir: Path, owners: int) -> None:
                 officer="bench",
                 now=datetime.now(UTC),
             )
-        print(f"seeded {owners:,} owners in {time.perf_counter() - started:.1f} s")
+        print(
+            f"seeded {owners:,} owners and {trainings} trainings announced to {announced:,} in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
     finally:
         await app.close()
 
@@ -131,6 +166,8 @@ async def pages(url: str, workdir: Path, n: int) -> None:
             ("owners list, kecamatan + size filter", "/dashboard/owners?kecamatan=63.72.03&size=small"),
             ("owners search by name (first page)", search_path),
             ("owner detail (audited)", f"/dashboard/owners/{lowest}"),
+            ("trainings list", "/dashboard/trainings"),
+            ("trainings' statistics", "/dashboard/trainings/stats"),
         ):
             values = await timings(client, path, n)
             print(f"{label:<44}{statistics.median(values):>9.1f}{p95(values):>9.1f}{max(values):>9.1f}")
@@ -265,13 +302,14 @@ async def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--owners", type=int, default=100_000)
+    parser.add_argument("--trainings", type=int, default=24, help="a year's, two a month")
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--database-url", help="PostgreSQL base URL (default: an SQLite file)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="umkm-bench-"))
     try:
         url = await fresh_database(args.database_url, workdir)
-        await seed(url, workdir, args.owners)
+        await seed(url, workdir, args.owners, args.trainings)
         await pages(url, workdir, args.requests)
         await asyncio.to_thread(export_run, url, workdir)
     finally:
