@@ -117,14 +117,17 @@ async def run_owners(args: argparse.Namespace, ctx: OfficerContext) -> None:
 async def _list(ctx: OfficerContext, where: OwnerFilter) -> None:
     count = 0
     states = ctx.labels("labels/record_state")
+    sizes = ctx.labels("labels/size_class")
     # A snapshot: printed to a slow terminal, 100,000 lines would otherwise hold the bot's writes.
     async with ctx.db.snapshot() as tx:
         async for owner, business in tx.owners.stream(where):
             district = region_name(business.district_code or "") or "-"
-            size = business.size_class or "-"
+            found = ctx.agency.sector(business.sector or "")
+            sector = found.name(ctx.locale) if found else business.sector or "-"
+            size = sizes.get(business.size_class or "", business.size_class or "-")
             state = states[record_state(owner)]
             print(
-                f"{owner.reg_no}\t{business.name}\t{owner.full_name}\t{district}\t{business.sector}\t{size}\t{state}",
+                f"{owner.reg_no}\t{business.name}\t{owner.full_name}\t{district}\t{sector}\t{size}\t{state}",
                 file=ctx.out,
             )
             count += 1

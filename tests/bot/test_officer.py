@@ -54,6 +54,9 @@ async def test_owners_list_filters_and_the_nib_queue(app: App, database_url: str
         ["owners", "list", "--kecamatan", "Landasan Ulin", "--size-class", "micro"], tmp_path / "d", **env
     )
     assert listed.returncode == 0 and listed.stdout.count("Warung Bu Tini") == 2
+    # The sector and the size class in the officer's words, as the export writes them, not ids.
+    first = listed.stdout.splitlines()[0].split("\t")
+    assert first[3:6] == ["Landasan Ulin", "Kuliner (makanan & minuman)", "Mikro"]
     assert run_cli(["owners", "list", "--size-class", "small"], tmp_path / "d", **env).stdout.strip() == ""
     bad = run_cli(["owners", "list", "--kecamatan", "Mars"], tmp_path / "d", **env)
     assert bad.returncode == 2 and bad.stderr.startswith("umkm-bot: unknown kecamatan")
