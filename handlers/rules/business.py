@@ -86,29 +86,18 @@ def parse_business_name(text: str) -> str | Invalid:
     """A business name (nama usaha), 2 to 120 characters: "Warung Bu Tini", "CV. Maju & Jaya 2".
 
     Letters, digits, spaces and punctuation; at least one letter; no emoji or control characters.
-    Refusal: `business_name_format`, with the `problem` that applies: "length" (not 2 to 120
-    characters), "letter" (only digits or punctuation: "99"), or "symbol" (a character it may not
-    hold: `symbol` is that character, e.g. "<" or an emoji, or "" for an invisible one).
+    Refusal: `business_name_format`, with the `problem` that applies (`_free_text`).
     """
-    name = _clean(text)
-    if name is None or not 2 <= len(name) <= 120:
-        return Invalid("business_name_format", {"problem": "length", "symbol": ""})
-    if not _has_letter(name):
-        return Invalid("business_name_format", {"problem": "letter", "symbol": ""})
-    refused = next((c for c in name if not _is_text_char(c)), None)
-    if refused is not None:
-        shown = refused if unicodedata.category(refused)[0] == "S" else ""
-        return Invalid("business_name_format", {"problem": "symbol", "symbol": shown})
-    return name
+    return _free_text(text, 2, 120, refusal="business_name_format")
 
 
 def parse_street_address(text: str) -> str | Invalid:
     """Street address (alamat usaha), 5 to 200 characters: "Jl. A. Yani Km. 5 No. 12, RT 03/RW 01".
 
-    Same characters as a business name; line breaks become spaces. Refusal: `address_format`.
+    Same characters as a business name; line breaks become spaces. Refusal: `address_format`,
+    with the `problem` that applies (`_free_text`).
     """
-    address = _free_text(text, 5, 200)
-    return address if address is not None else Invalid("address_format")
+    return _free_text(text, 5, 200, refusal="address_format")
 
 
 def _clean(text: str) -> str | None:
@@ -126,11 +115,21 @@ def _digits_only(text: str) -> str | None:
     return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
 
 
-def _free_text(text: str, shortest: int, longest: int) -> str | None:
+def _free_text(text: str, shortest: int, longest: int, *, refusal: str) -> str | Invalid:
+    """Text of `shortest` to `longest` characters with at least one letter, of letters, digits,
+    punctuation and spaces. Refused as `refusal` with the `problem` that applies: "length",
+    "letter" (only digits or punctuation: "99"), or "symbol" (a character it may not hold:
+    `symbol` is that character, e.g. "<" or an emoji, or "" for an invisible one)."""
     cleaned = _clean(text)
-    if cleaned is None or not shortest <= len(cleaned) <= longest or not _has_letter(cleaned):
-        return None
-    return cleaned if all(_is_text_char(c) for c in cleaned) else None
+    if cleaned is None or not shortest <= len(cleaned) <= longest:
+        return Invalid(refusal, {"problem": "length", "symbol": ""})
+    if not _has_letter(cleaned):
+        return Invalid(refusal, {"problem": "letter", "symbol": ""})
+    refused = next((c for c in cleaned if not _is_text_char(c)), None)
+    if refused is not None:
+        shown = refused if unicodedata.category(refused)[0] == "S" else ""
+        return Invalid(refusal, {"problem": "symbol", "symbol": shown})
+    return cleaned
 
 
 def _has_letter(text: str) -> bool:

@@ -22,6 +22,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "form/resume": {"form": "registration"},
     "errors/nik_province": {"code": "99"},
     "errors/business_name_format": {"problem": "symbol", "symbol": "<"},
+    "errors/address_format": {"problem": "symbol", "symbol": "<"},
     "linking/offer": {"phone": "+6281234567890"},
 }
 SAMPLES.update(REGISTRATION_SAMPLES)

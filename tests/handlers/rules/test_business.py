@@ -159,9 +159,21 @@ def test_address_joins_lines() -> None:
     )
 
 
-@pytest.mark.parametrize("text", ["", "Jl.", "1234", "x" * 201, "Jl. Mawar 🌹 No. 1"])
-def test_address_refused(text: str) -> None:
-    assert parse_street_address(text) == Invalid("address_format")
+@pytest.mark.parametrize(
+    ("text", "problem", "symbol"),
+    [
+        ("", "length", ""),
+        ("Jl.", "length", ""),
+        ("x" * 201, "length", ""),
+        ("12345", "letter", ""),
+        ("12/03, 45", "letter", ""),
+        ("Jl. Mawar 🌹 No. 1", "symbol", "🌹"),
+        ("Jl. Mawar <No. 1>", "symbol", "<"),
+        ("Jl. Mawar\x07 No. 1", "symbol", ""),
+    ],
+)
+def test_address_refused(text: str, problem: str, symbol: str) -> None:
+    assert parse_street_address(text) == Invalid("address_format", {"problem": problem, "symbol": symbol})
 
 
 # Letters of any script that NFKC leaves alone ("Ŀ" becomes "L·", which is not a name character),

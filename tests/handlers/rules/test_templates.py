@@ -48,7 +48,11 @@ ERRORS: dict[str, tuple[dict[str, Any], str, Any]] = {
         "Warung Makan Bu Siti",
         parse_business_name,
     ),
-    "address_format": ({}, "Jl. A. Yani Km. 5 No. 12, RT 03/RW 01", parse_street_address),
+    "address_format": (
+        {"problem": "length", "symbol": ""},
+        "Jl. A. Yani Km. 5 No. 12, RT 03/RW 01",
+        parse_street_address,
+    ),
 }
 
 environment = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False)
@@ -103,3 +107,21 @@ def test_a_refused_business_name_is_told_the_reason_that_applies(
         assert words in text, (locale, text)
         if refused.values["problem"] != "length":
             assert "120" not in text  # not the length rule when the length is fine
+
+
+@pytest.mark.parametrize(
+    ("typed", "id_words", "en_words"),
+    [
+        ("Jl.", "5 sampai 200 karakter", "5 to 200 characters"),
+        ("12/03, 45", "harus memuat huruf", "needs letters"),
+        ("Jl. Mawar 🌹 No. 1", "jadi tanpa 🌹", "so not 🌹"),
+    ],
+)
+def test_a_refused_address_is_told_the_reason_that_applies(typed: str, id_words: str, en_words: str) -> None:
+    refused = parse_street_address(typed)
+    assert isinstance(refused, Invalid) and refused.key == "address_format"
+    for locale, words in (("id", id_words), ("en", en_words)):
+        text = environment.get_template(f"{locale}/errors/address_format.j2").render(refused.values)
+        assert words in text, (locale, text)
+        if refused.values["problem"] != "length":
+            assert "200" not in text  # not the length rule when the length is fine
