@@ -25,7 +25,8 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 # running app checkpoints in the background instead (`Database.checkpoint`, every few seconds);
 # this higher threshold (about 40 MB) is only the safety net, and what a command-line process uses.
 SQLITE_AUTOCHECKPOINT_PAGES = 10_000
-# The execution option of a read-only transaction (`session_factory(read_only=True)`).
+# The execution option of a read-only transaction (`session_factory(read_only=True)`), on both
+# engines: what SQLite's "begin" listener below, and anyone observing the engine, reads.
 READ_ONLY = "umkm_read_only"
 
 
@@ -90,13 +91,11 @@ def session_factory(engine: AsyncEngine, *, read_only: bool = False) -> async_se
     """Sessions whose transactions read and write; `read_only`: ones that only read, and on SQLite
     never hold the writer (PostgreSQL: `BEGIN READ ONLY`)."""
     if read_only:
-        # PostgreSQL: one snapshot for the whole transaction, as SQLite's (a read-only
-        # REPEATABLE READ transaction never fails to serialise).
-        options: dict[str, object] = (
-            {READ_ONLY: True}
-            if engine.dialect.name == "sqlite"
-            else {"postgresql_readonly": True, "isolation_level": "REPEATABLE READ"}
-        )
+        options: dict[str, object] = {READ_ONLY: True}
+        if engine.dialect.name != "sqlite":
+            # PostgreSQL: one snapshot for the whole transaction, as SQLite's (a read-only
+            # REPEATABLE READ transaction never fails to serialise).
+            options |= {"postgresql_readonly": True, "isolation_level": "REPEATABLE READ"}
         return async_sessionmaker(engine, expire_on_commit=False, execution_options=options)
     return async_sessionmaker(engine, expire_on_commit=False)
 

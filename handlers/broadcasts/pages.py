@@ -32,7 +32,7 @@ def _form(ctx: PageContext) -> dict[str, str]:
 
 async def _compose_values(ctx: PageContext, form: dict[str, str]) -> dict[str, Any]:
     """The compose page's form and choices, and the latest broadcasts (shown after a refusal too)."""
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         recent = await tx.broadcasts.recent(limit=10)
     return {
         "form": form,
@@ -87,7 +87,7 @@ async def preview_page(ctx: PageContext) -> Html:
         reply, filters = _parse(ctx, form)
     except BroadcastError as exc:
         return await _refused(ctx, form, exc)
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         counts = await tx.broadcasts.audience_counts(filters)
     text = ctx.renderer.render(reply.template, ctx.locale, reply.values)
     preview = {"counts": sorted(counts.items()), "total": sum(counts.values()), "text": text}
@@ -107,7 +107,7 @@ async def send_page(ctx: PageContext) -> Html | Redirect:
 
 
 async def progress_page(ctx: PageContext) -> Html:
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         status = await broadcast_status(tx, int(ctx.params["broadcast_id"]), now=ctx.now())
     if status is None:
         raise NotFound

@@ -114,21 +114,29 @@ async def end_idle_sessions(db: Database, *, now: datetime) -> int:
 
 
 async def find_session(db: Database, token: str | None, *, now: datetime) -> Session | None:
-    """The live session of a cookie token, touched; None when unknown, idle too long or disabled."""
+    """The live session of a cookie token, touched; None when unknown, idle too long or disabled.
+
+    Every dashboard request asks, so it reads in a snapshot: on SQLite a `transaction()` holds
+    the one writer, and every owner's message would wait for it. Only ending the session or
+    touching it (at most once a `TOUCH_EVERY`) takes a short write transaction of its own."""
     if not token:
         return None
     hashed = token_hash(token)
-    async with db.transaction() as tx:
+    async with db.snapshot() as tx:
         found = await tx.dashboard_sessions.find(hashed)
-        if found is None:
-            return None
-        row, account = found
-        if now - row.last_seen_at > IDLE_LIMIT or account.disabled_at is not None:
-            await tx.dashboard_sessions.end(hashed)
-            return None
-        if now - row.last_seen_at >= TOUCH_EVERY:
-            await tx.dashboard_sessions.touch(hashed, now)
-        return _session(row, account.username, account.role, account.courier_name)
+    if found is None:
+        return None
+    row, account = found
+    if now - row.last_seen_at > IDLE_LIMIT or account.disabled_at is not None:
+        async with db.transaction() as tx:
+            await tx.dashboard_sessions.end(hashed)  # one ended meanwhile: deletes nothing
+        return None
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        async with db.transaction() as tx:
+            # A session ended since the read (logout, its account disabled) is not brought back.
+            if not await tx.dashboard_sessions.touch(hashed, now):
+                return None
+    return _session(row, account.username, account.role, account.courier_name)
 
 
 def _session(row: DashboardSession, username: str, role: str, courier: str | None) -> Session:

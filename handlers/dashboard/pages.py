@@ -53,7 +53,7 @@ KEPT_FIELDS = ("username", "role", "courier")
 
 async def _accounts_values(ctx: PageContext) -> dict[str, Any]:
     """The accounts, the roles, and the courier partners an account may name (not removed)."""
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         accounts = await list_accounts(tx)
         partners = [courier.name for courier, _staff in await tx.couriers.active()]
     return {"accounts": accounts, "roles": ROLES, "couriers": partners}
@@ -168,7 +168,7 @@ async def audit_page(ctx: PageContext) -> Html:
     """The audit log, newest first, by actor, action or subject (`owner:42`): none personal."""
     filters = {k: ctx.query.get(k, "").strip()[:64] for k in ("actor", "action", "subject")}
     filters = {k: v for k, v in filters.items() if v}
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         entries = await tx.audit.page(**filters, before=id_of(ctx.query.get("before")), limit=PAGE_SIZE + 1)
         actions = await tx.audit.actions()
     more = len(entries) > PAGE_SIZE

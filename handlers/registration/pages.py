@@ -99,7 +99,7 @@ async def owners_list(ctx: PageContext) -> Html:
         ctx.notice("bad_filter", error=True)
         where, values = OwnerFilter(), {}
     before = _int(ctx.query.get("before"))
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         rows = await tx.owners.page(where, before=before, limit=PAGE_SIZE + 1)
         total = await tx.owners.count(where)
     more = len(rows) > PAGE_SIZE
@@ -275,7 +275,7 @@ NIB_QUEUE = "/dashboard/nib-queue"
 
 async def nib_queue(ctx: PageContext) -> Html:
     after = _int(ctx.query.get("after"))
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         entries = await tx.nib_queue.pending(after=after, limit=PAGE_SIZE + 1)
         total = await tx.nib_queue.pending_count()
     more = len(entries) > PAGE_SIZE

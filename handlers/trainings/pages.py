@@ -64,7 +64,7 @@ async def _list_values(ctx: PageContext) -> dict[str, Any]:
     """Trainings not ended yet (soonest first) or ended (?show=past, latest first), by keyset."""
     past = ctx.query.get("show") == "past"
     after = id_of(ctx.query.get("after"))
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         rows = await tx.trainings.page(now=ctx.now(), past=past, after=after, limit=PAGE_SIZE + 1)
         figures = await tx.trainings.figures([t.id for t in rows[:PAGE_SIZE]])
     more = len(rows) > PAGE_SIZE
@@ -126,7 +126,7 @@ async def training_page(ctx: PageContext) -> Html:
 
 
 async def edit_page(ctx: PageContext) -> Html | Redirect:
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         training = await training_or_404(tx, training_id(ctx))
     if training.status != SCHEDULED:
         notice_refusal(
@@ -152,7 +152,7 @@ async def save_page(ctx: PageContext) -> Html | Redirect:
         if exc.code in ("no_training", "cancelled"):
             notice_refusal(ctx, exc)
             return Redirect(here(number))
-        async with ctx.db.transaction() as tx:
+        async with ctx.db.snapshot() as tx:
             training = await training_or_404(tx, number)
         values = {"training": shown(ctx, training), **form_values(ctx, kept(ctx.form), exc)}
         return Html("trainings/edit", values, status=400)
@@ -195,7 +195,7 @@ async def announce_page(ctx: PageContext) -> Html | Redirect:
     """Before sending: who the announcement would reach now, per channel, and what they read."""
     number = training_id(ctx)
     try:
-        async with ctx.db.transaction() as tx:
+        async with ctx.db.snapshot() as tx:
             training = await training_or_404(tx, number)
             counts = await announcement_audience(tx, number, ctx.now())
     except TrainingError as exc:

@@ -50,7 +50,7 @@ REFRESH_SECONDS = 60
 async def checkin_code_page(ctx: PageContext) -> Html:
     """The code of the day in large digits, the training's name and date, nothing else: for the
     venue's projector. On a day the training does not run, its days instead of a code."""
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         training = await training_or_404(tx, training_id(ctx))
     today = ctx.today()
     code, days = None, None
@@ -143,7 +143,7 @@ async def feedback_page(ctx: PageContext) -> Html:
     """The ratings (how many gave each, the average) and the comments, newest first, by keyset;
     anonymous: no name or number is shown with a comment."""
     before = id_of(ctx.query.get("before"))
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         training = await training_or_404(tx, training_id(ctx))
         ratings = await ratings_of(tx, training.id)
         comments = await tx.trainings.comments(training.id, before=before, limit=PAGE_SIZE + 1)

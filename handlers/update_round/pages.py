@@ -52,7 +52,7 @@ async def _figures(ctx: PageContext, round_row: UpdateRound) -> dict[str, Any]:
 
 
 async def rounds_page(ctx: PageContext) -> Html:
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         asked = ctx.query.get("round")
         if asked and id_of(asked) is None:
             raise NotFound

@@ -77,10 +77,14 @@ def _notice_error(ctx: PageContext, exc: ProgramError | MonthError) -> None:
     ctx.notice("voucher_error", _error_values(exc), error=True)
 
 
-async def _programs_values(ctx: PageContext, tx: Transaction) -> dict[str, Any]:
+async def _programs_values(ctx: PageContext) -> dict[str, Any]:
+    """The programs with their counts, the courier partners, and the new-program form's choices."""
+    async with ctx.db.snapshot() as tx:
+        programs = await program_summaries(tx, now=ctx.now())
+        couriers = await tx.couriers.active()
     return {
-        "programs": await program_summaries(tx, now=ctx.now()),
-        "couriers": await tx.couriers.active(),
+        "programs": programs,
+        "couriers": couriers,
         "statuses": ctx.labels("labels/program_status"),
         "sizes": ctx.labels("labels/size_class"),
         "size_order": SIZE_CLASSES,
@@ -91,8 +95,7 @@ async def _programs_values(ctx: PageContext, tx: Transaction) -> dict[str, Any]:
 
 
 async def programs_page(ctx: PageContext) -> Html:
-    async with ctx.db.transaction() as tx:
-        values = await _programs_values(ctx, tx)
+    values = await _programs_values(ctx)
     form = {**FORM_DEFAULTS, "sizes": [], "kecamatan": [], "requires_current_data": False}
     return Html("vouchers/programs", {**values, "form": form, "error": None})
 
@@ -119,8 +122,7 @@ async def add_program_page(ctx: PageContext) -> Html | Redirect:
         async with ctx.db.transaction("voucher-program:new") as tx:
             program = await add_program(tx, new, officer=ctx.actor, now=ctx.now())
     except ProgramError as exc:
-        async with ctx.db.transaction() as tx:
-            values = await _programs_values(ctx, tx)
+        values = await _programs_values(ctx)
         shown = {**form, "sizes": sizes, "kecamatan": kecamatan, "requires_current_data": current}
         return Html("vouchers/programs", {**values, "form": shown, "error": _error(ctx, exc)}, status=400)
     ctx.notice("program_added", {"id": program.id, "name": program.name})
@@ -156,7 +158,7 @@ async def program_page(ctx: PageContext) -> Html:
     redeemed = ctx.query.get("show") == "redeemed"
     before = id_of(ctx.query.get("before"))
     now = ctx.now()
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         program = await tx.vouchers.program(program_id)
         if program is None:
             raise NotFound

@@ -77,10 +77,12 @@ class SessionRepository:
         ).first()
         return (row[0], row[1]) if row is not None else None
 
-    async def touch(self, token_hash: str, now: datetime) -> None:
-        await self.session.execute(
+    async def touch(self, token_hash: str, now: datetime) -> bool:
+        """Mark the session seen at `now`; False when it is gone (ended since it was read)."""
+        result = await self.session.execute(
             update(DashboardSession).where(DashboardSession.id == token_hash).values(last_seen_at=now)
         )
+        return bool(getattr(result, "rowcount", 0))
 
     async def set_data(self, row: DashboardSession, data: dict[str, Any]) -> None:
         row.data = dict(data)

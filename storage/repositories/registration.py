@@ -250,7 +250,7 @@ class NibQueueRepository:
         if limit is not None:
             query = query.limit(limit)
         rows = await self.session.execute(query)
-        return [QueueEntry(r, o, b) for r, o, b in rows.tuples()]
+        return [QueueEntry(r, o, b) for r, o, b in rows]
 
     async def pending_count(self) -> int:
         return int(
