@@ -31,7 +31,8 @@ _LOCK_ALL = text(
 
 
 class Database:
-    """Owns the engine. `transaction()` is the only way code reads or writes."""
+    """Owns the engine. Code writes in a `transaction()` (on SQLite it holds the one writer), and
+    reads that write nothing go in a `snapshot()`, which holds no writer back."""
 
     def __init__(self, url: str, *, echo: bool = False, cipher: Cipher | None = None) -> None:
         self.url = url
