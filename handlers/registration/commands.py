@@ -137,7 +137,7 @@ async def _list(ctx: OfficerContext, where: OwnerFilter) -> None:
 async def _export(ctx: OfficerContext, where: OwnerFilter, args: argparse.Namespace) -> None:
     output: Path = args.output
     file_format = export_format(ctx, output, args.format, spreadsheet.FORMATS)
-    check_writable(output)
+    check_writable(ctx, output)
     labels = export_labels(ctx)
     try:
         count = await export_owners(

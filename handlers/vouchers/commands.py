@@ -209,7 +209,7 @@ async def _redeem(args: argparse.Namespace, ctx: OfficerContext) -> None:
 async def _report(args: argparse.Namespace, ctx: OfficerContext) -> None:
     output: Path = args.output
     file_format = export_format(ctx, output, args.format, spreadsheet.FORMATS)
-    check_writable(output)
+    check_writable(ctx, output)
     courier = await _courier(ctx, args.courier)
     try:
         totals = await write_report(
