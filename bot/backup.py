@@ -40,4 +40,5 @@ async def run(args: argparse.Namespace, settings: Settings) -> None:
             values = {"path": str(args.file)}
             print(renderer.render("officer/db/restored", settings.officer_locale, values), flush=True)
     except BackupError as exc:
-        raise OfficerError(str(exc)) from None
+        values = {**exc.values, "code": exc.code}
+        raise OfficerError(renderer.render("officer/db/refused", settings.officer_locale, values)) from None

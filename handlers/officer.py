@@ -25,7 +25,8 @@ from storage.models.base import is_record_id
 
 
 class OfficerError(Exception):
-    """Bad input to an officer command; the message is the one line printed before exiting non-zero."""
+    """Bad input to an officer command; the message is the one line printed before exiting non-zero,
+    in the officer's words: always a template's (`ctx.text`), never a literal in the code."""
 
 
 def record_id(text: str) -> int:
@@ -56,12 +57,27 @@ def size_class_arg(text: str) -> SizeClass:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def check_writable(output: Path) -> None:
-    """An export's file may be written: its folder exists and it is not a folder itself."""
+def check_writable(ctx: StaffContext, output: Path, flag: str = "-o") -> None:
+    """An export's file (given by `flag`) may be written: its folder exists and it is not a
+    folder itself."""
     if not output.parent.is_dir():
-        raise OfficerError(f"no such directory: {output.parent}")
+        raise OfficerError(ctx.text("files/no_directory", {"flag": flag, "path": str(output.parent)}))
     if output.is_dir():
-        raise OfficerError(f"{output} is a directory; name a file to write")
+        raise OfficerError(ctx.text("files/is_directory", {"flag": flag, "path": str(output)}))
+
+
+def cannot_write(ctx: StaffContext, output: Path | None, exc: OSError) -> OfficerError:
+    """A file that could not be written, with the operating system's reason as it gives it."""
+    return OfficerError(
+        ctx.text("files/cannot_write", {"path": str(output), "reason": exc.strerror or str(exc)})
+    )
+
+
+def cannot_read(ctx: StaffContext, flag: str, path: Path, exc: OSError | UnicodeDecodeError) -> OfficerError:
+    """A text file (`--text-file`, `--description-file`) that could not be read: the operating
+    system's reason, or (no reason) not UTF-8 text."""
+    reason = (exc.strerror or str(exc)) if isinstance(exc, OSError) else None
+    return OfficerError(ctx.text("files/cannot_read", {"flag": flag, "path": str(path), "reason": reason}))
 
 
 #: The extensions that name a file format an export may write: a name ending in one of them
@@ -79,7 +95,9 @@ def export_format(ctx: StaffContext, output: Path, asked: str | None, formats: S
     if extension not in EXPORT_EXTENSIONS:
         return asked or formats[0]
     if extension not in formats:
-        raise OfficerError(ctx.text("export/extension", {"name": output.name, "formats": formats}))
+        raise OfficerError(
+            ctx.text("export/extension", {"flag": "-o", "name": output.name, "formats": formats})
+        )
     if asked is not None and asked != extension:
         raise OfficerError(ctx.text("export/format_differs", {"name": output.name, "format": asked}))
     return extension

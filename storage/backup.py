@@ -23,6 +23,7 @@ import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import MetaData, func, inspect, select, text
 from sqlalchemy.engine import Connection, make_url
@@ -35,7 +36,13 @@ _BOOKKEEPING = frozenset({"alembic_version"})
 
 
 class BackupError(Exception):
-    """A backup or restore that cannot be done; the message is one line saying why."""
+    """A backup or restore that cannot be done. `code` and `values` name the officer's words
+    (`officer/db/refused`: storage never formats text); the message is for logs and tests."""
+
+    def __init__(self, code: str, message: str, **values: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +68,9 @@ async def backup(url: str, output: Path) -> Copied:
 def _writable(output: Path) -> Path:
     """Where the copy is written until complete, beside `output`."""
     if output.is_dir():
-        raise BackupError(f"{output} is a directory; name a file to write")
+        raise BackupError("is_directory", f"{output} is a directory; name a file to write", path=str(output))
     if not output.parent.is_dir():
-        raise BackupError(f"no such directory: {output.parent}")
+        raise BackupError("no_directory", f"no such directory: {output.parent}", path=str(output.parent))
     return output.with_name(f".{output.name}.partial")
 
 
@@ -78,7 +85,7 @@ def _exists(path: Path) -> bool:
 
 def _readable(source: Path) -> None:
     if not source.is_file():
-        raise BackupError(f"no such file: {source}")
+        raise BackupError("no_file", f"no such file: {source}", path=str(source))
 
 
 async def restore(url: str, source: Path, *, force: bool) -> None:
@@ -86,7 +93,11 @@ async def restore(url: str, source: Path, *, force: bool) -> None:
     _readable(source)
     held = await rows_held(url)
     if held and not force:
-        raise BackupError(f"the database holds {held} rows; add --force to replace them with the backup")
+        raise BackupError(
+            "holds_rows",
+            f"the database holds {held} rows; add --force to replace them with the backup",
+            rows=held,
+        )
     if is_sqlite(url):
         await asyncio.to_thread(_sqlite_restore, source, _sqlite_path(url))
     else:
@@ -122,13 +133,13 @@ def _count_rows(connection: Connection) -> int:
 def _sqlite_path(url: str) -> Path:
     database = make_url(url).database
     if not database or database == ":memory:":
-        raise BackupError("DATABASE_URL: an in-memory SQLite database has nothing to back up")
+        raise BackupError("in_memory", "DATABASE_URL: an in-memory SQLite database has nothing to back up")
     return Path(database)
 
 
 def _sqlite_backup(source: Path, target: Path) -> None:
     if not source.exists():
-        raise BackupError(f"no database at {source}")
+        raise BackupError("no_database", f"no database at {source}", path=str(source))
     with (
         contextlib.closing(sqlite3.connect(source, timeout=30)) as src,
         contextlib.closing(sqlite3.connect(target)) as dst,
@@ -146,16 +157,26 @@ def _sqlite_restore(source: Path, target: Path) -> None:
             with contextlib.closing(sqlite3.connect(target, timeout=30)) as dst:
                 src.backup(dst)
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{source} is not an SQLite backup of this bot ({exc})") from None
+        raise BackupError(
+            "not_a_backup",
+            f"{source} is not an SQLite backup of this bot ({exc})",
+            path=str(source),
+            detail=str(exc),
+        ) from None
 
 
 def _check(connection: sqlite3.Connection, path: Path) -> None:
     found = connection.execute("PRAGMA quick_check").fetchone()
     if not found or found[0] != "ok":
-        raise BackupError(f"{path} is damaged (quick_check: {found[0] if found else 'no answer'})")
+        detail = found[0] if found else "no answer"
+        raise BackupError(
+            "damaged", f"{path} is damaged (quick_check: {detail})", path=str(path), detail=detail
+        )
     tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "alembic_version" not in tables:
-        raise BackupError(f"{path} is not a database of this bot (no alembic_version table)")
+        raise BackupError(
+            "not_ours", f"{path} is not a database of this bot (no alembic_version table)", path=str(path)
+        )
 
 
 # PostgreSQL ---------------------------------------------------------------------------------
@@ -190,12 +211,21 @@ async def _client(name: str, url: str) -> str:
     own = Path(f"/usr/lib/postgresql/{major}/bin/{name}")
     program = str(own) if _exists(own) else shutil.which(name)
     if program is None:
-        raise BackupError(f"{name} not found: install postgresql-client-{major}")
+        raise BackupError(
+            "client_missing",
+            f"{name} not found: install postgresql-client-{major}",
+            program=name,
+            major=major,
+        )
     version = await _run([program, "--version"], {})
     client_major = int("".join(c for c in version.split()[-1].split(".")[0] if c.isdigit()) or 0)
     if client_major < major:
         raise BackupError(
-            f"{program} is version {client_major}, the server {major}: install postgresql-client-{major}"
+            "client_old",
+            f"{program} is version {client_major}, the server {major}: install postgresql-client-{major}",
+            program=program,
+            version=client_major,
+            major=major,
         )
     return program
 
@@ -210,7 +240,9 @@ async def _run(command: list[str], env: dict[str, str]) -> str:
     out, err = await process.communicate()
     if process.returncode != 0:
         reason = (err or out).decode(errors="replace").strip().splitlines()
-        raise BackupError(f"{Path(command[0]).name} failed: {reason[-1] if reason else process.returncode}")
+        detail = reason[-1] if reason else str(process.returncode)
+        name = Path(command[0]).name
+        raise BackupError("tool_failed", f"{name} failed: {detail}", program=name, detail=detail)
     return out.decode(errors="replace")
 
 

@@ -14,8 +14,7 @@ from collections.abc import Awaitable
 
 from bot.app import build_app
 from bot.outbox.scheduler import OutboxService
-from bot.settings import Settings
-from handlers.officer import OfficerError
+from bot.settings import ConfigError, Settings
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,7 +29,8 @@ def run(args: argparse.Namespace, settings: Settings) -> Awaitable[None]:
 
 async def run_sender(settings: Settings) -> None:
     if not (settings.telegram_enabled or settings.whatsapp_enabled):
-        raise OfficerError(
+        # The deployment's settings, not an officer's input: said to the engineer, as settings are.
+        raise ConfigError(
             "outbox run: no channel is configured (TELEGRAM_BOT_TOKEN or WHATSAPP_ACCESS_TOKEN)"
         )
     app = await build_app(settings)

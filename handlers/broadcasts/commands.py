@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from handlers.broadcasts.progress import Figures, RateMeter, progress_values
 from handlers.broadcasts.service import (
@@ -24,21 +26,31 @@ from handlers.broadcasts.service import (
     queue_broadcast,
 )
 from handlers.capability import OfficerCommand
-from handlers.officer import SIZE_CLASS_METAVAR, OfficerContext, OfficerError, record_id, size_class_arg
+from handlers.officer import (
+    SIZE_CLASS_METAVAR,
+    OfficerContext,
+    OfficerError,
+    cannot_read,
+    record_id,
+    size_class_arg,
+)
 from handlers.types import Reply
 from storage.models.registration import BusinessStatus
 from storage.repositories.audience import AudienceFilter
 
 POLL_SECONDS = 1.0
 #: The option a `BroadcastError`'s field stands for, when it is not `--<field>`.
-OPTIONS = {"text": "--text-file", "source": "broadcast"}
+OPTIONS = {"text": "--text-file", "source": None}
 
 
-def refused(exc: BroadcastError) -> OfficerError:
-    """The refusal as the command's one line, after the option it is about (as the dashboard
-    marks the form's field of the same name)."""
-    option = OPTIONS.get(exc.field or "source", f"--{exc.field}")
-    return OfficerError(f"{option}: {exc}")
+def refused(
+    ctx: OfficerContext, code: str, values: Mapping[str, Any], field: str | None = None
+) -> OfficerError:
+    """A refusal of `broadcast` in the officer's words (officer/broadcast/refused: a
+    `BroadcastError`'s code and values, as the dashboard's broadcast_error words them), after the
+    option it is about (as the dashboard marks the form's field of the same name)."""
+    flag = OPTIONS.get(field or "source", f"--{field}")
+    return OfficerError(ctx.text("broadcast/refused", {**values, "code": code, "flag": flag}))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,7 +88,7 @@ def _filters(args: argparse.Namespace, ctx: OfficerContext) -> AudienceFilter:
             ctx.agency, kecamatan=args.kecamatan, sector=args.sector, size=args.size, status=args.status
         )
     except BroadcastError as exc:
-        raise refused(exc) from None
+        raise refused(ctx, exc.code, exc.values, exc.field) from None
 
 
 def _reply(args: argparse.Namespace, ctx: OfficerContext) -> Reply:
@@ -88,13 +100,11 @@ def _reply(args: argparse.Namespace, ctx: OfficerContext) -> Reply:
         try:
             text = args.text_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise OfficerError(f"--text-file: cannot read {args.text_file}: {exc}") from None
-    else:
-        raise OfficerError("broadcast: give --template NAME or --text-file FILE")
+            raise cannot_read(ctx, "--text-file", args.text_file, exc) from None
     try:
         return compose(ctx.renderer, template=template, text=text)
     except BroadcastError as exc:
-        raise refused(exc) from None
+        raise refused(ctx, exc.code, exc.values, exc.field) from None
 
 
 def _audience(counts: dict[str, int]) -> dict[str, object]:
@@ -151,7 +161,7 @@ async def run_status(args: argparse.Namespace, ctx: OfficerContext) -> None:
     async with ctx.db.transaction() as tx:
         status = await broadcast_status(tx, args.id, now=ctx.now())
     if status is None:
-        raise OfficerError(f"broadcast status: no broadcast {args.id}" if args.id else "no broadcasts yet")
+        raise refused(ctx, "no_broadcast", {"id": args.id})
     broadcast, figures = status.broadcast, status.figures
     ctx.say(
         "broadcast/status",

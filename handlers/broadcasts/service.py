@@ -37,10 +37,10 @@ ANNOUNCEMENT = OutboxKind(
 
 
 class BroadcastError(ValueError):
-    """The announcement cannot be sent as asked. The message says why in one line (the command
-    line's, after the option `field` names); `code`, `field` (the compose form's field, and the
-    command's option, it is about) and `values` name the dashboard's line
-    (`dashboard/notices/broadcast_error`), in the officer's language."""
+    """The announcement cannot be sent as asked. `code`, `field` (the compose form's field, and the
+    command's option, it is about) and `values` name the officer's words, in the officer's
+    language: the dashboard's (`dashboard/notices/broadcast_error`) and the command's
+    (`officer/broadcast/refused`); the message is for logs and tests."""
 
     def __init__(self, message: str, code: str, *, field: str | None = None, **values: Any) -> None:
         super().__init__(message)
@@ -94,9 +94,13 @@ def audience_filter(
             f"unknown kecamatan {kecamatan!r}", "unknown_kecamatan", field="kecamatan", value=kecamatan
         )
     if sector and agency.sector(sector) is None:
-        known = ", ".join(s.id for s in agency.sectors)
+        known = [s.id for s in agency.sectors]
         raise BroadcastError(
-            f"unknown sector {sector!r} (known: {known})", "unknown_sector", field="sector", value=sector
+            f"unknown sector {sector!r} (known: {', '.join(known)})",
+            "unknown_sector",
+            field="sector",
+            value=sector,
+            known=known,
         )
     try:
         size_class = read_size_class(size) if size else None

@@ -25,8 +25,9 @@ USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
 
 
 class AccountError(ValueError):
-    """An account cannot be made or changed as asked. `code` names the officer's template line
-    (`dashboard/accounts/errors`); the message is the command line's one line."""
+    """An account cannot be made or changed as asked. `code` names the officer's words: the
+    dashboard's (`dashboard/notices/account_error`) and the command's (`officer/accounts/refused`);
+    the message is for logs and tests."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)

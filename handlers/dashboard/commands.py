@@ -42,19 +42,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     reset.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
 
 
+def refused(args: argparse.Namespace, ctx: OfficerContext, code: str) -> OfficerError:
+    """A refusal of `officer` in the officer's words (officer/accounts/refused: an `AccountError`'s
+    code, as the dashboard's account_error words it), naming the account and partner typed."""
+    values = {"code": code, "username": args.username, "courier": getattr(args, "courier", None)}
+    return OfficerError(ctx.text("accounts/refused", values))
+
+
 def read_password(args: argparse.Namespace, ctx: OfficerContext) -> str:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     elif sys.stdin.isatty():
         password = getpass.getpass(ctx.text("accounts/password_prompt") + " ")
         if getpass.getpass(ctx.text("accounts/password_again") + " ") != password:
-            raise OfficerError("the two passwords differ")
+            raise refused(args, ctx, "password_differs")
     else:
-        raise OfficerError("no terminal to ask for the password: give it on stdin with --password-stdin")
+        raise refused(args, ctx, "no_terminal")
     try:
         check_password(password)
     except AccountError as exc:
-        raise OfficerError(str(exc)) from None
+        raise refused(args, ctx, exc.code) from None
     return password
 
 
@@ -62,11 +69,12 @@ async def run(args: argparse.Namespace, ctx: OfficerContext) -> None:
     if args.account_command == "list":
         async with ctx.db.transaction() as tx:
             accounts = await list_accounts(tx)
+        states = ctx.labels("labels/account_state")
         for account in accounts:
             last = (
                 ctx.local(account.last_login_at).strftime("%Y-%m-%d %H:%M") if account.last_login_at else "-"
             )
-            state = "disabled" if account.disabled_at else "active"
+            state = states["disabled" if account.disabled_at else "active"]
             print(
                 f"{account.username}\t{account.role}\t{account.courier_name or '-'}\t{state}\t{last}",
                 file=ctx.out,
@@ -93,7 +101,7 @@ async def run(args: argparse.Namespace, ctx: OfficerContext) -> None:
                     tx, args.username, password=password, officer=ctx.actor, now=ctx.now()
                 )
     except AccountError as exc:
-        raise OfficerError(str(exc)) from None
+        raise refused(args, ctx, exc.code) from None
     ctx.say(
         f"accounts/{args.account_command.replace('-', '_')}",
         {"username": account.username, "role": account.role},

@@ -235,17 +235,21 @@ async def export_owners(
 
 
 class NoOpenRequest(LookupError):
-    """The registration has no open NIB help request (or does not exist)."""
+    """The registration has no open NIB help request (`registered`), or does not exist."""
+
+    def __init__(self, message: str, *, registered: bool) -> None:
+        super().__init__(message)
+        self.registered = registered
 
 
 async def nib_help_done(tx: Transaction, reg_no: str, *, officer: str, now: datetime) -> str:
     """Mark an owner's NIB help request as handled; returns the registration number."""
     found = await tx.owners.by_reg_no(reg_no.strip().upper())
     if found is None:
-        raise NoOpenRequest(f"no registration {reg_no!r}")
+        raise NoOpenRequest(f"no registration {reg_no!r}", registered=False)
     owner = found[0]
     if await tx.nib_queue.mark_done(owner.id, at=now, by=officer) == 0:
-        raise NoOpenRequest(f"{owner.reg_no} has no open NIB help request")
+        raise NoOpenRequest(f"{owner.reg_no} has no open NIB help request", registered=True)
     await tx.audit.record(actor=officer, action="nib_help.done", subject=subject(owner))
     assert owner.reg_no is not None
     return owner.reg_no

@@ -12,6 +12,7 @@ from handlers.officer import (
     SIZE_CLASS_METAVAR,
     OfficerContext,
     OfficerError,
+    cannot_write,
     check_writable,
     export_format,
     size_class_arg,
@@ -76,13 +77,18 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def refused(ctx: OfficerContext, code: str, **values: object) -> OfficerError:
+    """A refusal of `owners` or `nib-queue`, in the officer's words (officer/owners/refused)."""
+    return OfficerError(ctx.text("owners/refused", {"code": code, **values}))
+
+
 def _district(args: argparse.Namespace, ctx: OfficerContext) -> str | None:
     if not args.kecamatan:
         return None
     try:
         return district_code(ctx.agency, args.kecamatan)
     except UnknownDistrict:
-        raise OfficerError(f"unknown kecamatan {args.kecamatan!r} in the agency's area") from None
+        raise refused(ctx, "kecamatan", word=args.kecamatan) from None
 
 
 def _filter(args: argparse.Namespace, ctx: OfficerContext) -> OwnerFilter:
@@ -91,10 +97,9 @@ def _filter(args: argparse.Namespace, ctx: OfficerContext) -> OwnerFilter:
             ctx.agency, kecamatan=args.kecamatan, sector=args.sector, size_class=args.size_class
         )
     except UnknownDistrict:
-        raise OfficerError(f"unknown kecamatan {args.kecamatan!r} in the agency's area") from None
+        raise refused(ctx, "kecamatan", word=args.kecamatan) from None
     except UnknownSector:
-        known = ", ".join(s.id for s in ctx.agency.sectors)
-        raise OfficerError(f"unknown sector {args.sector!r}; known: {known}") from None
+        raise refused(ctx, "sector", word=args.sector, known=[s.id for s in ctx.agency.sectors]) from None
 
 
 async def run_owners(args: argparse.Namespace, ctx: OfficerContext) -> None:
@@ -137,7 +142,7 @@ async def _list(ctx: OfficerContext, where: OwnerFilter) -> None:
 async def _export(ctx: OfficerContext, where: OwnerFilter, args: argparse.Namespace) -> None:
     output: Path = args.output
     file_format = export_format(ctx, output, args.format, spreadsheet.FORMATS)
-    check_writable(output)
+    check_writable(ctx, output)
     labels = export_labels(ctx)
     try:
         count = await export_owners(
@@ -152,9 +157,9 @@ async def _export(ctx: OfficerContext, where: OwnerFilter, args: argparse.Namesp
             progress=lambda rows: ctx.say("owners/export_progress", {"count": rows}, err=True),
         )
     except DecryptionError:
-        raise OfficerError("SECRET_KEY: the stored NIKs cannot be decrypted with this key") from None
+        raise refused(ctx, "secret_key") from None
     except OSError as exc:
-        raise OfficerError(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise cannot_write(ctx, output, exc) from None
     ctx.say("owners/exported", {"count": count, "path": str(output)}, err=True)
 
 
@@ -173,9 +178,11 @@ async def _correct(args: argparse.Namespace, ctx: OfficerContext) -> None:
             else:
                 owner, business = await verify_nib(tx, args.reg_no, officer=ctx.actor, now=ctx.now())
     except NoReason:
-        raise OfficerError("--reason: say why, in a few words") from None
-    except (NoSuchOwner, NoNib) as exc:
-        raise OfficerError(str(exc)) from None
+        raise refused(ctx, "reason_missing") from None
+    except NoSuchOwner:
+        raise refused(ctx, "no_registration", reg_no=args.reg_no) from None
+    except NoNib:
+        raise refused(ctx, "no_nib", reg_no=args.reg_no) from None
     statuses = ctx.labels("labels/business_status")
     ctx.say(
         "owners/corrected",
@@ -207,7 +214,8 @@ async def run_queue(args: argparse.Namespace, ctx: OfficerContext) -> None:
         try:
             reg_no = await nib_help_done(tx, args.reg_no, officer=ctx.actor, now=ctx.now())
         except NoOpenRequest as exc:
-            raise OfficerError(str(exc)) from None
+            code = "no_nib_request" if exc.registered else "no_registration"
+            raise refused(ctx, code, reg_no=args.reg_no) from None
     ctx.say("nib_queue/done", {"reg_no": reg_no})
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from handlers import spreadsheet
-from handlers.officer import OfficerContext, OfficerError
+from handlers.officer import OfficerContext, OfficerError, cannot_write, check_writable
 from handlers.registration.import_file import (
     COLUMNS,
     MissingColumn,
@@ -49,7 +49,7 @@ def add_import_arguments(commands: Any, district_help: str) -> None:
 
 async def run_import(args: argparse.Namespace, ctx: OfficerContext) -> None:
     report: Path | None = args.report
-    report_format = _report_format(report) if report is not None else None
+    report_format = _report_format(ctx, report) if report is not None else None
     try:
         with open_table(args.file, args.sheet) as table:
             importer = OwnerImport(
@@ -81,20 +81,19 @@ async def run_import(args: argparse.Namespace, ctx: OfficerContext) -> None:
             ctx.text("import/unknown_sheet", {"sheet": exc.name, "sheets": exc.sheets})
         ) from None
     except UnreadableFile as exc:
-        raise OfficerError(
-            ctx.text("import/unreadable", {"path": str(exc.path), "reason": exc.reason})
-        ) from None
+        words = {"path": str(exc.path), "reason": exc.reason, "detail": exc.detail}
+        raise OfficerError(ctx.text("import/unreadable", words)) from None
     except OSError as exc:
-        raise OfficerError(f"cannot write {report}: {exc.strerror or exc}") from None
+        raise cannot_write(ctx, report, exc) from None
     _summarise(ctx, importer.summary, args.dry_run, report)
 
 
-def _report_format(report: Path) -> str:
+def _report_format(ctx: OfficerContext, report: Path) -> str:
     file_format = report.suffix.casefold().lstrip(".")
     if file_format not in spreadsheet.FORMATS:
-        raise OfficerError(f"--report: name an .xlsx or .csv file, not {report.name!r}")
-    if not report.parent.is_dir():
-        raise OfficerError(f"--report: no such directory: {report.parent}")
+        words = {"flag": "--report", "name": report.name, "formats": spreadsheet.FORMATS}
+        raise OfficerError(ctx.text("export/extension", words))
+    check_writable(ctx, report, "--report")
     return file_format
 
 

@@ -97,10 +97,15 @@ class ImportFileError(Exception):
 
 
 class UnreadableFile(ImportFileError):
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
+    """The file cannot be read. `reason` names the officer's words (officer/import/unreadable):
+    `missing`, `sheet_csv` (--sheet of a CSV file), `xls` (the old format), `format` (neither
+    .xlsx nor .csv), `broken` (`detail`: the kind of error), `os` (`detail`: the system's reason)."""
+
+    def __init__(self, path: Path, reason: str, detail: str | None = None) -> None:
+        super().__init__(f"{path}: {reason}" + (f" ({detail})" if detail else ""))
         self.path = path
         self.reason = reason
+        self.detail = detail
 
 
 class UnknownSheet(ImportFileError):
@@ -180,19 +185,19 @@ def open_table(path: Path, sheet: str | None = None) -> Iterator[Table]:
     """The rows of an .xlsx or .csv file below its header, streamed."""
     suffix = path.suffix.casefold()
     if not path.is_file():
-        raise UnreadableFile(path, "no such file")
+        raise UnreadableFile(path, "missing")
     if suffix in (".xlsx", ".xlsm"):
         with _xlsx_rows(path, sheet) as rows:
             yield _find_header(rows)
     elif suffix in (".csv", ".txt"):
         if sheet is not None:
-            raise UnreadableFile(path, "--sheet applies to .xlsx files only")
+            raise UnreadableFile(path, "sheet_csv")
         with _csv_rows(path) as rows:
             yield _find_header(rows)
     elif suffix == ".xls":
-        raise UnreadableFile(path, "the old .xls format: save it as .xlsx (Excel: Save As, Excel Workbook)")
+        raise UnreadableFile(path, "xls")
     else:
-        raise UnreadableFile(path, "not an .xlsx or .csv file")
+        raise UnreadableFile(path, "format")
 
 
 @contextlib.contextmanager
@@ -202,8 +207,10 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[Iterator[tuple[int, Se
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise UnreadableFile(path, f"not a readable .xlsx file ({type(exc).__name__})") from None
+    except OSError as exc:
+        raise UnreadableFile(path, "os", exc.strerror or str(exc)) from None
+    except (InvalidFileException, zipfile.BadZipFile, KeyError) as exc:
+        raise UnreadableFile(path, "broken", type(exc).__name__) from None
     try:
         if sheet is None:
             worksheet = workbook.worksheets[0]
@@ -218,8 +225,11 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[Iterator[tuple[int, Se
 
 @contextlib.contextmanager
 def _csv_rows(path: Path) -> Iterator[Iterator[tuple[int, Sequence[Any]]]]:
-    encoding = _encoding(path)
-    with path.open(encoding=encoding, newline="") as handle:
+    try:
+        handle = path.open(encoding=_encoding(path), newline="")
+    except OSError as exc:  # a file the officer may not read, say
+        raise UnreadableFile(path, "os", exc.strerror or str(exc)) from None
+    with handle:
         # The delimiter that is most used over the first lines (a title line may have none).
         sample = "".join(handle.readline() for _ in range(_HEADER_SEARCH_ROWS))
         handle.seek(0)

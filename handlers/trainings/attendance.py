@@ -108,8 +108,9 @@ async def check_in_by_code(
 
 
 class CheckInRefused(ValueError):
-    """An officer's check-in (or certificate) that cannot be done; the message says why in one line
-    (the command line's), `code` and `values` name the dashboard's line."""
+    """An officer's check-in (or certificate) that cannot be done; `code` and `values` name the
+    officer's words (the dashboard's training_error, the command's officer/trainings/refused); the
+    message is for logs and tests."""
 
     def __init__(self, message: str, code: str, **values: Any) -> None:
         super().__init__(message)

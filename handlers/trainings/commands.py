@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from handlers.capability import OfficerCommand
-from handlers.officer import OfficerContext, OfficerError, record_id
+from handlers.officer import OfficerContext, OfficerError, cannot_read, record_id
 from handlers.trainings import reports
 from handlers.trainings.kinds import training_values
 from handlers.trainings.planning import TypedPlan, items, read_plan
+from handlers.trainings.reports import refused
 from handlers.trainings.schedule import (
     TrainingError,
     TrainingPlan,
@@ -88,14 +89,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     reports.add_arguments(sub)
 
 
-def _typed(args: argparse.Namespace) -> TypedPlan:
+def _typed(args: argparse.Namespace, ctx: OfficerContext) -> TypedPlan:
     """The flags as typed; the description read from its file."""
     description = None
     if args.description_file is not None:
         try:
             description = args.description_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise OfficerError(f"--description-file: cannot read {args.description_file}: {exc}") from None
+            raise cannot_read(ctx, "--description-file", args.description_file, exc) from None
     lists = (args.sector, args.size_class, args.target_kecamatan)
     sectors, sizes, kecamatan = (items(text) if text is not None else None for text in lists)
     return TypedPlan(
@@ -119,9 +120,14 @@ def _typed(args: argparse.Namespace) -> TypedPlan:
 def _changes(args: argparse.Namespace, ctx: OfficerContext, *, whole: bool) -> dict[str, Any]:
     """The plan's fields the flags give, read as the dashboard's form reads them."""
     try:
-        return read_plan(ctx.agency, _typed(args), whole=whole)
+        return read_plan(ctx.agency, _typed(args, ctx), whole=whole)
     except TrainingError as exc:
-        raise OfficerError(str(exc)) from None
+        raise _refused(ctx, exc) from None
+
+
+def _refused(ctx: OfficerContext, exc: TrainingError) -> OfficerError:
+    """The first problem, in the officer's words, after the option it is about."""
+    return refused(ctx, exc.code, exc.values, exc.field)
 
 
 def _seating(ctx: OfficerContext) -> Seating:
@@ -135,7 +141,7 @@ async def run_add(args: argparse.Namespace, ctx: OfficerContext) -> None:
         async with ctx.db.transaction("training:add") as tx:
             training = await create_training(tx, officer=ctx.actor, plan=plan, now=ctx.now())
     except TrainingError as exc:
-        raise OfficerError(f"training add: {exc}") from None
+        raise _refused(ctx, exc) from None
     print(training.id, file=ctx.out, flush=True)
     ctx.say("trainings/added", {"training": training_values(training, ctx.agency)}, err=True)
 
@@ -143,14 +149,14 @@ async def run_add(args: argparse.Namespace, ctx: OfficerContext) -> None:
 async def run_edit(args: argparse.Namespace, ctx: OfficerContext) -> None:
     changes = _changes(args, ctx, whole=False)
     if not changes:
-        raise OfficerError("training edit: give at least one flag to change")
+        raise refused(ctx, "no_changes", {})
     try:
         async with ctx.db.transaction("training:edit") as tx:
             edited = await edit_training(
                 tx, _seating(ctx), officer=ctx.actor, training_id=args.id, changes=changes, now=ctx.now()
             )
     except TrainingError as exc:
-        raise OfficerError(f"training edit: {exc}") from None
+        raise _refused(ctx, exc) from None
     ctx.say(
         "trainings/edited",
         {
@@ -170,7 +176,7 @@ async def run_cancel(args: argparse.Namespace, ctx: OfficerContext) -> None:
                 tx, _seating(ctx), officer=ctx.actor, training_id=args.id, reason=args.reason, now=ctx.now()
             )
     except TrainingError as exc:
-        raise OfficerError(f"training cancel: {exc}") from None
+        raise _refused(ctx, exc) from None
     ctx.say("trainings/cancelled", {"training": training_values(training, ctx.agency), "notified": notified})
 
 
@@ -189,7 +195,7 @@ async def run_announce(args: argparse.Namespace, ctx: OfficerContext) -> None:
                 tx, _seating(ctx), officer=ctx.actor, training_id=args.id, now=ctx.now()
             )
     except TrainingError as exc:
-        raise OfficerError(f"training announce: {exc}") from None
+        raise _refused(ctx, exc) from None
     ctx.say(
         "trainings/announced",
         {"training": training_values(training, ctx.agency), "queued": queued, "targeted": training.targeted},

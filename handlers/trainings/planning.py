@@ -4,7 +4,7 @@ a topic and sectors by their profile ids, kecamatan by code or name, size classe
 English (`mikro`, `small`; `handlers.rules.read_size_class`).
 
 Every field is read on its own and every problem is kept (`PlanInvalid.problems`, each naming its
-field), so a form can say what is wrong beside each field; the command prints the first one.
+field), so a form can say what is wrong beside each field; the command says the first one.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class _Reader:
     def time(self, flag: str, field: str, text: str) -> datetime | None:
         found = local_time(text, self.agency)
         if found is None:
-            self.refuse(f"{flag}: not a time like 2026-03-14 09:00: {text!r}", "time", field)
+            self.refuse(f"{flag}: not a time like 2026-03-14 09:00: {text!r}", "time", field, text=text)
         return found
 
     def known(
@@ -86,7 +86,7 @@ class _Reader:
         """`items`, each one of `allowed` (the first that is not is the problem)."""
         unknown = [item for item in items if item not in allowed]
         if unknown:
-            self.refuse(message(unknown[0]), code, field, word=unknown[0])
+            self.refuse(message(unknown[0]), code, field, word=unknown[0], known=list(allowed))
         return tuple(items)
 
     def kecamatan(self, flag: str, field: str, text: str) -> str | None:
@@ -116,8 +116,14 @@ def read_plan(agency: AgencyProfile, typed: TypedPlan, *, whole: bool) -> dict[s
         changes["title"] = " ".join(typed.title.split())
     if typed.topic is not None:
         if agency.training_topic(typed.topic) is None:
-            known = ", ".join(t.id for t in agency.training_topics)
-            read.refuse(f"--topic: unknown topic {typed.topic!r} (known: {known})", "topic", "topic")
+            topics = [t.id for t in agency.training_topics]
+            read.refuse(
+                f"--topic: unknown topic {typed.topic!r} (known: {', '.join(topics)})",
+                "topic",
+                "topic",
+                word=typed.topic,
+                known=topics,
+            )
         changes["topic"] = typed.topic
     for flag, field, name in (
         ("--starts", "starts", "starts_at"),
@@ -144,7 +150,7 @@ def read_plan(agency: AgencyProfile, typed: TypedPlan, *, whole: bool) -> dict[s
     online, venue = _text(typed.online), _text(typed.venue)
     if online is not None:
         if not online.startswith(("https://", "http://")):
-            read.refuse(f"--online: not a link like https://…: {online!r}", "online", "online")
+            read.refuse(f"--online: not a link like https://…: {online!r}", "online", "online", text=online)
         changes.update(online_url=online, venue=None, district_code=None)
     if venue is not None:
         changes.update(venue=venue, online_url=None)

@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from handlers import spreadsheet
-from handlers.officer import OfficerContext, OfficerError, StaffContext, export_format, record_id
+from handlers.officer import (
+    OfficerContext,
+    OfficerError,
+    StaffContext,
+    cannot_write,
+    check_writable,
+    export_format,
+    record_id,
+)
 from handlers.rules import region_name
 from handlers.trainings.attendance import (
     CheckInRefused,
@@ -28,6 +36,19 @@ from handlers.trainings.stats import ONLINE, YEARS, Figures, YearStats, is_repor
 from storage.models.trainings import Training
 
 Command = Callable[[argparse.Namespace, OfficerContext], Coroutine[Any, Any, None]]
+#: The option a refusal's field (`TrainingError.field`: the dashboard form's) is typed with,
+#: where it is not `--<field>`.
+FLAGS = {"sectors": "--sector", "size_classes": "--size-class", "target_kecamatan": "--target-kecamatan"}
+
+
+def refused(
+    ctx: StaffContext, code: str, values: Mapping[str, Any], field: str | None = None
+) -> OfficerError:
+    """A refusal of `training` in the officer's words (officer/trainings/refused: a
+    `TrainingError`'s or `CheckInRefused`'s code and values, as the dashboard's training_error
+    words them); `field` names the option it is about."""
+    flag = FLAGS.get(field, f"--{field}") if field else None
+    return OfficerError(ctx.text("trainings/refused", {**values, "code": code, "flag": flag}))
 
 
 def add_arguments(sub: Any) -> None:
@@ -63,7 +84,7 @@ async def _training(ctx: OfficerContext, training_id: int) -> Training:
     async with ctx.db.transaction() as tx:
         training = await tx.trainings.get(training_id)
     if training is None:
-        raise OfficerError(f"training: no training {training_id}")
+        raise refused(ctx, "no_training", {"id": training_id})
     return training
 
 
@@ -136,15 +157,19 @@ async def run_participants(args: argparse.Namespace, ctx: OfficerContext) -> Non
     words = participant_words(ctx)
     headers, statuses, public = words["headers"], words["statuses"], words["public_label"]
     if file_format is not None:  # -o FILE
-        count = await export_participants(
-            ctx.db,
-            ctx.agency,
-            officer=ctx.actor,
-            training_id=args.id,
-            path=args.output,
-            file_format=file_format,
-            **words,
-        )
+        check_writable(ctx, args.output)
+        try:
+            count = await export_participants(
+                ctx.db,
+                ctx.agency,
+                officer=ctx.actor,
+                training_id=args.id,
+                path=args.output,
+                file_format=file_format,
+                **words,
+            )
+        except OSError as exc:
+            raise cannot_write(ctx, args.output, exc) from None
         ctx.say("trainings/exported", {"count": count, "path": str(args.output)})
         return
     async with ctx.db.transaction() as tx:
@@ -162,14 +187,12 @@ async def run_checkin_code(args: argparse.Namespace, ctx: OfficerContext) -> Non
     try:
         day = date.fromisoformat(args.date) if args.date else ctx.today()
     except ValueError:
-        raise OfficerError(f"--date: not a date like 2026-03-14: {args.date!r}") from None
+        raise refused(ctx, "date", {"text": args.date}) from None
     try:
         code = day_code(training, ctx.agency, day)
     except NotATrainingDay as exc:
-        raise OfficerError(
-            f"training checkin-code: training {training.id} runs {exc.days[0].isoformat()}"
-            f" to {exc.days[-1].isoformat()}, not on {day.isoformat()}"
-        ) from None
+        days = {"id": training.id, "first": exc.days[0], "last": exc.days[-1], "day": day}
+        raise refused(ctx, "not_a_day", days) from None
     ctx.say(
         "trainings/checkin_code",
         {
@@ -194,7 +217,7 @@ async def run_checkin(args: argparse.Namespace, ctx: OfficerContext) -> None:
                 now=ctx.now(),
             )
     except CheckInRefused as exc:
-        raise OfficerError(f"training checkin: {exc}") from None
+        raise refused(ctx, exc.code, {"id": args.id, **exc.values}) from None
     ctx.say("trainings/checked_in", {"id": args.id, "name": enrolment.full_name, "who": args.who})
 
 
@@ -209,7 +232,7 @@ async def run_certificate(args: argparse.Namespace, ctx: OfficerContext) -> None
                     tx, ctx.agency, officer=ctx.actor, training_id=args.id, who=who, now=ctx.now()
                 )
         except CheckInRefused as exc:
-            raise OfficerError(f"training certificate: {exc}") from None
+            raise refused(ctx, exc.code, {"id": args.id, **exc.values}) from None
         ctx.say("trainings/certificate_resent", {"id": args.id, "name": enrolment.full_name})
         return
     async with ctx.db.transaction() as tx:
@@ -219,7 +242,7 @@ async def run_certificate(args: argparse.Namespace, ctx: OfficerContext) -> None
         )
     number, name = (found[0].certificate_no, found[1]) if found else (None, None)
     if found is None or number is None or not name:
-        raise OfficerError(f"training certificate: {args.who} has no certificate for training {args.id}")
+        raise refused(ctx, "no_certificate", {"id": args.id, "who": args.who})
     training = found[2]
     pdf = certificate_pdf(
         ctx.renderer,
@@ -233,7 +256,7 @@ async def run_certificate(args: argparse.Namespace, ctx: OfficerContext) -> None
     try:
         args.output.write_bytes(pdf.content)
     except OSError as exc:
-        raise OfficerError(f"-o: cannot write {args.output}: {exc}") from None
+        raise cannot_write(ctx, args.output, exc) from None
     ctx.say("trainings/certificate_written", {"number": number, "path": str(args.output)})
 
 

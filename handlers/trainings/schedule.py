@@ -24,10 +24,11 @@ TIME_FIELDS = ("starts_at", "ends_at")
 
 
 class TrainingError(ValueError):
-    """The training cannot be scheduled or changed as asked. The message says why in one line (the
-    command line's); `code`, `field` (the form field it is about, if one) and `values` name the
-    dashboard's line (`dashboard/notices/training_error`). `problems` lists every reason found
-    (one, unless it is a `PlanInvalid`)."""
+    """The training cannot be scheduled or changed as asked. `code`, `field` (the form field, and
+    the command's option, it is about, if one) and `values` name the officer's words: the
+    dashboard's (`dashboard/notices/training_error`) and the command's (`officer/trainings/refused`);
+    the message is for logs and tests. `problems` lists every reason found (one, unless it is a
+    `PlanInvalid`)."""
 
     def __init__(self, message: str, code: str = "", *, field: str | None = None, **values: Any) -> None:
         super().__init__(message)

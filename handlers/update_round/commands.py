@@ -13,8 +13,16 @@ from datetime import date
 from pathlib import Path
 
 from handlers.capability import OfficerCommand
-from handlers.officer import OfficerContext, OfficerError, StaffContext, export_format, record_id
-from handlers.update_round.planner import DeadlineInPast, check_deadline, open_round
+from handlers.officer import (
+    OfficerContext,
+    OfficerError,
+    StaffContext,
+    cannot_write,
+    check_writable,
+    export_format,
+    record_id,
+)
+from handlers.update_round.planner import DeadlineInPast, RoundStillOpen, check_deadline, open_round
 from handlers.update_round.report import OUTCOMES, export_round, round_report
 from storage.models.update_round import UpdateRound
 from storage.repositories import Transaction
@@ -42,26 +50,31 @@ async def run(args: argparse.Namespace, ctx: OfficerContext) -> None:
         await run_stats(args, ctx)
 
 
-def _deadline(text: str, today: date) -> date:
+def refused(ctx: OfficerContext, code: str, **values: object) -> OfficerError:
+    """A refusal of `update-round` in the officer's words (officer/update_round/refused)."""
+    return OfficerError(ctx.text("update_round/refused", {"code": code, **values}))
+
+
+def _deadline(ctx: OfficerContext, text: str) -> date:
     try:
         value = date.fromisoformat(text)
     except ValueError:
-        raise OfficerError(f"--deadline: not a date like 2026-03-31: {text!r}") from None
+        raise refused(ctx, "deadline_bad", text=text) from None
     try:
-        return check_deadline(value, today)
-    except DeadlineInPast as exc:
-        raise OfficerError(f"--deadline: {exc}") from None
+        return check_deadline(value, ctx.today())
+    except DeadlineInPast:
+        raise refused(ctx, "deadline_past", deadline=value) from None
 
 
 async def run_open(args: argparse.Namespace, ctx: OfficerContext) -> None:
-    deadline = _deadline(args.deadline, ctx.today())
+    deadline = _deadline(ctx, args.deadline)
     async with ctx.db.transaction("update-round:open") as tx:
         try:
             round_row, invited = await open_round(
                 tx, officer=ctx.actor, deadline=deadline, note=args.note, now=ctx.now()
             )
-        except ValueError as exc:
-            raise OfficerError(f"update-round open: {exc}") from None
+        except RoundStillOpen as exc:
+            raise refused(ctx, "still_open", id=exc.id, deadline=exc.deadline) from None
     ctx.say("update_round/opened", {"id": round_row.id, "deadline": deadline, "invited": invited})
 
 
@@ -118,16 +131,15 @@ async def write_results(ctx: StaffContext, round_row: UpdateRound, output: Path)
 async def run_export(args: argparse.Namespace, ctx: OfficerContext) -> None:
     output: Path = args.output
     export_format(ctx, output, None, ("xlsx",))
-    if not output.parent.is_dir():
-        raise OfficerError(f"no such directory: {output.parent}")
+    check_writable(ctx, output)
+    async with ctx.db.snapshot() as tx:
+        round_row = await chosen_round(tx, args.round)
+    if round_row is None:
+        raise refused(ctx, "no_round", id=args.round)
     try:
-        async with ctx.db.snapshot() as tx:
-            round_row = await chosen_round(tx, args.round)
-        if round_row is None:
-            raise OfficerError(f"no round {args.round}" if args.round else "no rounds yet")
         count = await write_results(ctx, round_row, output)
     except OSError as exc:
-        raise OfficerError(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise cannot_write(ctx, output, exc) from None
     ctx.say("owners/exported", {"count": count, "path": str(output)}, err=True)
 
 
@@ -136,9 +148,7 @@ async def run_stats(args: argparse.Namespace, ctx: OfficerContext) -> None:
         rounds = tx.update_rounds
         round_row = await chosen_round(tx, args.round)
         if round_row is None:
-            raise OfficerError(
-                f"update-round stats: no round {args.round}" if args.round else "no rounds yet"
-            )
+            raise refused(ctx, "no_round", id=args.round)
         rows = await rounds.stats(round_row)
     ctx.say(
         "update_round/stats_title",

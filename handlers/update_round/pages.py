@@ -21,7 +21,7 @@ from handlers.pages import (
     id_of,
 )
 from handlers.update_round.commands import chosen_round, write_results
-from handlers.update_round.planner import DeadlineInPast, check_deadline, open_round
+from handlers.update_round.planner import DeadlineInPast, RoundStillOpen, check_deadline, open_round
 from handlers.update_round.report import OUTCOMES, RoundReport, round_messages, round_report
 from storage.models.update_round import UpdateRound
 
@@ -87,7 +87,7 @@ async def open_page(ctx: PageContext) -> Redirect:
             round_row, invited = await open_round(
                 tx, officer=ctx.actor, deadline=deadline, note=note, now=ctx.now()
             )
-    except ValueError:
+    except RoundStillOpen:
         ctx.notice("round_still_open", error=True)
         return Redirect(ROUNDS)
     ctx.notice("round_opened", {"id": round_row.id, "invited": invited})

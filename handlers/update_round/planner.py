@@ -84,6 +84,15 @@ class DeadlineInPast(ValueError):
     """A round's deadline is today or later."""
 
 
+class RoundStillOpen(ValueError):
+    """A round is open already (`id`, until `deadline`): one round at a time."""
+
+    def __init__(self, current: UpdateRound) -> None:
+        super().__init__(f"round {current.id} is still open (deadline {current.deadline.isoformat()})")
+        self.id = current.id
+        self.deadline = current.deadline
+
+
 def check_deadline(deadline: date, today: date) -> date:
     if deadline < today:
         raise DeadlineInPast(f"{deadline.isoformat()} is in the past")
@@ -94,10 +103,10 @@ async def open_round(
     tx: Transaction, *, officer: str, deadline: date, note: str | None, now: datetime
 ) -> tuple[UpdateRound, int]:
     """Open a round and queue the question to every registered owner; returns the round and how many.
-    Raises `ValueError` when a round is still open; callers check the deadline (`check_deadline`)."""
+    Raises `RoundStillOpen` when a round is still open; callers check the deadline (`check_deadline`)."""
     current = await tx.update_rounds.current()
     if current is not None:
-        raise ValueError(f"round {current.id} is still open (deadline {current.deadline.isoformat()})")
+        raise RoundStillOpen(current)
     round_row = await tx.update_rounds.open(opened_by=officer, deadline=deadline, note=note, now=now)
     invitation = Reply("update_round/invitation", {"deadline": deadline, "note": note})
     queued = await queue_audience(

@@ -13,11 +13,20 @@ redemption, the monthly reconciliation, and the courier partners' redeemers.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from handlers import spreadsheet
 from handlers.capability import OfficerCommand
-from handlers.officer import OfficerContext, OfficerError, check_writable, export_format, record_id
+from handlers.officer import (
+    OfficerContext,
+    OfficerError,
+    cannot_write,
+    check_writable,
+    export_format,
+    record_id,
+)
 from handlers.vouchers.parsing import DEFAULT_MAX_ONGKIR, DEFAULT_VALID_DAYS, new_program, rupiah
 from handlers.vouchers.programs import (
     ProgramError,
@@ -91,18 +100,23 @@ def add_voucher_arguments(parser: argparse.ArgumentParser) -> None:
     report.add_argument("--courier", help="only this courier partner")
 
 
+def refused(
+    ctx: OfficerContext, code: str, values: Mapping[str, Any], flag: str = "--courier"
+) -> OfficerError:
+    """A refusal of `voucher` or `courier` in the officer's words (officer/vouchers/refused: a
+    `ProgramError`'s code and values, as the dashboard's voucher_error words them); `flag` is the
+    option that names the courier partner."""
+    return OfficerError(ctx.text("vouchers/refused", {**values, "code": code, "flag": flag}))
+
+
 async def _courier(ctx: OfficerContext, name: str | None) -> Courier | None:
     if name is None:
         return None
     async with ctx.db.transaction() as tx:
         courier = await tx.couriers.by_name(name)
     if courier is None:
-        raise OfficerError(f"--courier: no courier partner {name!r}")
+        raise refused(ctx, "no_courier", {"courier": name})
     return courier
-
-
-#: Refusals about a program's state rather than a flag's value: said in the officer's language.
-STATE_REFUSALS = frozenset({"no_program", "closed", "not_paused", "already_paused"})
 
 
 async def run_voucher(args: argparse.Namespace, ctx: OfficerContext) -> None:
@@ -114,13 +128,9 @@ async def run_voucher(args: argparse.Namespace, ctx: OfficerContext) -> None:
         else:
             await _report(args, ctx)
     except ProgramError as exc:
-        if exc.code in STATE_REFUSALS:
-            raise OfficerError(
-                ctx.text("vouchers/program_refused", {"code": exc.code, **exc.values})
-            ) from None
-        raise OfficerError(str(exc)) from None
-    except MonthError as exc:
-        raise OfficerError(str(exc)) from None
+        raise refused(ctx, exc.code, exc.values) from None
+    except MonthError:
+        raise refused(ctx, "month", {"text": args.month}) from None
 
 
 async def _program(args: argparse.Namespace, ctx: OfficerContext) -> None:
@@ -188,7 +198,7 @@ async def _redeem(args: argparse.Namespace, ctx: OfficerContext) -> None:
     ongkir = rupiah(args.ongkir, flag="--ongkir")
     resi = "".join(args.resi.upper().split())
     if not resi:
-        raise OfficerError("--resi: the parcel's receipt number")
+        raise refused(ctx, "resi_missing", {})
     async with ctx.db.transaction() as tx:
         outcome = await redeem(
             tx,
@@ -209,7 +219,7 @@ async def _redeem(args: argparse.Namespace, ctx: OfficerContext) -> None:
 async def _report(args: argparse.Namespace, ctx: OfficerContext) -> None:
     output: Path = args.output
     file_format = export_format(ctx, output, args.format, spreadsheet.FORMATS)
-    check_writable(output)
+    check_writable(ctx, output)
     courier = await _courier(ctx, args.courier)
     try:
         totals = await write_report(
@@ -223,7 +233,7 @@ async def _report(args: argparse.Namespace, ctx: OfficerContext) -> None:
             officer=ctx.actor,
         )
     except OSError as exc:
-        raise OfficerError(f"cannot write {output}: {exc.strerror or exc}") from None
+        raise cannot_write(ctx, output, exc) from None
     ctx.say("vouchers/report_written", {"path": str(output), "totals": totals, "month": args.month}, err=True)
 
 
@@ -251,7 +261,7 @@ async def run_courier(args: argparse.Namespace, ctx: OfficerContext) -> None:
                 for courier, staff in await tx.couriers.active():
                     print(f"{courier.name}\t{staff}", file=ctx.out)
     except ProgramError as exc:
-        raise OfficerError(str(exc)) from None
+        raise refused(ctx, exc.code, exc.values, flag="--name") from None
 
 
 VOUCHER_COMMAND = OfficerCommand(

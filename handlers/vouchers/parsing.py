@@ -1,7 +1,7 @@
 """A new program as an officer types it, read the same way by `umkm-bot voucher program add`
 and by the dashboard's form: sizes in Indonesian or English, kecamatan by code or name,
-rupiah as `Rp25.000` or `25rb`. Bad input raises `ProgramError` (one line for the command,
-a code for the dashboard's notice)."""
+rupiah as `Rp25.000` or `25rb`. Bad input raises `ProgramError` (a code that the command and the
+dashboard's notice each put in the officer's words)."""
 
 from __future__ import annotations
 

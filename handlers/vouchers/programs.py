@@ -26,8 +26,9 @@ LINK_LENGTH = 8
 
 
 class ProgramError(ValueError):
-    """The request cannot be done as asked. The message says why in one line (the command
-    line's); `code` and `values` name the dashboard's line (`dashboard/notices/voucher_error`)."""
+    """The request cannot be done as asked. `code` and `values` name the officer's words: the
+    dashboard's (`dashboard/notices/voucher_error`) and the command's (`officer/vouchers/refused`);
+    the message is for logs and tests."""
 
     def __init__(self, code: str, message: str, **values: Any) -> None:
         super().__init__(message)

@@ -66,7 +66,7 @@ def test_a_missing_column_or_a_file_it_cannot_read_is_one_line(tmp_path: Path) -
     old = tmp_path / "umkm.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0")
     unreadable = run_cli(["owners", "import", str(old)], tmp_path / "data")
-    assert unreadable.returncode == 2 and "save it as .xlsx" in unreadable.stderr
+    assert unreadable.returncode == 2 and "format .xls yang lama; simpan sebagai .xlsx" in unreadable.stderr
     sheet = run_cli(
         ["owners", "import", str(write_xlsx(tmp_path / "u.xlsx", [SITI])), "--sheet", "Data"], tmp_path / "d"
     )
@@ -99,4 +99,4 @@ async def test_invite_queues_one_template_invitation_per_imported_number(
     # The invitation names nobody and shows no data: only the number's holder reads it.
     assert rows[0].payload == rows[1].payload and "Siti" not in str(rows[0].payload)
     bad = run_cli(["owners", "invite", "--kecamatan", "Mars"], tmp_path / "d", **env)
-    assert bad.returncode == 2 and bad.stderr.startswith("umkm-bot: unknown kecamatan")
+    assert bad.returncode == 2 and bad.stderr.startswith("umkm-bot: --kecamatan: kecamatan “Mars” tidak ada")

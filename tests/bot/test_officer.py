@@ -59,7 +59,11 @@ async def test_owners_list_filters_and_the_nib_queue(app: App, database_url: str
     assert first[3:6] == ["Landasan Ulin", "Kuliner (makanan & minuman)", "Mikro"]
     assert run_cli(["owners", "list", "--size-class", "small"], tmp_path / "d", **env).stdout.strip() == ""
     bad = run_cli(["owners", "list", "--kecamatan", "Mars"], tmp_path / "d", **env)
-    assert bad.returncode == 2 and bad.stderr.startswith("umkm-bot: unknown kecamatan")
+    assert (
+        bad.returncode == 2
+        and bad.stderr
+        == "umkm-bot: --kecamatan: kecamatan “Mars” tidak ada di wilayah Diskopumnaker Banjarbaru\n"
+    )
     queue = run_cli(["nib-queue", "list"], tmp_path / "d", **env)
     assert "2 permintaan terbuka" in queue.stdout
     reg_no = queue.stdout.split("\t", 1)[0]

@@ -135,8 +135,8 @@ async def test_numbers_beyond_any_record_or_program_are_refused_not_a_traceback(
     officer = Officer(app.db, app.agency, settings, Clock())
     program = ["voucher", "program", "add", "--name", "Besar", "--courier", "JNE"]
     for flags, reason in (
-        (["--quota", huge], "--quota must be at most 1000000"),
-        (["--quota", "5", "--valid-days", "999999999"], "--valid-days must be at most 366"),
+        (["--quota", huge], "--quota: paling banyak 1.000.000"),
+        (["--quota", "5", "--valid-days", "999999999"], "--valid-days: paling banyak 366"),
     ):
         with pytest.raises(OfficerError) as refusal:
             await officer.run(*program, *flags)

@@ -210,5 +210,5 @@ async def test_the_monthly_report_counts_agency_time_and_pays_at_most_the_max(
             ["voucher", "report", "--month", typo, "--format", "csv", "-o", str(typed)], tmp_path / "d", **env
         )
         assert bad.returncode == 2, bad.stderr
-        assert bad.stderr == f"umkm-bot: --month: not a month like 2026-12: {typo!r}\n"
+        assert bad.stderr == f"umkm-bot: --month: bukan bulan seperti 2026-12: “{typo}”\n"
         assert not typed.exists()

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from handlers.broadcasts.progress import Figures, progress_values
+from tests.messages.refusal_samples import OFFICER_REFUSALS
 
 FIGURES = Figures(total=10, sent=6, failed=1, unreachable=1, cancelled=0, waiting=2)
 AUDIENCE = {"total": 12, "per_channel": [("telegram", 2), ("whatsapp", 10)]}
@@ -26,7 +27,6 @@ OFFICER_SAMPLES: dict[str, dict[str, Any]] = {
     "officer/nib_queue/done": {"reg_no": "BJB-2026-000001"},
     "officer/owners/export_progress": {"count": 1000},
     "officer/owners/exported": {"count": 2, "path": "pelaku.xlsx"},
-    "officer/export/extension": {"name": "data.txt", "formats": ("xlsx", "csv")},
     "officer/export/format_differs": {"name": "data.csv", "format": "xlsx"},
     "officer/owners/listed": {"count": 2},
     "officer/owners/corrected": {"reg_no": "BJB-2026-000001", "status": "Tutup", "nib_verified": True},
@@ -34,7 +34,6 @@ OFFICER_SAMPLES: dict[str, dict[str, Any]] = {
     "officer/db/restored": {"path": "umkm-2026-11-25.sqlite3"},
     "officer/import/missing_column": {"column": "NIK", "names": "nik, no nik, nomor nik"},
     "officer/import/unknown_sheet": {"sheet": "Data", "sheets": ["Sheet1", "UMKM"]},
-    "officer/import/unreadable": {"path": "umkm.xls", "reason": "not an .xlsx or .csv file"},
     "officer/import/reason": {
         "key": "nik_registered",
         "values": {"reg_no": "BJB-2026-000001", "fields": ["KBLI"]},
@@ -54,3 +53,5 @@ OFFICER_SAMPLES: dict[str, dict[str, Any]] = {
     "officer/update_round/stats_title": {"id": 1, "deadline": date(2026, 3, 31), "closed": False},
     "officer/update_round/summary": {"active": 3, "closed": 1, "no_response": 0, "waiting": 2},
 }
+# The refusals: the first case of each (tests/messages/test_officer_refusals.py renders them all).
+OFFICER_SAMPLES.update({name: cases[0] for name, cases in OFFICER_REFUSALS.items()})

@@ -105,7 +105,6 @@ VOUCHER_SAMPLES: dict[str, dict[str, Any]] = {
     "errors/voucher_refused": REDEEM_REFUSED,
     "officer/vouchers/program_added": {"id": 1, "name": "Gratis Ongkir UMKM"},
     "officer/vouchers/program_paused": {"id": 1, "voided": 3},
-    "officer/vouchers/program_refused": {"code": "already_paused", "id": 1, "reason": "Pembaruan data"},
     "officer/vouchers/program_resumed": {"id": 1, "told": 12},
     "officer/vouchers/program_closed": {"id": 1},
     "officer/vouchers/program_line": {

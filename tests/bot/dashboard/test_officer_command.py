@@ -35,11 +35,11 @@ async def test_the_first_admin_then_a_courier_then_list_disable_and_reset(
     assert courier.returncode == 0, courier.stderr
     listed = run_cli(["officer", "list"], data, **env)
     assert listed.stdout.splitlines() == [
-        "admin\tadmin\t-\tactive\t-",
-        "kurir1\tcourier\tKurir Banua\tactive\t-",
+        "admin\tadmin\t-\taktif\t-",
+        "kurir1\tcourier\tKurir Banua\taktif\t-",
     ]
     assert run_cli(["officer", "disable", "kurir1"], data, **env).returncode == 0
-    assert "kurir1\tcourier\tKurir Banua\tdisabled" in run_cli(["officer", "list"], data, **env).stdout
+    assert "kurir1\tcourier\tKurir Banua\tnonaktif" in run_cli(["officer", "list"], data, **env).stdout
     reset = run_cli(
         ["officer", "reset-password", "admin", "--password-stdin"], data, stdin="baru-sekali-12\n", **env
     )
@@ -67,25 +67,25 @@ async def test_bad_input_exits_2_with_one_line(db: Database, database_url: str, 
         (
             ["officer", "add", "ani", "--role", "officer", "--password-stdin"],
             "pendek\n",
-            "at least 10 characters",
+            "kata sandi minimal 10 karakter",
         ),
         (["officer", "add", "ani", "--role", "officer"], "", "--password-stdin"),
         (
             ["officer", "add", "ani", "--role", "courier", "--password-stdin"],
             "rahasia-sekali-1\n",
-            "--courier NAME",
+            "--courier: akun kurir perlu nama mitra kurirnya (--courier NAMA)",
         ),
         (
             ["officer", "add", "ani", "--role", "courier", "--courier", "Siapa", "--password-stdin"],
             "rahasia-sekali-1\n",
-            "no courier partner 'Siapa'; add it first: umkm-bot courier add --name NAME",
+            "--courier: tidak ada mitra kurir “Siapa”; tambahkan dulu: umkm-bot courier add --name NAMA",
         ),
         (
             ["officer", "add", "a b", "--role", "officer", "--password-stdin"],
             "rahasia-sekali-1\n",
-            "username",
+            "nama pengguna “a b” tidak bisa dipakai",
         ),
-        (["officer", "disable", "siapa"], "", "no account 'siapa'"),
+        (["officer", "disable", "siapa"], "", "tidak ada akun siapa"),
     ]
     for args, stdin, expected in cases:
         result = run_cli(args, data, stdin=stdin, **env)
@@ -94,4 +94,4 @@ async def test_bad_input_exits_2_with_one_line(db: Database, database_url: str, 
         assert len(result.stderr.strip().splitlines()) == 1
     twice = ["officer", "add", "ani", "--role", "officer", "--password-stdin"]
     assert run_cli(twice, data, stdin="rahasia-sekali-1\n", **env).returncode == 0
-    assert "exists already" in run_cli(twice, data, stdin="rahasia-sekali-1\n", **env).stderr
+    assert "akun ani sudah ada" in run_cli(twice, data, stdin="rahasia-sekali-1\n", **env).stderr

@@ -24,9 +24,15 @@ def parsed(*argv: str) -> argparse.Namespace:
 @pytest.mark.parametrize(
     ("argv", "line"),
     [
-        (["--template", "nope"], "--template: no message template 'announcements/nope'"),
-        (["--template", "pembaruan_data", "--kecamatan", "99.99.99"], "--kecamatan: unknown kecamatan"),
-        (["--template", "pembaruan_data", "--sector", "roket"], "--sector: unknown sector 'roket'"),
+        (["--template", "nope"], "--template: tidak ada templat pengumuman “announcements/nope”"),
+        (
+            ["--template", "pembaruan_data", "--kecamatan", "99.99.99"],
+            "--kecamatan: kecamatan “99.99.99” tidak ada di wilayah Diskopumnaker Banjarbaru",
+        ),
+        (
+            ["--template", "pembaruan_data", "--sector", "roket"],
+            "--sector: bidang usaha “roket” tidak dikenal; pilih salah satu: kuliner, fesyen,",
+        ),
     ],
 )
 async def test_a_refused_broadcast_names_the_option_it_is_about(app: App, argv: list[str], line: str) -> None:

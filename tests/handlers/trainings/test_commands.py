@@ -55,13 +55,19 @@ async def test_add_prints_the_new_id_and_list_and_show_describe_it(scene: Scene)
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        (["--topic", "menjahit"], "--topic: unknown topic 'menjahit'"),
-        (["--starts", "20/03/2026 09:00"], "--starts: not a time like 2026-03-14 09:00"),
-        (["--kecamatan", "Gambut"], "--kecamatan: unknown kecamatan 'Gambut'"),
-        (["--ends", "2026-03-20 08:00"], "the training must end after it starts"),
-        (["--capacity", "0"], "--capacity: must be at least 1"),
-        (["--capacity", "99999999999999999999"], "--capacity: at most 10000 seats"),
-        (["--online", "https://meet.example/abc"], "--venue and --online exclude each other"),
+        (["--topic", "menjahit"], "--topic: topik “menjahit” tidak dikenal; pilih salah satu: sablon, kue,"),
+        (
+            ["--starts", "20/03/2026 09:00"],
+            "--starts: bukan waktu seperti 2026-03-14 09:00: “20/03/2026 09:00”",
+        ),
+        (
+            ["--kecamatan", "Gambut"],
+            "--kecamatan: kecamatan “Gambut” tidak ada di wilayah Diskopumnaker Banjarbaru",
+        ),
+        (["--ends", "2026-03-20 08:00"], "--ends: pelatihan harus selesai setelah mulai"),
+        (["--capacity", "0"], "--capacity: jumlah kursi minimal 1"),
+        (["--capacity", "99999999999999999999"], "--capacity: jumlah kursi paling banyak 10.000"),
+        (["--online", "https://meet.example/abc"], "--venue dan --online tidak bisa dipakai bersamaan"),
     ],
 )
 async def test_bad_input_to_add_is_refused_with_its_reason(
@@ -73,8 +79,9 @@ async def test_bad_input_to_add_is_refused_with_its_reason(
         argv[argv.index(flag) + 1] = change[1]
     else:
         argv += change
-    with pytest.raises(OfficerError, match=reason):
+    with pytest.raises(OfficerError) as refused:
         await scene.officer.run(*argv)
+    assert str(refused.value).startswith(reason)
 
 
 def test_as_a_process_add_prints_only_the_id_and_bad_input_exits_2_with_one_line(
@@ -91,7 +98,7 @@ def test_as_a_process_add_prints_only_the_id_and_bad_input_exits_2_with_one_line
     argv[argv.index("--topic") + 1] = "menjahit"
     refused = run_cli(argv, tmp_path / "data", **env)
     assert refused.returncode == 2
-    assert refused.stderr.startswith("umkm-bot: --topic: unknown topic 'menjahit'")
+    assert refused.stderr.startswith("umkm-bot: --topic: topik “menjahit” tidak dikenal")
     assert refused.stderr.count("\n") == 1
 
 
@@ -143,11 +150,11 @@ async def test_edit_and_cancel_tell_the_participants(scene: Scene) -> None:
         "training", "edit", str(training.id), "--venue", "Gedung PKK", "--kecamatan", "63.72.02"
     )
     assert "diubah: venue, district_code" in moved and "3 peserta dan antrean diberi tahu" in moved
-    with pytest.raises(OfficerError, match="2 seats are taken"):
+    with pytest.raises(OfficerError, match=r"^--capacity: sudah 2 kursi terisi"):
         await officer.run("training", "edit", str(training.id), "--capacity", "1")
-    with pytest.raises(OfficerError, match="the new start is in the past"):
+    with pytest.raises(OfficerError, match=r"^--starts: waktu mulainya sudah lewat"):
         await officer.run("training", "edit", str(training.id), "--starts", "2026-03-01 09:00")
-    with pytest.raises(OfficerError, match="give at least one flag"):
+    with pytest.raises(OfficerError, match=r"^tulis minimal satu flag yang diubah"):
         await officer.run("training", "edit", str(training.id))
 
     cancelled = await officer.run(
@@ -156,9 +163,9 @@ async def test_edit_and_cancel_tell_the_participants(scene: Scene) -> None:
     assert "dibatalkan; 3 peserta" in cancelled
     notices = [r.payload["template"] for r in await outbox_rows(db, "training.notice")]
     assert notices == ["trainings/changed"] * 3 + ["trainings/cancelled"] * 3
-    with pytest.raises(OfficerError, match="is cancelled"):
+    with pytest.raises(OfficerError, match=f"^pelatihan {training.id} sudah dibatalkan$"):
         await officer.run("training", "cancel", str(training.id), "--reason", "lagi")
-    with pytest.raises(OfficerError, match="no training 99"):
+    with pytest.raises(OfficerError, match=r"^pelatihan 99 tidak ada$"):
         await officer.run("training", "edit", "99", "--capacity", "3")
 
 
@@ -237,16 +244,18 @@ async def test_manual_check_in_by_number_or_phone(scene: Scene) -> None:
     db, officer = scene.db, scene.officer
     training = await add_training(db, capacity=1)
     await signed_up(scene.chat, training.id, "siti", "budi")
-    with pytest.raises(OfficerError, match="opens an hour before the start"):
+    with pytest.raises(
+        OfficerError, match=r"^kehadiran baru bisa dicatat mulai 2026-03-14 08:00 WITA, satu jam sebelum"
+    ):
         await officer.run("training", "checkin", str(training.id), "BJB-2026-000001")
     scene.clock.now = STARTS
     checked = await officer.run("training", "checkin", str(training.id), "0812-3456-7801")
     assert "Pemilik 1 tercatat hadir" in checked
-    with pytest.raises(OfficerError, match="checked in already"):
+    with pytest.raises(OfficerError, match=r"^BJB-2026-000001 sudah tercatat hadir$"):
         await officer.run("training", "checkin", str(training.id), "BJB-2026-000001")
-    with pytest.raises(OfficerError, match="no confirmed seat"):
+    with pytest.raises(OfficerError, match=r"^BJB-2026-000002 belum mendapat kursi"):
         await officer.run("training", "checkin", str(training.id), "BJB-2026-000002")
-    with pytest.raises(OfficerError, match="not signed up"):
+    with pytest.raises(OfficerError, match=f"^BJB-2026-000099 tidak terdaftar di pelatihan {training.id}$"):
         await officer.run("training", "checkin", str(training.id), "BJB-2026-000099")
 
 

@@ -58,8 +58,8 @@ async def test_a_name_is_refused_while_a_program_of_that_name_is_not_closed(app:
         with pytest.raises(OfficerError) as taken:
             await voucher(app, *add, " gratis  ongkir 2027 ")
         assert str(taken.value) == (
-            f"--name: program {first.id} is already called 'Gratis Ongkir 2027'; "
-            "close it or choose another name"
+            f"--name: program {first.id} sudah bernama “Gratis Ongkir 2027” dan belum berakhir; "
+            "pilih nama lain atau akhiri program itu dulu"
         ), state
         if state == "open":
             await voucher(app, "program", "pause", str(first.id), "--reason", "Sebentar")
