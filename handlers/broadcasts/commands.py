@@ -115,7 +115,7 @@ async def run_broadcast(args: argparse.Namespace, ctx: OfficerContext) -> None:
     reply = _reply(args, ctx)
     filters = _filters(args, ctx)
     if args.dry_run:
-        async with ctx.db.transaction() as tx:
+        async with ctx.db.snapshot() as tx:
             counts = await tx.broadcasts.audience_counts(filters)
         ctx.say("broadcast/audience", _audience(counts))
         ctx.say("broadcast/dry_run")
@@ -129,7 +129,7 @@ async def run_broadcast(args: argparse.Namespace, ctx: OfficerContext) -> None:
 
 
 async def _figures(ctx: OfficerContext, broadcast_id: int) -> Figures:
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         return Figures.of(await tx.outbox.status_counts(broadcast_id=broadcast_id))
 
 
@@ -158,7 +158,7 @@ async def follow(ctx: OfficerContext, broadcast_id: int) -> Figures:
 
 
 async def run_status(args: argparse.Namespace, ctx: OfficerContext) -> None:
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         status = await broadcast_status(tx, args.id, now=ctx.now())
     if status is None:
         raise refused(ctx, "no_broadcast", {"id": args.id})

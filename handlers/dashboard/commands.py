@@ -67,7 +67,7 @@ def read_password(args: argparse.Namespace, ctx: OfficerContext) -> str:
 
 async def run(args: argparse.Namespace, ctx: OfficerContext) -> None:
     if args.account_command == "list":
-        async with ctx.db.transaction() as tx:
+        async with ctx.db.snapshot() as tx:
             accounts = await list_accounts(tx)
         states = ctx.labels("labels/account_state")
         for account in accounts:

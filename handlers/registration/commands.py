@@ -198,19 +198,20 @@ def add_queue_arguments(queue: argparse.ArgumentParser) -> None:
 
 
 async def run_queue(args: argparse.Namespace, ctx: OfficerContext) -> None:
-    async with ctx.db.transaction() as tx:
-        if args.queue_command == "list":
+    if args.queue_command == "list":
+        async with ctx.db.snapshot() as tx:
             entries = await tx.nib_queue.pending()
-            for entry in entries:
-                since = ctx.local(entry.request.created_at).strftime("%Y-%m-%d %H:%M")
-                phone = display_phone(entry.owner.phone) if entry.owner.phone else "-"
-                district = region_name(entry.business.district_code or "") or "-"
-                print(
-                    f"{entry.owner.reg_no}\t{since}\t{entry.owner.full_name}\t{phone}\t{entry.business.name}\t{district}",
-                    file=ctx.out,
-                )
-            ctx.say("nib_queue/count", {"count": len(entries)})
-            return
+        for entry in entries:
+            since = ctx.local(entry.request.created_at).strftime("%Y-%m-%d %H:%M")
+            phone = display_phone(entry.owner.phone) if entry.owner.phone else "-"
+            district = region_name(entry.business.district_code or "") or "-"
+            print(
+                f"{entry.owner.reg_no}\t{since}\t{entry.owner.full_name}\t{phone}\t{entry.business.name}\t{district}",
+                file=ctx.out,
+            )
+        ctx.say("nib_queue/count", {"count": len(entries)})
+        return
+    async with ctx.db.transaction() as tx:
         try:
             reg_no = await nib_help_done(tx, args.reg_no, officer=ctx.actor, now=ctx.now())
         except NoOpenRequest as exc:

@@ -183,7 +183,7 @@ async def run_cancel(args: argparse.Namespace, ctx: OfficerContext) -> None:
 async def run_announce(args: argparse.Namespace, ctx: OfficerContext) -> None:
     try:
         if args.dry_run:
-            async with ctx.db.transaction() as tx:
+            async with ctx.db.snapshot() as tx:
                 counts = await announcement_audience(tx, args.id, ctx.now())
             ctx.say(
                 "broadcast/audience", {"total": sum(counts.values()), "per_channel": sorted(counts.items())}

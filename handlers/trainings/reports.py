@@ -81,7 +81,7 @@ def add_arguments(sub: Any) -> None:
 
 
 async def _training(ctx: OfficerContext, training_id: int) -> Training:
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         training = await tx.trainings.get(training_id)
     if training is None:
         raise refused(ctx, "no_training", {"id": training_id})
@@ -89,7 +89,7 @@ async def _training(ctx: OfficerContext, training_id: int) -> Training:
 
 
 async def run_list(args: argparse.Namespace, ctx: OfficerContext) -> None:
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         trainings = await tx.trainings.listing()
         counts = await tx.trainings.figures([t.id for t in trainings])
     statuses = ctx.labels("trainings/training_statuses")
@@ -119,7 +119,7 @@ def aligned(rows: list[list[str]]) -> list[str]:
 
 async def run_show(args: argparse.Namespace, ctx: OfficerContext) -> None:
     training = await _training(ctx, args.id)
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         counts = await tx.trainings.status_counts(training.id)
         attended = (await tx.trainings.figures([training.id]))[training.id].attended
     ctx.say(

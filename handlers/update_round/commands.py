@@ -144,7 +144,7 @@ async def run_export(args: argparse.Namespace, ctx: OfficerContext) -> None:
 
 
 async def run_stats(args: argparse.Namespace, ctx: OfficerContext) -> None:
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         rounds = tx.update_rounds
         round_row = await chosen_round(tx, args.round)
         if round_row is None:

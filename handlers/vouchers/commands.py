@@ -112,7 +112,7 @@ def refused(
 async def _courier(ctx: OfficerContext, name: str | None) -> Courier | None:
     if name is None:
         return None
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         courier = await tx.couriers.by_name(name)
     if courier is None:
         raise refused(ctx, "no_courier", {"courier": name})
@@ -177,7 +177,7 @@ async def _program(args: argparse.Namespace, ctx: OfficerContext) -> None:
 
 async def _list(ctx: OfficerContext) -> None:
     statuses = ctx.labels("labels/program_status")
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         summaries = await program_summaries(tx, now=ctx.now())
     for shown in summaries:
         ctx.say(
@@ -249,17 +249,20 @@ def add_courier_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 async def run_courier(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    if args.courier_command == "list":
+        async with ctx.db.snapshot() as tx:
+            active = await tx.couriers.active()
+        for courier, staff in active:
+            print(f"{courier.name}\t{staff}", file=ctx.out)
+        return
     try:
         async with ctx.db.transaction() as tx:
             if args.courier_command == "add":
                 courier, code = await add_courier(tx, args.name, officer=ctx.actor, now=ctx.now())
                 ctx.say("vouchers/courier_code", {"courier": courier.name, "code": code})
-            elif args.courier_command == "remove":
+            else:
                 courier, revoked = await remove_courier(tx, args.name, officer=ctx.actor, now=ctx.now())
                 ctx.say("vouchers/courier_removed", {"courier": courier.name, "revoked": revoked})
-            else:
-                for courier, staff in await tx.couriers.active():
-                    print(f"{courier.name}\t{staff}", file=ctx.out)
     except ProgramError as exc:
         raise refused(ctx, exc.code, exc.values, flag="--name") from None
 

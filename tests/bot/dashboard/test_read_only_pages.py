@@ -9,27 +9,17 @@ transaction that begins, and whether it is a snapshot (storage/engine.py's `READ
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
 
 import httpx
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bot.app import App
-from handlers.broadcasts.service import announcement, queue_broadcast
 from handlers.dashboard.auth import IDLE_LIMIT, TOUCH_EVERY
-from handlers.trainings.seats import applicant_of, sign_up
-from handlers.update_round.planner import open_round
-from storage.database import Database
-from storage.engine import READ_ONLY
-from storage.models import AuditEntry, Business, DashboardSession
-from storage.repositories.audience import AudienceFilter
+from storage.models import AuditEntry, DashboardSession
 from tests.bot.dashboard.conftest import Browser, Clock, csrf_of, make_account
-from tests.bot.dashboard.seed import issue_vouchers, seed_varied_owners
-from tests.handlers.trainings.helpers import add_training
-from tests.handlers.vouchers.helpers import program
+from tests.bot.reads import seeded, writers
 
 OpenBrowser = Callable[[], Awaitable[Browser]]
 PATH_PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
@@ -47,63 +37,6 @@ MUST_WRITE = {
 }
 
 
-@contextmanager
-def writers(db: Database) -> Iterator[list[bool]]:
-    """For each transaction begun meanwhile, in order: True when it may write (a `transaction()`,
-    holding SQLite's writer), False for a `snapshot()`."""
-    began: list[bool] = []
-
-    def on_begin(connection: Any) -> None:
-        began.append(not connection.get_execution_options().get(READ_ONLY))
-
-    event.listen(db.engine.sync_engine, "begin", on_begin)
-    try:
-        yield began
-    finally:
-        event.remove(db.engine.sync_engine, "begin", on_begin)
-
-
-async def seeded(app: App, clock: Clock) -> dict[str, str]:
-    """Something for every page to show: owners with their businesses (some asking for NIB help),
-    a training with someone signed up, a voucher program of a courier partner with a voucher
-    issued, a broadcast and an update round. The values of the pages' path parameters."""
-    await seed_varied_owners(app.db, 12, now=clock.now)
-    starts = clock.now + timedelta(days=10)
-    training = await add_training(
-        app.db, now=clock.now, starts_at=starts, ends_at=starts + timedelta(hours=6)
-    )
-    shown = await program(app, now=clock.now)
-    code = (await issue_vouchers(app.db, shown.id, 1, zone=app.agency.time_zone))[0]
-    async with app.db.transaction() as tx:
-        owner_id = await tx.session.scalar(select(Business.owner_id).order_by(Business.owner_id))
-        found = await tx.owners.get(owner_id or 0)
-        assert found is not None and found[0].user_id is not None
-        applicant, person = await applicant_of(tx, found[0].user_id)
-        assert person is not None
-        await sign_up(tx, training.id, person, applicant, actor="test", now=clock.now)
-        broadcast = await queue_broadcast(
-            tx,
-            officer="officer:test",
-            reply=announcement(text="Pasar murah hari Minggu."),
-            filters=AudienceFilter(),
-            now=clock.now,
-        )
-        await open_round(
-            tx,
-            officer="officer:test",
-            deadline=(clock.now + timedelta(days=10)).date(),
-            note=None,
-            now=clock.now,
-        )
-    return {
-        "owner_id": str(owner_id),
-        "training_id": str(training.id),
-        "program_id": str(shown.id),
-        "broadcast_id": str(broadcast.id),
-        "code": code,
-    }
-
-
 async def signed_in_admin(app: App, browser: OpenBrowser) -> Browser:
     """An admin (who may open every page, the courier's scan page too), signed in; the clock
     the test holds still, so no request is due to touch the session."""
@@ -116,7 +49,7 @@ async def signed_in_admin(app: App, browser: OpenBrowser) -> Browser:
 async def test_every_page_that_only_reads_reads_in_a_snapshot(
     app: App, browser: OpenBrowser, clock: Clock
 ) -> None:
-    values = await seeded(app, clock)
+    values = await seeded(app, clock.now)
     b = await signed_in_admin(app, browser)
     writing: dict[str, int] = {}
     snapshots: dict[str, int] = {}

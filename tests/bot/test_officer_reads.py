@@ -1,0 +1,53 @@
+"""An officer command that only reads never holds the database's writer: it reads in
+`Database.snapshot()`. On SQLite a `transaction()` in the command's process takes the one
+writer (`BEGIN IMMEDIATE`), and the running bot's writes wait in SQLite's sleeping busy handler
+until it ends: `broadcast status` following a broadcast would ask every second.
+
+Observed on the engine under test, as tests/bot/dashboard/test_read_only_pages.py does."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.app import App
+from bot.settings import Settings
+from tests.bot.reads import seeded, writers
+from tests.handlers.trainings.helpers import Clock, Officer
+
+#: Every command that only reads (`{name}`: a value of the seeded database).
+READING = (
+    ("owners", "list"),
+    ("owners", "list", "--kecamatan", "Landasan Ulin"),
+    ("nib-queue", "list"),
+    ("broadcast", "--text-file", "{text_file}", "--dry-run"),
+    ("broadcast", "status", "{broadcast_id}"),
+    ("update-round", "stats"),
+    ("courier", "list"),
+    ("voucher", "program", "list"),
+    ("training", "list"),
+    ("training", "show", "{training_id}"),
+    ("training", "announce", "{training_id}", "--dry-run"),
+    ("officer", "list"),
+)
+
+
+async def test_every_command_that_only_reads_reads_in_a_snapshot(
+    app: App, settings: Settings, tmp_path: Path
+) -> None:
+    now = datetime.now(UTC)
+    values = await seeded(app, now)
+    text_file = tmp_path / "pengumuman.txt"
+    text_file.write_text("Pasar murah hari Minggu.", encoding="utf-8")
+    values["text_file"] = str(text_file)
+    officer = Officer(app.db, app.agency, settings, Clock(now))
+    writing: dict[str, int] = {}
+    snapshots: dict[str, int] = {}
+    for argv in READING:
+        typed = [part.format(**values) for part in argv]
+        with writers(app.db) as began:
+            printed = await officer.run(*typed)
+        assert printed or officer.err, typed  # it showed something
+        writing[" ".join(argv)], snapshots[" ".join(argv)] = began.count(True), began.count(False)
+    assert not {command for command, n in writing.items() if n}, writing
+    assert all(snapshots.values()), snapshots
