@@ -121,7 +121,7 @@ def _summarise(ctx: OfficerContext, summary: ImportSummary, dry_run: bool, repor
 
 
 async def run_invite(args: argparse.Namespace, ctx: OfficerContext, district: str | None) -> None:
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() if args.dry_run else ctx.db.transaction() as tx:
         invited = await invite_imported(
             tx,
             district_code=district,

@@ -166,7 +166,8 @@ class OwnerImport:
     async def _write(self, good: list[_Good], findings: list[Finding]) -> list[Finding]:
         """One batch in one transaction; returns the batch's findings in row order."""
         if good:
-            async with self.db.transaction() as tx:
+            # A dry run writes nothing: it reads in a snapshot and never holds SQLite's writer.
+            async with self.db.snapshot() if self.dry_run else self.db.transaction() as tx:
                 found = await tx.imports.registered([g.index for g in good])
                 new = [g for g in good if g.index not in found]
                 added = {} if self.dry_run else await self._add(tx, new)

@@ -235,7 +235,7 @@ async def run_certificate(args: argparse.Namespace, ctx: OfficerContext) -> None
             raise refused(ctx, exc.code, {"id": args.id, **exc.values}) from None
         ctx.say("trainings/certificate_resent", {"id": args.id, "name": enrolment.full_name})
         return
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.snapshot() as tx:
         participant = await tx.trainings.participant(args.id, who)
         found = (
             await tx.trainings.certificate_of(args.id, enrolment_id=participant.id) if participant else None

@@ -10,9 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.app import App
 from bot.settings import Settings
+from handlers.officer import OfficerError
 from tests.bot.reads import seeded, writers
+from tests.handlers.registration.imports import GOOD, write_csv
 from tests.handlers.trainings.helpers import Clock, Officer
 
 #: Every command that only reads (`{name}`: a value of the seeded database).
@@ -29,6 +33,8 @@ READING = (
     ("training", "show", "{training_id}"),
     ("training", "announce", "{training_id}", "--dry-run"),
     ("officer", "list"),
+    ("owners", "import", "{import_file}", "--dry-run"),
+    ("owners", "invite", "--dry-run"),
 )
 
 
@@ -40,6 +46,7 @@ async def test_every_command_that_only_reads_reads_in_a_snapshot(
     text_file = tmp_path / "pengumuman.txt"
     text_file.write_text("Pasar murah hari Minggu.", encoding="utf-8")
     values["text_file"] = str(text_file)
+    values["import_file"] = str(write_csv(tmp_path / "umkm.csv", GOOD))
     officer = Officer(app.db, app.agency, settings, Clock(now))
     writing: dict[str, int] = {}
     snapshots: dict[str, int] = {}
@@ -49,5 +56,12 @@ async def test_every_command_that_only_reads_reads_in_a_snapshot(
             printed = await officer.run(*typed)
         assert printed or officer.err, typed  # it showed something
         writing[" ".join(argv)], snapshots[" ".join(argv)] = began.count(True), began.count(False)
+    # A certificate written to a file reads the participant (refused here: nobody attended).
+    with writers(app.db) as began, pytest.raises(OfficerError):
+        await officer.run("training", "certificate", values["training_id"], "BJB-2026-000001", "-o", "s.pdf")
+    writing["training certificate -o"], snapshots["training certificate -o"] = (
+        began.count(True),
+        began.count(False),
+    )
     assert not {command for command, n in writing.items() if n}, writing
     assert all(snapshots.values()), snapshots
