@@ -121,6 +121,14 @@ class StaffContext:
         """An officer-facing text: `officer/<template>` in the officer's language."""
         return self.renderer.render(f"officer/{template}", self.locale, values)
 
+    def refusal(self, template: str, values: Mapping[str, Any]) -> OfficerError:
+        """A command's refusal from `officer/<template>`, a chain of `code` branches. A code the
+        chain has no words for is a mistake in the code: raised, never an empty line."""
+        text = self.text(template, values)
+        if not text.strip():
+            raise LookupError(f"officer/{template} has no words for {values.get('code')!r}")
+        return OfficerError(text)
+
     def lines(self, template: str) -> list[str]:
         """A template that lists one label per line (column headers)."""
         return [line.strip() for line in self.text(template).splitlines() if line.strip()]

@@ -50,7 +50,7 @@ def refused(
     `BroadcastError`'s code and values, as the dashboard's broadcast_error words them), after the
     option it is about (as the dashboard marks the form's field of the same name)."""
     flag = OPTIONS.get(field or "source", f"--{field}")
-    return OfficerError(ctx.text("broadcast/refused", {**values, "code": code, "flag": flag}))
+    return ctx.refusal("broadcast/refused", {**values, "code": code, "flag": flag})
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -46,7 +46,7 @@ def refused(args: argparse.Namespace, ctx: OfficerContext, code: str) -> Officer
     """A refusal of `officer` in the officer's words (officer/accounts/refused: an `AccountError`'s
     code, as the dashboard's account_error words it), naming the account and partner typed."""
     values = {"code": code, "username": args.username, "courier": getattr(args, "courier", None)}
-    return OfficerError(ctx.text("accounts/refused", values))
+    return ctx.refusal("accounts/refused", values)
 
 
 def read_password(args: argparse.Namespace, ctx: OfficerContext) -> str:

@@ -79,7 +79,7 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 
 def refused(ctx: OfficerContext, code: str, **values: object) -> OfficerError:
     """A refusal of `owners` or `nib-queue`, in the officer's words (officer/owners/refused)."""
-    return OfficerError(ctx.text("owners/refused", {"code": code, **values}))
+    return ctx.refusal("owners/refused", {"code": code, **values})
 
 
 def _district(args: argparse.Namespace, ctx: OfficerContext) -> str | None:

@@ -48,7 +48,7 @@ def refused(
     `TrainingError`'s or `CheckInRefused`'s code and values, as the dashboard's training_error
     words them); `field` names the option it is about."""
     flag = FLAGS.get(field, f"--{field}") if field else None
-    return OfficerError(ctx.text("trainings/refused", {**values, "code": code, "flag": flag}))
+    return ctx.refusal("trainings/refused", {**values, "code": code, "flag": flag})
 
 
 def add_arguments(sub: Any) -> None:

@@ -52,7 +52,7 @@ async def run(args: argparse.Namespace, ctx: OfficerContext) -> None:
 
 def refused(ctx: OfficerContext, code: str, **values: object) -> OfficerError:
     """A refusal of `update-round` in the officer's words (officer/update_round/refused)."""
-    return OfficerError(ctx.text("update_round/refused", {"code": code, **values}))
+    return ctx.refusal("update_round/refused", {"code": code, **values})
 
 
 def _deadline(ctx: OfficerContext, text: str) -> date:

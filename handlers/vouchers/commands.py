@@ -106,7 +106,7 @@ def refused(
     """A refusal of `voucher` or `courier` in the officer's words (officer/vouchers/refused: a
     `ProgramError`'s code and values, as the dashboard's voucher_error words them); `flag` is the
     option that names the courier partner."""
-    return OfficerError(ctx.text("vouchers/refused", {**values, "code": code, "flag": flag}))
+    return ctx.refusal("vouchers/refused", {**values, "code": code, "flag": flag})
 
 
 async def _courier(ctx: OfficerContext, name: str | None) -> Courier | None:

@@ -387,3 +387,17 @@ def test_no_officer_error_carries_words_of_its_own() -> None:
                 ):
                     found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not found, "OfficerError with words in the code (use a template): " + ", ".join(found)
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["owners/refused", "update_round/refused", "vouchers/refused", "broadcast/refused", "trainings/refused"],
+)
+async def test_a_code_a_refusal_has_no_words_for_is_raised_not_printed_empty(
+    app: App, settings: Settings, template: str
+) -> None:
+    """The families' tests above show each known code's words; a code without any is a mistake
+    in the code, raised where it happens instead of `umkm-bot: ` and nothing after it."""
+    ctx = app.officer_context(io.StringIO(), io.StringIO())
+    with pytest.raises(LookupError, match="no_such_code"):
+        ctx.refusal(template, {"code": "no_such_code", "flag": "--x"})
