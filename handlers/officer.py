@@ -66,7 +66,7 @@ def check_writable(ctx: StaffContext, output: Path, flag: str = "-o") -> None:
         raise OfficerError(ctx.text("files/is_directory", {"flag": flag, "path": str(output)}))
 
 
-def cannot_write(ctx: StaffContext, output: Path | None, exc: OSError) -> OfficerError:
+def cannot_write(ctx: StaffContext, output: Path, exc: OSError) -> OfficerError:
     """A file that could not be written, with the operating system's reason as it gives it."""
     return OfficerError(
         ctx.text("files/cannot_write", {"path": str(output), "reason": exc.strerror or str(exc)})

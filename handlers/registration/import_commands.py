@@ -84,6 +84,8 @@ async def run_import(args: argparse.Namespace, ctx: OfficerContext) -> None:
         words = {"path": str(exc.path), "reason": exc.reason, "detail": exc.detail}
         raise OfficerError(ctx.text("import/unreadable", words)) from None
     except OSError as exc:
+        if report is None:  # not the report: nothing of ours to name (a closed pipe, say)
+            raise
         raise cannot_write(ctx, report, exc) from None
     _summarise(ctx, importer.summary, args.dry_run, report)
 

@@ -218,9 +218,17 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[Iterator[tuple[int, Se
             worksheet = workbook[sheet]
         else:
             raise UnknownSheet(sheet, workbook.sheetnames)
-        yield enumerate(worksheet.iter_rows(values_only=True), start=1)
+        yield _reading(path, enumerate(worksheet.iter_rows(values_only=True), start=1))
     finally:
         workbook.close()
+
+
+def _reading(path: Path, rows: Iterator[tuple[int, Sequence[Any]]]) -> Iterator[tuple[int, Sequence[Any]]]:
+    """The rows; the system failing to read the file partway is an unreadable file too."""
+    try:
+        yield from rows
+    except OSError as exc:
+        raise UnreadableFile(path, "os", exc.strerror or str(exc)) from None
 
 
 @contextlib.contextmanager
@@ -236,7 +244,7 @@ def _csv_rows(path: Path) -> Iterator[Iterator[tuple[int, Sequence[Any]]]]:
         counts = {d: sample.count(d) for d in _DELIMITERS}
         delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
         # Numbered by record, as a spreadsheet shows the file (a quoted cell may span lines).
-        yield enumerate(csv.reader(handle, delimiter=delimiter), start=1)
+        yield _reading(path, enumerate(csv.reader(handle, delimiter=delimiter), start=1))
 
 
 def _encoding(path: Path) -> str:
