@@ -124,6 +124,7 @@ class ExportLabels:
     """The words of an export, from the officer's templates."""
 
     headers: Sequence[str]
+    sectors: Mapping[str, str]
     sizes: Mapping[str, str]
     statuses: Mapping[str, str]
     yes_no: Mapping[str, str]
@@ -131,9 +132,10 @@ class ExportLabels:
 
 
 def export_labels(ctx: StaffContext) -> ExportLabels:
-    """The owners export's words in the officer's language."""
+    """The owners export's words in the officer's language (the owners list's too)."""
     return ExportLabels(
         headers=ctx.lines("owners/columns"),
+        sectors={s.id: s.name(ctx.locale) for s in ctx.agency.sectors},
         sizes=ctx.labels("labels/size_class"),
         statuses=ctx.labels("labels/business_status"),
         yes_no=ctx.labels("labels/yes_no"),
@@ -151,7 +153,6 @@ def export_row(
     with_nik: bool,
 ) -> list[Any]:
     nik = cipher.decrypt(owner.nik_ciphertext) if owner.nik_ciphertext else ""
-    sector = agency.sector(business.sector or "")
     registered = owner.registered_at.astimezone(agency.time_zone)
     confirmed = (
         owner.confirmed_at.astimezone(agency.time_zone).strftime("%Y-%m-%d") if owner.confirmed_at else ""
@@ -164,7 +165,7 @@ def export_row(
         nik if with_nik else mask_nik(nik),
         display_phone(owner.phone) if owner.phone else "",
         business.name,
-        sector.name_id if sector else business.sector,
+        labels.sectors.get(business.sector or "", business.sector),
         business.kbli or "",
         region_name(business.district_code or "") or business.district_code,
         region_name(business.village_code or "") or business.village_code,

@@ -121,16 +121,14 @@ async def run_owners(args: argparse.Namespace, ctx: OfficerContext) -> None:
 
 async def _list(ctx: OfficerContext, where: OwnerFilter) -> None:
     count = 0
-    states = ctx.labels("labels/record_state")
-    sizes = ctx.labels("labels/size_class")
+    labels = export_labels(ctx)  # the export's words for sectors, size classes and states
     # A snapshot: printed to a slow terminal, 100,000 lines would otherwise hold the bot's writes.
     async with ctx.db.snapshot() as tx:
         async for owner, business in tx.owners.stream(where):
             district = region_name(business.district_code or "") or "-"
-            found = ctx.agency.sector(business.sector or "")
-            sector = found.name(ctx.locale) if found else business.sector or "-"
-            size = sizes.get(business.size_class or "", business.size_class or "-")
-            state = states[record_state(owner)]
+            sector = labels.sectors.get(business.sector or "", business.sector or "-")
+            size = labels.sizes.get(business.size_class or "", business.size_class or "-")
+            state = labels.states[record_state(owner)]
             print(
                 f"{owner.reg_no}\t{business.name}\t{owner.full_name}\t{district}\t{sector}\t{size}\t{state}",
                 file=ctx.out,

@@ -1,16 +1,20 @@
-"""Officer commands: owners list/export (audited) and the NIB help queue, as real processes."""
+"""Officer commands: owners list/export (audited) and the NIB help queue, as real processes
+(the officer's language in process)."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.app import App
+from bot.settings import Settings
 from storage.models import AuditEntry
 from tests.bot.cli_helpers import run_cli
 from tests.handlers.registration.conversation import NIK, OTHER_NIK, router_sender, to_summary
+from tests.handlers.trainings.helpers import Clock, Officer
 
 
 async def _register_two(app: App) -> None:
@@ -71,3 +75,20 @@ async def test_owners_list_filters_and_the_nib_queue(app: App, database_url: str
     assert "1 permintaan terbuka" in run_cli(["nib-queue", "list"], tmp_path / "d", **env).stdout
     again = run_cli(["nib-queue", "done", reg_no], tmp_path / "d", **env)
     assert again.returncode == 2
+
+
+async def test_the_list_and_the_export_name_the_sector_and_size_in_the_officers_language(
+    app: App, settings: Settings, tmp_path: Path
+) -> None:
+    await _register_two(app)
+    for locale, sector, size in (
+        ("id", "Kuliner (makanan & minuman)", "Mikro"),
+        ("en", "Food & beverages", "Micro"),
+    ):
+        officer = Officer(app.db, app.agency, settings.model_copy(update={"officer_locale": locale}), Clock())
+        listed = (await officer.run("owners", "list")).splitlines()[0].split("\t")
+        assert listed[4:6] == [sector, size], locale
+        out = tmp_path / f"pelaku-{locale}.csv"
+        await officer.run("owners", "export", "-o", str(out))
+        [header, row, _] = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+        assert sector in row and size in row, (locale, dict(zip(header, row, strict=True)))
