@@ -36,9 +36,9 @@ def run_once(args: list[str], data_dir: Path) -> tuple[float, float, int]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    stderr = process.stderr.read().decode() if process.stderr else ""  # to its end, then wait
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
-    stderr = process.stderr.read().decode() if process.stderr else ""
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"umkm-bot {' '.join(args)} exited {process.returncode}: {stderr.strip()}")
