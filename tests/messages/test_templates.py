@@ -86,6 +86,8 @@ def test_a_missing_value_is_an_error_not_an_empty_string(renderer: Renderer) -> 
 # template that reads differently from what it renders. `+%}` keeps the newline.
 _TEXT_THEN_TAG = re.compile(r"\S.*\{%[^%]*[^+]%\}$")
 _ONLY_TAGS = re.compile(r"^\s*(\{%.*?%\}\s*)+$")
+# A branch or a macro that ends there: nothing of the template follows that line's text.
+_BRANCH_ENDS = re.compile(r"^\s*\{%-?\s*(elif|else|endmacro)\b")
 
 
 def test_no_newline_is_eaten_after_a_tag_that_ends_a_line_of_text() -> None:
@@ -95,6 +97,6 @@ def test_no_newline_is_eaten_after_a_tag_that_ends_a_line_of_text() -> None:
         for number, (line, after) in enumerate(itertools.pairwise(lines), 1):
             if _TEXT_THEN_TAG.search(line) and not _ONLY_TAGS.match(line):
                 at_the_end = number == len(lines) - 1 and not after
-                if not at_the_end and not _ONLY_TAGS.match(after):
+                if not at_the_end and not _BRANCH_ENDS.match(after):
                     eaten.append(f"{path.relative_to(TEMPLATES)}:{number}: end the tag with +%}}")
     assert not eaten, "\n".join(eaten)
