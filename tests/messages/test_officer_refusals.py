@@ -69,3 +69,20 @@ def test_what_the_dashboard_words_a_command_words_too(
     as an empty line."""
     missing = _compared(dashboard, "code") - only_dashboard - _compared(command, "code")
     assert not missing, f"{command} has no words for {sorted(missing)}"
+
+
+@pytest.mark.parametrize(
+    ("status", "indonesian", "english"),
+    [
+        ("offered", "kursinya ditawarkan, belum diterima", "offered one, not accepted yet"),
+        ("waiting", "masih antre", "waiting"),
+        ("withdrawn_by_person", "sudah batal", "withdrawn"),
+    ],
+)
+@pytest.mark.parametrize("template", ["officer/trainings/refused", "dashboard/notices/training_error"])
+def test_a_check_in_without_a_seat_says_where_the_person_stands(
+    renderer: Renderer, template: str, status: str, indonesian: str, english: str
+) -> None:
+    values = {"code": "not_confirmed", "who": "BJB-2026-000001", "status": status, "flag": None}
+    assert f"({indonesian})" in renderer.render(template, "id", values)
+    assert f"({english})" in renderer.render(template, "en", values)
