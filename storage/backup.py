@@ -60,6 +60,11 @@ async def backup(url: str, output: Path) -> Copied:
         else:
             await _pg_dump(url, partial)
         return _finish(partial, output)
+    except (OSError, sqlite3.OperationalError) as exc:  # a folder it may not write in, a full disk
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise BackupError(
+            "cannot_write", f"cannot write {output}: {reason}", path=str(output), reason=reason
+        ) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(partial)

@@ -357,6 +357,23 @@ async def test_database_backups(settings: Settings, tmp_path: Path) -> None:
             assert str(refused.value) == expected, (locale, argv)
 
 
+async def test_a_backup_it_cannot_write_is_one_line(app: App, settings: Settings) -> None:
+    """A folder nobody may create a file in (even root: /proc) is said as such, not a traceback."""
+    for locale, words in (
+        ("id", "tidak dapat menulis /proc/self/cadangan"),
+        ("en", "cannot write /proc/self/cadangan"),
+    ):
+        in_locale = settings.model_copy(update={"officer_locale": locale})
+        with pytest.raises(OfficerError) as refused:
+            await backup_command.run(
+                build_parser().parse_args(["db", "backup", "-o", "/proc/self/cadangan"]), in_locale
+            )
+        line = str(refused.value)
+        assert "\n" not in line
+        if app.db.is_sqlite:  # pg_dump says it in its own words (tool_failed)
+            assert line.startswith(words), line
+
+
 def _own_words(call: ast.Call) -> bool:
     """An `OfficerError(...)` whose message is words in the code: a string, an f-string, words
     joined to one (`"x: " + ...`), or another exception's English (`str(exc)`)."""

@@ -130,6 +130,7 @@ OFFICER_REFUSALS: dict[str, list[dict[str, Any]]] = {
     "officer/db/refused": [
         {"code": "is_directory", "path": "/tmp"},
         {"code": "no_directory", "path": "/tmp/tidak-ada"},
+        {"code": "cannot_write", "path": "/proc/self/cadangan", "reason": "unable to open database file"},
         {"code": "no_file", "path": "cadangan.sqlite3"},
         {"code": "holds_rows", "rows": 1234},
         {"code": "in_memory"},
