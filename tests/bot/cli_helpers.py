@@ -5,9 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.app import App
+from bot.settings import Settings
+from handlers.officer import OfficerError
 from tests.conftest import TEST_SECRET_KEY
+from tests.handlers.trainings.helpers import Clock, Officer
 
 
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -30,3 +35,15 @@ def run_cli(
         cwd=data_dir.parent,
         check=False,
     )
+
+
+async def officer_cli(app: App, settings: Settings, args: list[str]) -> subprocess.CompletedProcess[str]:
+    """An officer command in this process, reported as `run_cli` reports a real one: what it
+    printed, and exit status 2 with one `umkm-bot: ` line for a refusal. A process costs about
+    a second of start-up; a test keeps one real process for the wiring and runs the rest here."""
+    officer = Officer(app.db, app.agency, settings, Clock(datetime.now(UTC)))
+    try:
+        out = await officer.run(*args)
+    except OfficerError as exc:
+        return subprocess.CompletedProcess(args, 2, "", f"umkm-bot: {exc}\n")
+    return subprocess.CompletedProcess(args, 0, out, officer.err)

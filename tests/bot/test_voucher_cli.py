@@ -1,5 +1,7 @@
-"""`umkm-bot voucher …` and `umkm-bot courier …` as real processes: programs, the counter's
-fallback redemption (exactly once, even from 20 processes at once), the monthly report."""
+"""`umkm-bot voucher …` and `umkm-bot courier …`: programs, the counter's fallback redemption
+(exactly once, even from 20 processes at once), the monthly report. Each test runs the command
+as a real process where the wiring shows (exit status, one line on stderr, a file written), and
+the rest in process (`officer_cli`), which reports the same."""
 
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from bot.app import App
+from bot.settings import Settings
 from handlers.vouchers import codes
 from storage.models import AuditEntry, Voucher, VoucherProgram
-from tests.bot.cli_helpers import cli_env, run_cli
+from tests.bot.cli_helpers import cli_env, officer_cli, run_cli
 from tests.handlers.update_round.test_update_round import choose
 from tests.handlers.vouchers.helpers import register
 
@@ -26,9 +29,11 @@ def _ok(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout
 
 
-async def _programme_and_voucher(app: App, tmp_path: Path, env: dict[str, str]) -> str:
-    assert "KURIR" in _ok(run_cli(["courier", "add", "--name", "JNE Banjarbaru"], tmp_path / "d", **env))
-    added = run_cli(
+async def _programme_and_voucher(app: App, settings: Settings) -> str:
+    assert "KURIR" in _ok(await officer_cli(app, settings, ["courier", "add", "--name", "JNE Banjarbaru"]))
+    added = await officer_cli(
+        app,
+        settings,
         [
             "voucher",
             "program",
@@ -46,8 +51,6 @@ async def _programme_and_voucher(app: App, tmp_path: Path, env: dict[str, str]) 
             "--kecamatan",
             "Landasan Ulin",
         ],
-        tmp_path / "d",
-        **env,
     )
     assert _ok(added).strip() == "1", added
     owner = await register(app, "ani")
@@ -64,10 +67,10 @@ async def _programme_and_voucher(app: App, tmp_path: Path, env: dict[str, str]) 
 
 
 async def test_redeem_once_then_every_refusal_is_one_line(
-    app: App, database_url: str, tmp_path: Path
+    app: App, settings: Settings, database_url: str, tmp_path: Path
 ) -> None:
     env = {"DATABASE_URL": database_url}
-    code = await _programme_and_voucher(app, tmp_path, env)
+    code = await _programme_and_voucher(app, settings)
     first = run_cli(
         ["voucher", "redeem", code.lower(), "--resi", "JNE001", "--ongkir", "18rb"], tmp_path / "d", **env
     )
@@ -77,19 +80,21 @@ async def test_redeem_once_then_every_refusal_is_one_line(
     )
     assert again.returncode != 0 and "sudah dipakai" in again.stderr and "JNE001" in again.stderr
     assert len(again.stderr.strip().splitlines()) == 1
-    unknown = run_cli(
+    unknown = await officer_cli(
+        app,
+        settings,
         ["voucher", "redeem", codes.display(codes.new_code()), "--resi", "X1", "--ongkir", "1rb"],
-        tmp_path / "d",
-        **env,
     )
     assert unknown.returncode != 0 and "tidak dikenal" in unknown.stderr
-    bad = run_cli(["voucher", "redeem", code, "--resi", "X1", "--ongkir", "banyak"], tmp_path / "d", **env)
+    bad = await officer_cli(app, settings, ["voucher", "redeem", code, "--resi", "X1", "--ongkir", "banyak"])
     assert bad.returncode == 2 and bad.stderr.startswith("umkm-bot: --ongkir")
 
 
-async def test_twenty_processes_redeem_one_code_once(app: App, database_url: str, tmp_path: Path) -> None:
+async def test_twenty_processes_redeem_one_code_once(
+    app: App, settings: Settings, database_url: str, tmp_path: Path
+) -> None:
     env = {"DATABASE_URL": database_url}
-    code = await _programme_and_voucher(app, tmp_path, env)
+    code = await _programme_and_voucher(app, settings)
     processes = [
         await asyncio.create_subprocess_exec(
             sys.executable,
@@ -126,39 +131,42 @@ async def test_twenty_processes_redeem_one_code_once(app: App, database_url: str
     assert len(redeemed) == 1
 
 
-async def test_pause_resume_close_and_the_program_list(app: App, database_url: str, tmp_path: Path) -> None:
+async def test_pause_resume_close_and_the_program_list(
+    app: App, settings: Settings, database_url: str, tmp_path: Path
+) -> None:
     env = {"DATABASE_URL": database_url}
-    code = await _programme_and_voucher(app, tmp_path, env)
+    code = await _programme_and_voucher(app, settings)
     paused = run_cli(
         ["voucher", "program", "pause", "1", "--reason", "Pembaruan data", "--void-issued"],
         tmp_path / "d",
         **env,
     )
     assert "1 voucher belum terpakai dibatalkan" in _ok(paused)
-    listed = _ok(run_cli(["voucher", "program", "list"], tmp_path / "d", **env))
+    listed = _ok(await officer_cli(app, settings, ["voucher", "program", "list"]))
     assert "Gratis Ongkir 2026\tJNE Banjarbaru\tDihentikan sementara\tterbit 1/500" in listed
-    voided = run_cli(["voucher", "redeem", code, "--resi", "JNE1", "--ongkir", "1rb"], tmp_path / "d", **env)
-    assert voided.returncode != 0 and "dibatalkan" in voided.stderr and "Pembaruan data" in voided.stderr
-    assert "berjalan lagi" in _ok(run_cli(["voucher", "program", "resume", "1"], tmp_path / "d", **env))
-    assert "berakhir" in _ok(run_cli(["voucher", "program", "close", "1"], tmp_path / "d", **env))
-    assert (
-        run_cli(["voucher", "program", "pause", "9", "--reason", "x"], tmp_path / "d", **env).returncode == 2
+    voided = await officer_cli(
+        app, settings, ["voucher", "redeem", code, "--resi", "JNE1", "--ongkir", "1rb"]
     )
+    assert voided.returncode != 0 and "dibatalkan" in voided.stderr and "Pembaruan data" in voided.stderr
+    assert "berjalan lagi" in _ok(await officer_cli(app, settings, ["voucher", "program", "resume", "1"]))
+    assert "berakhir" in _ok(await officer_cli(app, settings, ["voucher", "program", "close", "1"]))
+    refused = await officer_cli(app, settings, ["voucher", "program", "pause", "9", "--reason", "x"])
+    assert refused.returncode == 2
     async with app.db.transaction() as tx:
         actions = (await tx.session.execute(select(AuditEntry.action))).scalars().all()
     assert {"voucher_program.paused", "voucher_program.resumed", "voucher_program.closed"} <= set(actions)
 
 
 async def test_the_monthly_report_counts_agency_time_and_pays_at_most_the_max(
-    app: App, database_url: str, tmp_path: Path
+    app: App, settings: Settings, database_url: str, tmp_path: Path
 ) -> None:
     env = {"DATABASE_URL": database_url}
-    code = await _programme_and_voucher(app, tmp_path, env)
+    code = await _programme_and_voucher(app, settings)
     _ok(
-        run_cli(
+        await officer_cli(
+            app,
+            settings,
             ["voucher", "redeem", code, "--resi", "JNE9", "--ongkir", "40rb", "--owner-pays-rest"],
-            tmp_path / "d",
-            **env,
         )
     )
     # 23:30 WITA on 30 November is still November for the agency (15:30 UTC).
@@ -193,21 +201,19 @@ async def test_the_monthly_report_counts_agency_time_and_pays_at_most_the_max(
     assert rows[2][0] == "JUMLAH" and rows[2][3:5] == (40_000, 25_000)
     december = tmp_path / "des.csv"
     _ok(
-        run_cli(
-            ["voucher", "report", "--month", "2026-12", "--format", "csv", "-o", str(december)],
-            tmp_path / "d",
-            **env,
+        await officer_cli(
+            app, settings, ["voucher", "report", "--month", "2026-12", "--format", "csv", "-o", str(december)]
         )
     )
     lines = list(csv.reader(december.read_text(encoding="utf-8-sig").splitlines()))
     assert len(lines) == 2 and lines[1][0] == "JUMLAH" and lines[1][4] == "0"
-    bad = run_cli(["voucher", "report", "--month", "November", "-o", str(xlsx)], tmp_path / "d", **env)
+    bad = await officer_cli(app, settings, ["voucher", "report", "--month", "November", "-o", str(xlsx)])
     assert bad.returncode == 2 and "--month" in bad.stderr
     # Year 27 is not January 2027; a month the calendar cannot end is no month either: one line, no file.
     for typo in ("27-01", "9999-12"):
         typed = tmp_path / f"{typo}.csv"
-        bad = run_cli(
-            ["voucher", "report", "--month", typo, "--format", "csv", "-o", str(typed)], tmp_path / "d", **env
+        bad = await officer_cli(
+            app, settings, ["voucher", "report", "--month", typo, "--format", "csv", "-o", str(typed)]
         )
         assert bad.returncode == 2, bad.stderr
         assert bad.stderr == f"umkm-bot: --month: bukan bulan seperti 2026-12: “{typo}”\n"
