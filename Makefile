@@ -3,6 +3,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
+# The tests start a few hundred `umkm-bot` processes, and each compiled our modules again when
+# the machine set PYTHONDONTWRITEBYTECODE: Python may keep their bytecode (in __pycache__/).
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: run test test-sqlite test-postgres chromium lint bench bench-env clean
 
 $(STAMP): pyproject.toml
