@@ -56,18 +56,30 @@ async def backup(url: str, output: Path) -> Copied:
     partial = _writable(output)
     try:
         if is_sqlite(url):
-            await asyncio.to_thread(_sqlite_backup, _sqlite_path(url), partial)
+            try:
+                await asyncio.to_thread(_sqlite_backup, _sqlite_path(url), partial)
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF not in _WRITING_FAILED:
+                    raise
+                raise _cannot_write(output, str(exc)) from None
         else:
-            await _pg_dump(url, partial)
-        return _finish(partial, output)
-    except (OSError, sqlite3.OperationalError) as exc:  # a folder it may not write in, a full disk
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise BackupError(
-            "cannot_write", f"cannot write {output}: {reason}", path=str(output), reason=reason
-        ) from None
+            await _pg_dump(url, partial)  # pg_dump's own failures are BackupError("tool_failed")
+        try:
+            return _finish(partial, output)
+        except OSError as exc:  # the finished copy could not take the file's name
+            raise _cannot_write(output, exc.strerror or str(exc)) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(partial)
+
+
+# SQLite's primary result codes for a copy it could not write: SQLITE_IOERR, SQLITE_FULL and
+# SQLITE_CANTOPEN (a folder it may not create a file in). Busy or locked is the source's.
+_WRITING_FAILED = frozenset({10, 13, 14})
+
+
+def _cannot_write(output: Path, reason: str) -> BackupError:
+    return BackupError("cannot_write", f"cannot write {output}: {reason}", path=str(output), reason=reason)
 
 
 def _writable(output: Path) -> Path:
