@@ -34,6 +34,7 @@ from handlers.trainings.participants import export_participants, participant_row
 from handlers.trainings.rules import CHECKIN_OPENS
 from handlers.trainings.stats import ONLINE, YEARS, Figures, YearStats, is_report_year, year_stats
 from storage.models.trainings import Training
+from storage.repositories import Transaction
 
 Command = Callable[[argparse.Namespace, OfficerContext], Coroutine[Any, Any, None]]
 #: The option a refusal's field (`TrainingError.field`: the dashboard form's) is typed with,
@@ -82,7 +83,12 @@ def add_arguments(sub: Any) -> None:
 
 async def _training(ctx: OfficerContext, training_id: int) -> Training:
     async with ctx.db.snapshot() as tx:
-        training = await tx.trainings.get(training_id)
+        return await _found(ctx, tx, training_id)
+
+
+async def _found(ctx: OfficerContext, tx: Transaction, training_id: int) -> Training:
+    """The training with that id, or the officer is told there is none."""
+    training = await tx.trainings.get(training_id)
     if training is None:
         raise refused(ctx, "no_training", {"id": training_id})
     return training
@@ -118,8 +124,8 @@ def aligned(rows: list[list[str]]) -> list[str]:
 
 
 async def run_show(args: argparse.Namespace, ctx: OfficerContext) -> None:
-    training = await _training(ctx, args.id)
-    async with ctx.db.snapshot() as tx:
+    async with ctx.db.snapshot() as tx:  # one view: the training and its figures agree
+        training = await _found(ctx, tx, args.id)
         counts = await tx.trainings.status_counts(training.id)
         attended = (await tx.trainings.figures([training.id]))[training.id].attended
     ctx.say(

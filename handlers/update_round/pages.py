@@ -24,6 +24,7 @@ from handlers.update_round.commands import chosen_round, write_results
 from handlers.update_round.planner import DeadlineInPast, RoundStillOpen, check_deadline, open_round
 from handlers.update_round.report import OUTCOMES, RoundReport, round_messages, round_report
 from storage.models.update_round import UpdateRound
+from storage.repositories import Transaction
 
 ROUNDS = "/dashboard/update-rounds"
 
@@ -34,10 +35,9 @@ def progress_chart(grouped: dict[str, dict[str, int]], names: dict[str, str] | N
     return bar_chart(rows)
 
 
-async def _figures(ctx: PageContext, round_row: UpdateRound) -> dict[str, Any]:
-    async with ctx.db.snapshot() as tx:
-        report: RoundReport = round_report(await tx.update_rounds.stats(round_row))
-        messages = await round_messages(tx, round_row.id)
+async def _figures(ctx: PageContext, tx: Transaction, round_row: UpdateRound) -> dict[str, Any]:
+    report: RoundReport = round_report(await tx.update_rounds.stats(round_row))
+    messages = await round_messages(tx, round_row.id)
     sizes = ctx.labels("labels/size_class")
     return {
         "round": round_row,
@@ -61,14 +61,10 @@ async def rounds_page(ctx: PageContext) -> Html:
             raise NotFound
         rounds = await tx.update_rounds.rounds()
         current = await tx.update_rounds.current()
+        figures = await _figures(ctx, tx, shown) if shown else None  # the same view as the list
     return Html(
         "update_round/rounds",
-        {
-            "rounds": rounds,
-            "current": current,
-            "today": ctx.today(),
-            **({"figures": await _figures(ctx, shown)} if shown else {"figures": None}),
-        },
+        {"rounds": rounds, "current": current, "today": ctx.today(), "figures": figures},
     )
 
 
@@ -111,9 +107,9 @@ async def export(ctx: PageContext) -> Download | Redirect:
 async def overview_panel(ctx: PageContext) -> Html | None:
     async with ctx.db.snapshot() as tx:
         current = await tx.update_rounds.current()
-    if current is None:
-        return None
-    return Html("panels/update_round", await _figures(ctx, current))
+        if current is None:
+            return None
+        return Html("panels/update_round", await _figures(ctx, tx, current))
 
 
 async def downloads_panel(ctx: PageContext) -> Html | None:

@@ -65,3 +65,7 @@ async def test_every_command_that_only_reads_reads_in_a_snapshot(
     )
     assert not {command for command, n in writing.items() if n}, writing
     assert all(snapshots.values()), snapshots
+    # What one command shows comes from one view: a training and its figures, a round and its
+    # outcomes, read in the same snapshot.
+    assert snapshots["training show {training_id}"] == 1, snapshots
+    assert snapshots["update-round stats"] == 1, snapshots

@@ -73,6 +73,9 @@ async def test_every_page_that_only_reads_reads_in_a_snapshot(
     assert {page for page, n in writing.items() if n} == MUST_WRITE, writing
     assert all(writing[page] == 1 for page in MUST_WRITE), writing
     assert all(snapshots.values()), snapshots  # the session, at least, read in a snapshot
+    # The rounds page shows the list and the open round's outcomes from one view: the session's
+    # snapshot and the page's.
+    assert snapshots["/dashboard/update-rounds"] == 2, snapshots
     async with app.db.snapshot() as tx:
         audited = set((await tx.session.execute(select(AuditEntry.action))).scalars())
     assert {"owner.viewed", "training.participants_viewed"} <= audited
