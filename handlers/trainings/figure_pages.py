@@ -96,8 +96,8 @@ async def overview_panel(ctx: PageContext) -> Html | None:
             (
                 t.title,
                 [
-                    figures[t.id].confirmed,
-                    max(0, t.capacity - figures[t.id].confirmed),
+                    figures[t.id].held,
+                    max(0, t.capacity - figures[t.id].held),
                     figures[t.id].waiting,
                 ],
             )
@@ -108,7 +108,7 @@ async def overview_panel(ctx: PageContext) -> Html | None:
         "panels/trainings",
         {
             "coming": len(coming),
-            "confirmed": sum(f.confirmed for f in figures.values()),
+            "held": sum(f.held for f in figures.values()),
             "capacity": sum(t.capacity for t in coming),
             "waiting": sum(f.waiting for f in figures.values()),
             "year": year.year,

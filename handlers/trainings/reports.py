@@ -105,7 +105,7 @@ async def run_list(args: argparse.Namespace, ctx: OfficerContext) -> None:
             ctx.local(t.starts_at).strftime("%Y-%m-%d %H:%M"),
             t.topic,
             t.title,
-            f"{counts[t.id].confirmed}/{t.capacity}",
+            f"{counts[t.id].held}/{t.capacity}",
             str(counts[t.id].waiting),
             statuses.get(t.status, t.status),
         ]

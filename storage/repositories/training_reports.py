@@ -35,11 +35,17 @@ class TrainingFigures:
     training_id: int
     signed_up: int
     confirmed: int
-    waiting: int
+    offered: int  # a seat held for them until the offer expires
+    waiting: int  # on the waiting list, no seat offered yet
     withdrawn: int
     attended: int
     rating_sum: int
     ratings: int
+
+    @property
+    def held(self) -> int:
+        """Seats taken: confirmed, or held by an offer (not free for anyone else)."""
+        return self.confirmed + self.offered
 
 
 Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
@@ -195,7 +201,8 @@ class TrainingReports:
                 Enrolment.training_id,
                 func.count(),
                 count_of(Enrolment.status == CONFIRMED),
-                count_of(Enrolment.status.in_([WAITING, OFFERED])),
+                count_of(Enrolment.status == OFFERED),
+                count_of(Enrolment.status == WAITING),
                 count_of(Enrolment.status.not_in(list(ACTIVE))),
                 count_of(Enrolment.attended_at.is_not(None)),
                 func.coalesce(func.sum(Enrolment.rating), 0),
@@ -205,7 +212,7 @@ class TrainingReports:
             .group_by(Enrolment.training_id)
         )
         found = {int(r[0]): TrainingFigures(*(int(v) for v in r)) for r in rows.all()}
-        return {t: found.get(t, TrainingFigures(t, 0, 0, 0, 0, 0, 0, 0)) for t in training_ids}
+        return {t: found.get(t, TrainingFigures(t, 0, 0, 0, 0, 0, 0, 0, 0)) for t in training_ids}
 
     async def people_attended(self, training_ids: Sequence[int]) -> int:
         """Different people who attended any of the trainings (an erased person counts once per

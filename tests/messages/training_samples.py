@@ -9,6 +9,7 @@ from typing import Any
 
 from handlers.dashboard.charts import bar_chart
 from handlers.trainings.stats import Ratings
+from storage.repositories.training_reports import TrainingFigures
 
 STARTS = datetime(2026, 3, 14, 1, 0, tzinfo=UTC)  # Sabtu 14 Maret 2026, 09.00 WITA
 TRAINING: dict[str, Any] = {
@@ -169,7 +170,7 @@ SHOWN: dict[str, Any] = {
     "targeted": 120,
     "created_at": STARTS,
     "created_by": "dashboard:ani",
-    "figures": SimpleNamespace(confirmed=27, waiting=4),
+    "figures": TrainingFigures(12, 32, 27, 1, 4, 0, 0, 0, 0),
 }
 FORM: dict[str, Any] = {
     "title": "Sablon kaos",
@@ -287,7 +288,7 @@ TRAINING_SAMPLES.update(
         },
         "dashboard/panels/trainings": {
             "coming": 2,
-            "confirmed": 27,
+            "held": 28,
             "capacity": 60,
             "waiting": 4,
             "year": 2026,

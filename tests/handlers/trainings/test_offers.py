@@ -17,6 +17,7 @@ from tests.handlers.trainings.helpers import (
     NOW,
     Chat,
     Clock,
+    Officer,
     add_training,
     enrolments,
     option,
@@ -75,6 +76,18 @@ async def test_a_cancelled_seat_is_offered_to_the_first_person_waiting_who_takes
     assert [e.status for e in await enrolments(db)] == [WITHDRAWN, CONFIRMED, WAITING]
     again = await chat.send(BUDI, choice=f"tr:accept:{training_id}", channel=TG)
     assert "Tidak ada kursi yang sedang ditawarkan" in again
+
+
+async def test_a_seat_held_by_an_offer_is_taken_in_the_list_not_free_nor_waiting(
+    db: Database, chat: Chat, officer: Officer
+) -> None:
+    training_id = await _full_training(db, chat)
+    await _leave(chat, ANI)  # Budi is offered the seat; Citra waits
+    assert [e.status for e in await enrolments(db)] == [WITHDRAWN, OFFERED, WAITING]
+    listing = await officer.run("training", "list")
+    row = next(line for line in listing.splitlines() if line.startswith(str(training_id)))
+    # seats taken/capacity, waiting, status
+    assert row.split()[-3:] == ["1/1", "1", "terjadwal"], row
 
 
 async def test_an_offer_that_runs_out_goes_to_the_next_person(
