@@ -38,7 +38,7 @@ from handlers.vouchers.programs import (
     remove_courier,
     resume,
 )
-from handlers.vouchers.redeeming import Redeemed, receipt_values, redeem, refusal_text
+from handlers.vouchers.redeeming import Redeemed, clean_resi, receipt_values, redeem, refusal_text
 from handlers.vouchers.report import MonthError, report_words, write_report
 from storage.models.vouchers import Courier, Period
 
@@ -196,9 +196,11 @@ async def _list(ctx: OfficerContext) -> None:
 async def _redeem(args: argparse.Namespace, ctx: OfficerContext) -> None:
     courier = await _courier(ctx, args.courier)
     ongkir = rupiah(args.ongkir, flag="--ongkir")
-    resi = "".join(args.resi.upper().split())
-    if not resi:
+    if not args.resi.strip():
         raise refused(ctx, "resi_missing", {})
+    resi = clean_resi(args.resi)  # as the courier's chat and scan page read it
+    if resi is None:
+        raise refused(ctx, "resi_format", {"text": args.resi})
     async with ctx.db.transaction() as tx:
         outcome = await redeem(
             tx,

@@ -135,6 +135,11 @@ async def test_vouchers_and_couriers(app: App, settings: Settings, tmp_path: Pat
                 "--resi: tulis nomor resi paketnya",
                 "--resi: the parcel's receipt number",
             ),
+            (  # as the courier's chat and scan page read it
+                ["voucher", "redeem", "ONG-7KQ4M-9XTRH", "--resi", "R1", "--ongkir", "18000"],
+                "--resi: nomor resi terdiri dari 6 sampai 40 huruf atau angka: “R1”",
+                "--resi: a receipt number has 6 to 40 letters or digits: “R1”",
+            ),
             (
                 ["voucher", "redeem", "ONG-7KQ4M-9XTRH", "--resi", "JNE1", "--ongkir", "gratis"],
                 "--ongkir: tulis jumlah rupiah lebih dari Rp0, contoh Rp25.000 atau 25rb",

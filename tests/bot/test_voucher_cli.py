@@ -83,10 +83,12 @@ async def test_redeem_once_then_every_refusal_is_one_line(
     unknown = await officer_cli(
         app,
         settings,
-        ["voucher", "redeem", codes.display(codes.new_code()), "--resi", "X1", "--ongkir", "1rb"],
+        ["voucher", "redeem", codes.display(codes.new_code()), "--resi", "JNE000001", "--ongkir", "1rb"],
     )
     assert unknown.returncode != 0 and "tidak dikenal" in unknown.stderr
-    bad = await officer_cli(app, settings, ["voucher", "redeem", code, "--resi", "X1", "--ongkir", "banyak"])
+    bad = await officer_cli(
+        app, settings, ["voucher", "redeem", code, "--resi", "JNE000001", "--ongkir", "banyak"]
+    )
     assert bad.returncode == 2 and bad.stderr.startswith("umkm-bot: --ongkir")
 
 
@@ -145,7 +147,7 @@ async def test_pause_resume_close_and_the_program_list(
     listed = _ok(await officer_cli(app, settings, ["voucher", "program", "list"]))
     assert "Gratis Ongkir 2026\tJNE Banjarbaru\tDihentikan sementara\tterbit 1/500" in listed
     voided = await officer_cli(
-        app, settings, ["voucher", "redeem", code, "--resi", "JNE1", "--ongkir", "1rb"]
+        app, settings, ["voucher", "redeem", code, "--resi", "JNE000001", "--ongkir", "1rb"]
     )
     assert voided.returncode != 0 and "dibatalkan" in voided.stderr and "Pembaruan data" in voided.stderr
     assert "berjalan lagi" in _ok(await officer_cli(app, settings, ["voucher", "program", "resume", "1"]))
@@ -166,7 +168,7 @@ async def test_the_monthly_report_counts_agency_time_and_pays_at_most_the_max(
         await officer_cli(
             app,
             settings,
-            ["voucher", "redeem", code, "--resi", "JNE9", "--ongkir", "40rb", "--owner-pays-rest"],
+            ["voucher", "redeem", code, "--resi", "JNE000009", "--ongkir", "40rb", "--owner-pays-rest"],
         )
     )
     # 23:30 WITA on 30 November is still November for the agency (15:30 UTC).
@@ -192,7 +194,7 @@ async def test_the_monthly_report_counts_agency_time_and_pays_at_most_the_max(
     assert rows[1][:7] == (
         code,
         "2026-11-30 23:30",
-        "JNE9",
+        "JNE000009",
         40_000,
         25_000,
         "Warung Bu Tini",

@@ -49,6 +49,7 @@ OFFICER_REFUSALS: dict[str, list[dict[str, Any]]] = {
         {"code": "reason_missing", "flag": "--courier"},
         {"code": "courier_name_missing", "flag": "--name"},
         {"code": "resi_missing", "flag": "--courier"},
+        {"code": "resi_format", "flag": "--resi", "text": "R1"},
         {"code": "month", "flag": "--courier", "text": "27-01"},
         {"code": "no_program", "flag": "--courier", "id": 99},
     ],
