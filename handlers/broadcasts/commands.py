@@ -59,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument(
         "--text-file", metavar="FILE", type=Path, help="a UTF-8 text file with the announcement"
     )
-    parser.add_argument("--kecamatan", metavar="CODE", help="district (kecamatan) code, e.g. 63.72.01")
+    parser.add_argument("--kecamatan", help="only this kecamatan: code (63.72.02) or name (Landasan Ulin)")
     parser.add_argument("--sector", metavar="S", help="sector id from the agency profile")
     parser.add_argument(
         "--size",

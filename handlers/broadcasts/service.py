@@ -10,7 +10,7 @@ from handlers.agency import AgencyProfile
 from handlers.broadcasts.progress import Figures
 from handlers.capability import OutboxKind
 from handlers.outbox import queue_audience
-from handlers.registration.admin import districts
+from handlers.registration.admin import UnknownDistrict, district_code
 from handlers.rules import UnknownSizeClass, read_size_class
 from handlers.types import Reply
 from messages import LOCALES, Renderer
@@ -89,10 +89,14 @@ def audience_filter(
 ) -> AudienceFilter:
     """Who an announcement goes to; a kecamatan outside the agency's area, or an unknown sector,
     size or status, raises `BroadcastError`."""
-    if kecamatan and kecamatan not in {code for code, _ in districts(agency)}:
-        raise BroadcastError(
-            f"unknown kecamatan {kecamatan!r}", "unknown_kecamatan", field="kecamatan", value=kecamatan
-        )
+    district = None
+    if kecamatan:
+        try:  # a code or a name, as every other --kecamatan and the dashboard's list give it
+            district = district_code(agency, kecamatan)
+        except UnknownDistrict:
+            raise BroadcastError(
+                f"unknown kecamatan {kecamatan!r}", "unknown_kecamatan", field="kecamatan", value=kecamatan
+            ) from None
     if sector and agency.sector(sector) is None:
         known = [s.id for s in agency.sectors]
         raise BroadcastError(
@@ -113,7 +117,7 @@ def audience_filter(
             f"unknown status {status!r}", "unknown_status", field="status", value=status
         ) from None
     return AudienceFilter(
-        district_code=kecamatan or None,
+        district_code=district,
         sector=sector or None,
         size_class=size_class,
         status=business_status,

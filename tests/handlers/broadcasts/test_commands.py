@@ -13,6 +13,7 @@ import pytest
 from bot.app import App
 from handlers.broadcasts.commands import add_arguments, run
 from handlers.officer import OfficerError
+from tests.bot.outbox.seed import seed_owners
 
 
 def parsed(*argv: str) -> argparse.Namespace:
@@ -41,6 +42,16 @@ async def test_a_refused_broadcast_names_the_option_it_is_about(app: App, argv: 
         await run(parsed(*argv, "--dry-run"), app.officer_context(out=out, err=out))
     assert str(refused.value).startswith(line)
     assert out.getvalue() == ""  # nothing counted, nothing queued
+
+
+async def test_kecamatan_is_read_by_name_or_by_code_as_every_other_command_reads_it(app: App) -> None:
+    await seed_owners(app.db, 3, district_code="63.72.02")  # Landasan Ulin
+    await seed_owners(app.db, 2, first=3, district_code="63.72.03")  # Cempaka
+    for written in ("Landasan Ulin", "kec. landasan ulin", "63.72.02", "637202"):
+        out = io.StringIO()
+        await run(parsed("--template", "pembaruan_data", "--kecamatan", written, "--dry-run"),
+                  app.officer_context(out=out, err=out))  # fmt: skip
+        assert out.getvalue().splitlines()[0] == "penerima: 3 (telegram 3)", written
 
 
 @pytest.mark.parametrize(
