@@ -45,6 +45,17 @@ REDEEM_REFUSED: dict[str, Any] = {
     "max_ongkir": 25_000,
     "until": AT,
 }
+#: A line of *Voucher saya* (`owner._shown`), an active one unless changed.
+MINE: dict[str, Any] = {
+    "code": "ONG-7KQ4M-9XTRH",
+    "program": "P",
+    "until": date(2026, 12, 31),
+    "used_at": None,
+    "resi": None,
+    "state": "active",
+    "void_reason": "",
+    "paused": False,
+}
 VOUCHER_SAMPLES: dict[str, dict[str, Any]] = {
     "vouchers/issued": {
         "code": "ONG-7KQ4M-9XTRH",
@@ -57,34 +68,15 @@ VOUCHER_SAMPLES: dict[str, dict[str, Any]] = {
     "vouchers/choice_show_qr": {"code": "ONG-7KQ4M-9XTRH"},
     "vouchers/mine": {
         "active": [
-            {
-                "code": "ONG-7KQ4M-9XTRH",
-                "program": "P",
-                "until": date(2026, 12, 31),
-                "used_at": None,
-                "resi": None,
-                "voided": False,
-            }
+            {**MINE, "code": "ONG-7KQ4M-9XTRH", "paused": True},
+            {**MINE, "code": "ONG-EEEEE-FFFFF"},
         ],
-        "used": [
-            {
-                "code": "ONG-AAAAA-BBBBB",
-                "program": "P",
-                "until": date(2026, 11, 30),
-                "used_at": AT,
-                "resi": "JNE1",
-                "voided": False,
-            }
-        ],
+        "used": [{**MINE, "code": "ONG-AAAAA-BBBBB", "state": "redeemed", "used_at": AT, "resi": "JNE1"}],
         "expired": [
-            {
-                "code": "ONG-CCCCC-DDDDD",
-                "program": "P",
-                "until": date(2026, 10, 31),
-                "used_at": None,
-                "resi": None,
-                "voided": True,
-            }
+            {**MINE, "code": "ONG-CCCCC-DDDDD", "state": "voided", "void_reason": "pembaruan data"},
+            {**MINE, "code": "ONG-GGGGG-HHHHH", "state": "voided"},
+            {**MINE, "code": "ONG-JJJJJ-KKKKK", "state": "ended"},
+            {**MINE, "code": "ONG-MMMMM-NNNNN", "state": "expired", "until": date(2026, 10, 31)},
         ],
     },
     "vouchers/used_notice": {
