@@ -194,7 +194,7 @@ async def close(tx: Transaction, program_id: int, *, officer: str, now: datetime
 @dataclass(frozen=True, slots=True)
 class ProgramSummary:
     """A program as officers list it: its courier partner's name and its vouchers counted
-    (issued, redeemed, voided, expired, active)."""
+    (issued, redeemed, voided, expired, ended with a closed program, active)."""
 
     program: VoucherProgram
     courier: str

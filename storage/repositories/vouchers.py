@@ -64,14 +64,19 @@ class ReportRow:
     courier_id: int | None
 
 
-def voucher_counts(issued: int = 0, redeemed: int = 0, voided: int = 0, expired: int = 0) -> dict[str, int]:
-    """A program's vouchers counted; active = issued and not redeemed, voided or expired."""
+def voucher_counts(
+    issued: int = 0, redeemed: int = 0, voided: int = 0, expired: int = 0, ended: int = 0
+) -> dict[str, int]:
+    """A program's vouchers counted as handlers/vouchers/states.py tells one voucher's state:
+    redeemed, voided, ended (neither, and the program closed: no counter redeems them any more),
+    expired (none of those, past the last day); active = issued and none of these."""
     return {
         "issued": issued,
         "redeemed": redeemed,
         "voided": voided,
         "expired": expired,
-        "active": issued - redeemed - voided - expired,
+        "ended": ended,
+        "active": issued - redeemed - voided - expired - ended,
     }
 
 
@@ -243,33 +248,27 @@ class VoucherRepository:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def counts(self, program_id: int, now: datetime) -> dict[str, int]:
-        """issued, redeemed, voided, expired, active of one program."""
+        """issued, redeemed, voided, expired, ended, active of one program."""
         return (await self.counts_by_program(now, program_id)).get(program_id, voucher_counts())
 
     async def counts_by_program(
         self, now: datetime, program_id: int | None = None
     ) -> dict[int, dict[str, int]]:
         """`counts` of every program (that has vouchers) in one grouped scan."""
-        expired = func.sum(
-            case(
-                (
-                    and_(
-                        Voucher.redeemed_at.is_(None),
-                        Voucher.voided_at.is_(None),
-                        Voucher.expires_at <= now,
-                    ),
-                    1,
-                ),
-                else_=0,
+        unused = and_(Voucher.redeemed_at.is_(None), Voucher.voided_at.is_(None))
+        closed = VoucherProgram.status == ProgramStatus.CLOSED
+        query = (
+            select(
+                Voucher.program_id,
+                func.count(),
+                func.count(Voucher.redeemed_at),
+                func.count(Voucher.voided_at),
+                func.sum(case((and_(unused, ~closed, Voucher.expires_at <= now), 1), else_=0)),
+                func.sum(case((and_(unused, closed), 1), else_=0)),
             )
+            .join(VoucherProgram, VoucherProgram.id == Voucher.program_id)
+            .group_by(Voucher.program_id)
         )
-        query = select(
-            Voucher.program_id,
-            func.count(),
-            func.count(Voucher.redeemed_at),
-            func.count(Voucher.voided_at),
-            expired,
-        ).group_by(Voucher.program_id)
         if program_id is not None:
             query = query.where(Voucher.program_id == program_id)
         rows = await self.session.execute(query)

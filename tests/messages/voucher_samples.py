@@ -117,7 +117,7 @@ VOUCHER_SAMPLES: dict[str, dict[str, Any]] = {
 
 # The dashboard's Voucher pages and the courier's scan page ----------------------------------
 
-COUNTS = {"issued": 3, "redeemed": 1, "voided": 0, "expired": 1, "active": 1}
+COUNTS = {"issued": 4, "redeemed": 1, "voided": 0, "expired": 1, "ended": 1, "active": 1}
 DASHBOARD_PROGRAM = SimpleNamespace(
     **vars(PROGRAM),
     status="paused",
@@ -193,7 +193,19 @@ VOUCHER_SAMPLES.update(
                     "ongkir": 30_000,
                     "paid": 25_000,
                     "state": "redeemed",
-                }
+                },
+                {
+                    "code": "ONG-AAAAA-BBBBB",
+                    "district": "Landasan Ulin",
+                    "size": "micro",
+                    "issued_at": AT,
+                    "valid_until": date(2026, 12, 31),
+                    "redeemed_at": None,
+                    "resi": None,
+                    "ongkir": None,
+                    "paid": None,
+                    "state": "ended",
+                },
             ],
             "redeemed_only": True,
             "first_page": "/dashboard/vouchers/1?show=redeemed",

@@ -199,6 +199,29 @@ async def test_issued_and_redeemed_vouchers_page_by_keyset_without_the_owners_da
         assert "Pemilik" not in page and "637200000000" not in page and "0812" not in page
 
 
+async def test_a_closed_programs_unused_vouchers_are_no_longer_counted_or_shown_active(
+    app: App, browser: OpenBrowser
+) -> None:
+    await seed_varied_owners(app.db, 6)
+    shown = await program(app)
+    codes = await issue_vouchers(app.db, shown.id, 3, zone=app.agency.time_zone)
+    async with app.db.transaction() as tx:
+        used = await redeem(
+            tx, codes[0], resi="JNE123456", ongkir=18_000, courier=None, actor="t", now=datetime.now(UTC)
+        )
+    assert isinstance(used, Redeemed)
+    b = await signed_in(app, browser, "ani", "officer")
+    here = f"{VOUCHERS}/{shown.id}"
+    closed = await b.post(f"{here}/close", {"confirm": "1"}, token_from=here)
+    page = await notice(b, closed)
+    assert 'id="figure-active">0<' in page and 'id="figure-ended">2<' in page
+    assert page.count('<span class="badge ended">program berakhir</span>') == 2
+    assert page.count('<span class="badge active">') == 0
+    listing = (await b.get(VOUCHERS)).text
+    for count, value in (("issued", 3), ("redeemed", 1), ("active", 0)):
+        assert f'data-count="{count}">{value}<' in listing
+
+
 async def test_the_monthly_reconciliation_download_and_the_voucher_figures(
     app: App, browser: OpenBrowser, clock: Clock
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,7 +12,9 @@ from bot.app import App
 from bot.cli import build_parser
 from handlers.officer import OfficerError
 from handlers.vouchers.commands import run_voucher
+from handlers.vouchers.redeeming import Redeemed, redeem
 from storage.models.vouchers import ProgramStatus
+from tests.bot.dashboard.seed import issue_vouchers, seed_varied_owners
 from tests.handlers.vouchers.helpers import program
 
 
@@ -68,3 +71,23 @@ async def test_a_name_is_refused_while_a_program_of_that_name_is_not_closed(app:
     async with app.db.transaction() as tx:
         names = [(p.name, p.status) for p in await tx.vouchers.programs()]
     assert names == [("Gratis Ongkir 2027", ProgramStatus.CLOSED), ("Gratis Ongkir 2027", ProgramStatus.OPEN)]
+
+
+async def test_the_list_counts_a_paused_programs_vouchers_active_and_a_closed_ones_not(app: App) -> None:
+    await seed_varied_owners(app.db, 6)
+    added = await program(app, name="P2")
+    pid = str(added.id)
+    codes = await issue_vouchers(app.db, added.id, 3, zone=app.agency.time_zone)
+    async with app.db.transaction() as tx:
+        used = await redeem(
+            tx, codes[0], resi="JNE123456", ongkir=18_000, courier=None, actor="t", now=datetime.now(UTC)
+        )
+    assert isinstance(used, Redeemed)
+    # Paused, its two unused vouchers are still redeemed at the counters: active.
+    await voucher(app, "program", "pause", pid, "--reason", "Pembaruan data")
+    assert "\tterbit 3/500\tdipakai 1\taktif 2\t" in await voucher(app, "program", "list")
+    await voucher(app, "program", "close", pid)
+    assert "\tterbit 3/500\tdipakai 1\taktif 0\t" in await voucher(app, "program", "list")
+    async with app.db.snapshot() as tx:
+        counts = await tx.vouchers.counts(added.id, datetime.now(UTC))
+    assert counts == {"issued": 3, "redeemed": 1, "voided": 0, "expired": 0, "ended": 2, "active": 0}
