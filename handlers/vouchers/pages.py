@@ -228,8 +228,8 @@ async def close_page(ctx: PageContext) -> Redirect:
     async def closed(tx: Transaction, program_id: int) -> dict[str, Any]:
         if ctx.form.get("confirm") != "1":
             raise ProgramError("confirm", "tick the box to confirm")
-        await close(tx, program_id, officer=ctx.actor, now=ctx.now())
-        return {}
+        _program, told = await close(tx, program_id, officer=ctx.actor, now=ctx.now())
+        return {"told": told}
 
     return await _on_program(ctx, closed, "program_closed")
 

@@ -20,6 +20,10 @@ from storage.repositories.vouchers import voucher_counts
 RESUMED = OutboxKind(
     "voucher.resumed", quiet_hours=True, whatsapp_template="announcement", messages=("vouchers/resumed",)
 )
+#: Holders of a program's unused vouchers are told when it closes: their codes are dead now.
+ENDED = OutboxKind(
+    "voucher.ended", quiet_hours=True, whatsapp_template="notice", messages=("vouchers/closed_notice",)
+)
 # A link code an officer reads out or sends to the courier's staff: short, no look-alikes.
 LINK_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 LINK_LENGTH = 8
@@ -179,16 +183,32 @@ async def resume(
     return program, told
 
 
-async def close(tx: Transaction, program_id: int, *, officer: str, now: datetime) -> VoucherProgram:
-    """Over for good: no new vouchers, and issued ones can no longer be redeemed."""
+async def close(
+    tx: Transaction, program_id: int, *, officer: str, now: datetime
+) -> tuple[VoucherProgram, int]:
+    """Over for good: no new vouchers, and issued ones can no longer be redeemed. The owners
+    holding one they could still have used are told (through the outbox, once each). Returns the
+    program and how many were told."""
     program = await _program(tx, program_id)
     if program.status is ProgramStatus.CLOSED:
         raise ProgramError("closed", f"program {program.id} is closed", id=program.id)
     program.status = ProgramStatus.CLOSED
-    await tx.audit.record(
-        actor=officer, action="voucher_program.closed", subject=f"voucher_program:{program.id}"
+    told = await queue_audience(
+        tx,
+        ENDED,
+        Reply("vouchers/closed_notice", {"program": program.name}),
+        tx.vouchers.unused_holders(program.id, now),
+        key_prefix=f"voucher-program:{program.id}:closed:user:",
+        due_at=now,
+        now=now,
     )
-    return program
+    await tx.audit.record(
+        actor=officer,
+        action="voucher_program.closed",
+        subject=f"voucher_program:{program.id}",
+        details={"told": told},
+    )
+    return program, told
 
 
 @dataclass(frozen=True, slots=True)

@@ -322,6 +322,19 @@ class VoucherRepository:
             .values(notified_at=now)
         )
 
+    # Told when a program ends -------------------------------------------
+
+    def unused_holders(self, program_id: int, now: datetime) -> Audience:
+        """Owners holding a voucher of the program they could still use at `now`: not redeemed,
+        not voided, not past its last day (each owner once, however many they hold)."""
+        held = select(Voucher.owner_id).where(
+            Voucher.program_id == program_id,
+            Voucher.redeemed_at.is_(None),
+            Voucher.voided_at.is_(None),
+            Voucher.expires_at > now,
+        )
+        return audience(AudienceFilter()).where(Owner.id.in_(held))
+
     # Reminders, report, erasure -------------------------------------------
 
     async def expiring(self, since: datetime, until: datetime) -> list[tuple[str, str, int, Voucher]]:

@@ -88,6 +88,7 @@ VOUCHER_SAMPLES: dict[str, dict[str, Any]] = {
     },
     "vouchers/expiring": {"code": "ONG-7KQ4M-9XTRH", "until": date(2026, 12, 31)},
     "vouchers/resumed": {"program": "Gratis Ongkir UMKM"},
+    "vouchers/closed_notice": {"program": "Gratis Ongkir UMKM"},
     "vouchers/courier_linked": {"courier": "JNE Banjarbaru"},
     "vouchers/ask_resi": VALID,
     "vouchers/ask_owner_pays_rest": VALID,
@@ -98,7 +99,7 @@ VOUCHER_SAMPLES: dict[str, dict[str, Any]] = {
     "officer/vouchers/program_added": {"id": 1, "name": "Gratis Ongkir UMKM"},
     "officer/vouchers/program_paused": {"id": 1, "voided": 3},
     "officer/vouchers/program_resumed": {"id": 1, "told": 12},
-    "officer/vouchers/program_closed": {"id": 1},
+    "officer/vouchers/program_closed": {"id": 1, "told": 2},
     "officer/vouchers/program_line": {
         "program": PROGRAM,
         "status": "Berjalan",
@@ -231,7 +232,7 @@ VOUCHER_SAMPLES.update(
         "dashboard/notices/program_added": {"id": 1, "name": "Gratis Ongkir UMKM"},
         "dashboard/notices/program_paused": {"id": 1, "voided": 3},
         "dashboard/notices/program_resumed": {"id": 1, "told": 12},
-        "dashboard/notices/program_closed": {"id": 1},
+        "dashboard/notices/program_closed": {"id": 1, "told": 2},
         "dashboard/notices/courier_removed": {"courier": "JNE Banjarbaru", "revoked": 2},
     }
 )

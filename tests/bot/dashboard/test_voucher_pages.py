@@ -214,6 +214,7 @@ async def test_a_closed_programs_unused_vouchers_are_no_longer_counted_or_shown_
     here = f"{VOUCHERS}/{shown.id}"
     closed = await b.post(f"{here}/close", {"confirm": "1"}, token_from=here)
     page = await notice(b, closed)
+    assert "diakhiri; 2 pemegang voucher yang belum dipakai akan diberi tahu" in page
     assert 'id="figure-active">0<' in page and 'id="figure-ended">2<' in page
     assert page.count('<span class="badge ended">program berakhir</span>') == 2
     assert page.count('<span class="badge active">') == 0

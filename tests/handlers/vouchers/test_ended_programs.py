@@ -3,27 +3,31 @@ each voucher what the courier's counter would do with it."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import App
 from bot.channels.console import ConsoleChannel
+from handlers.payload import reply_from_payload
 from handlers.vouchers import codes
 from handlers.vouchers.programs import close, pause, resume
-from handlers.vouchers.redeeming import RedeemRefusal, Refused, Valid, check
-from storage.models import Voucher
+from handlers.vouchers.redeeming import Redeemed, RedeemRefusal, Refused, Valid, check, redeem
+from messages import to_plain
+from storage.models import ChannelIdentity, OutboxMessage, Voucher
 from tests.handlers.update_round.test_update_round import choose
 from tests.handlers.vouchers.helpers import program, register
 
+CODE = re.compile(r"ONG-[0-9A-Z]{5}-[0-9A-Z]{5}")
 
-async def _issued(app: App, chat: ConsoleChannel) -> str:
+
+async def _issued(chat: ConsoleChannel) -> str:
     """Ask for a voucher by chat; its code as the owner reads it."""
     issued = await chat.send(choose(await chat.send("menu"), "Voucher gratis ongkir"))
-    async with app.db.snapshot() as tx:
-        code = codes.display((await tx.session.execute(select(Voucher.code))).scalar_one())
-    assert code in issued[0]
-    return code
+    found = CODE.search(issued[0])
+    assert found is not None, issued
+    return found.group(0)
 
 
 async def _mine(chat: ConsoleChannel) -> list[str]:
@@ -39,7 +43,7 @@ async def _counter(app: App, code: str) -> Valid | Refused:
 async def test_a_closed_programs_voucher_is_no_longer_usable_and_has_no_qr(app: App) -> None:
     chat = await register(app, "ani")
     chosen = await program(app, name="P2")
-    code = await _issued(app, chat)
+    code = await _issued(chat)
     before = await _mine(chat)
     assert "Aktif" in before[-1] and f"QR {code}" in before[-1]
     async with app.db.transaction() as tx:
@@ -57,7 +61,7 @@ async def test_a_closed_programs_voucher_is_no_longer_usable_and_has_no_qr(app: 
 async def test_a_paused_programs_voucher_stays_usable_as_the_counter_redeems_it(app: App) -> None:
     chat = await register(app, "ani")
     chosen = await program(app, name="P2")
-    code = await _issued(app, chat)
+    code = await _issued(chat)
     async with app.db.transaction() as tx:
         await pause(
             tx, chosen.id, reason="Pembaruan data", void_issued=False, officer="o", now=datetime.now(UTC)
@@ -72,7 +76,7 @@ async def test_a_paused_programs_voucher_stays_usable_as_the_counter_redeems_it(
 async def test_vouchers_voided_by_a_pause_say_the_officers_reason(app: App) -> None:
     chat = await register(app, "ani")
     chosen = await program(app, name="P2")
-    code = await _issued(app, chat)
+    code = await _issued(chat)
     now = datetime.now(UTC)
     async with app.db.transaction() as tx:
         await pause(tx, chosen.id, reason="Kuota dialihkan", void_issued=True, officer="o", now=now)
@@ -82,3 +86,41 @@ async def test_vouchers_voided_by_a_pause_say_the_officers_reason(app: App) -> N
     assert f"Tidak bisa dipakai lagi:\n• {code} (dibatalkan: Kuota dialihkan)" in shown
     refused = await _counter(app, code)
     assert isinstance(refused, Refused) and refused.reason is RedeemRefusal.VOIDED
+
+
+async def test_closing_tells_each_holder_of_an_unused_voucher_once(app: App) -> None:
+    chosen = await program(app, name="P2", per_owner=2)
+    holder = await register(app, "7001", channel="telegram")  # two unused vouchers: told once
+    user = await register(app, "7002", nik="6372021203850001", channel="telegram")  # used hers
+    late = await register(app, "6281200000003", nik="6372024506900002", channel="whatsapp")  # expired
+    await _issued(holder)
+    await _issued(holder)
+    used = await _issued(user)
+    expired = await _issued(late)
+    now = datetime.now(UTC)
+    async with app.db.transaction() as tx:
+        assert isinstance(
+            await redeem(tx, used, resi="JNE123456", ongkir=18_000, courier=None, actor="t", now=now),
+            Redeemed,
+        )
+        await tx.session.execute(
+            update(Voucher).where(Voucher.code == codes.read_code(expired).code).values(expires_at=now)
+        )
+        _program, told = await close(tx, chosen.id, officer="o", now=now)
+        holder_id = await tx.session.scalar(
+            select(ChannelIdentity.user_id).where(ChannelIdentity.external_id == "7001")
+        )
+        rows = (
+            (await tx.session.execute(select(OutboxMessage).where(OutboxMessage.kind == "voucher.ended")))
+            .scalars()
+            .all()
+        )
+    assert told == 1
+    [row] = rows
+    assert (row.channel, row.user_id, row.dedupe_key) == (
+        "telegram",
+        holder_id,
+        f"voucher-program:{chosen.id}:closed:user:{holder_id}",
+    )
+    text = to_plain(app.renderer.render_reply(reply_from_payload(row.payload), "id").text)
+    assert "Program gratis ongkir P2 sudah berakhir" in text and "tidak bisa ditukar lagi" in text
