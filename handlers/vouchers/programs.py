@@ -20,9 +20,13 @@ from storage.repositories.vouchers import voucher_counts
 RESUMED = OutboxKind(
     "voucher.resumed", quiet_hours=True, whatsapp_template="announcement", messages=("vouchers/resumed",)
 )
-#: Holders of a program's unused vouchers are told when it closes: their codes are dead now.
+#: Holders of unused vouchers are told when the program closes, or a pause voids them: their
+#: codes are dead now.
 ENDED = OutboxKind(
-    "voucher.ended", quiet_hours=True, whatsapp_template="notice", messages=("vouchers/closed_notice",)
+    "voucher.ended",
+    quiet_hours=True,
+    whatsapp_template="notice",
+    messages=("vouchers/closed_notice", "vouchers/voided_notice"),
 )
 # A link code an officer reads out or sends to the courier's staff: short, no look-alikes.
 LINK_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -129,9 +133,11 @@ async def pause(
     tx: Transaction, program_id: int, *, reason: str, void_issued: bool, officer: str, now: datetime
 ) -> tuple[VoucherProgram, int]:
     """No new vouchers; owners asking are told `reason`. Issued vouchers stay valid unless
-    `void_issued`. Returns the program and how many vouchers were voided. A paused program is
-    refused, as `resume` refuses a running one: its reason is changed by resuming first, not
-    overwritten unawares."""
+    `void_issued`: then the holders of the ones they could still have used are told, with the
+    reason (through the outbox, once each). Returns the program and how many vouchers were
+    voided. A paused program is refused, as `resume` refuses a running one: its reason is changed
+    by resuming first, not overwritten unawares. Holders of vouchers that stay valid are not
+    told: nothing changed for them."""
     program = await _program(tx, program_id)
     if program.status is ProgramStatus.CLOSED:
         raise ProgramError("closed", f"program {program.id} is closed", id=program.id)
@@ -147,11 +153,22 @@ async def pause(
         raise ProgramError("reason_missing", "--reason: say why, in the words owners will read")
     program.status, program.pause_reason = ProgramStatus.PAUSED, reason
     voided = await tx.vouchers.void_issued(program.id, reason, now) if void_issued else 0
+    told = 0
+    if voided:
+        told = await queue_audience(
+            tx,
+            ENDED,
+            Reply("vouchers/voided_notice", {"program": program.name, "reason": reason}),
+            tx.vouchers.voided_holders(program.id, now),
+            key_prefix=f"voucher-program:{program.id}:voided:{now.isoformat()}:user:",
+            due_at=now,
+            now=now,
+        )
     await tx.audit.record(
         actor=officer,
         action="voucher_program.paused",
         subject=f"voucher_program:{program.id}",
-        details={"reason": reason, "voided": voided},
+        details={"reason": reason, "voided": voided, "told": told},
     )
     return program, voided
 

@@ -335,6 +335,16 @@ class VoucherRepository:
         )
         return audience(AudienceFilter()).where(Owner.id.in_(held))
 
+    def voided_holders(self, program_id: int, voided_at: datetime) -> Audience:
+        """Owners whose vouchers of the program were voided at `voided_at` (by one pause) while
+        they could still have used them: not past their last day."""
+        held = select(Voucher.owner_id).where(
+            Voucher.program_id == program_id,
+            Voucher.voided_at == voided_at,
+            Voucher.expires_at > voided_at,
+        )
+        return audience(AudienceFilter()).where(Owner.id.in_(held))
+
     # Reminders, report, erasure -------------------------------------------
 
     async def expiring(self, since: datetime, until: datetime) -> list[tuple[str, str, int, Voucher]]:

@@ -89,6 +89,7 @@ VOUCHER_SAMPLES: dict[str, dict[str, Any]] = {
     "vouchers/expiring": {"code": "ONG-7KQ4M-9XTRH", "until": date(2026, 12, 31)},
     "vouchers/resumed": {"program": "Gratis Ongkir UMKM"},
     "vouchers/closed_notice": {"program": "Gratis Ongkir UMKM"},
+    "vouchers/voided_notice": {"program": "Gratis Ongkir UMKM", "reason": "Kuota dialihkan ke program baru."},
     "vouchers/courier_linked": {"courier": "JNE Banjarbaru"},
     "vouchers/ask_resi": VALID,
     "vouchers/ask_owner_pays_rest": VALID,

@@ -4,7 +4,7 @@ each voucher what the courier's counter would do with it."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -88,6 +88,33 @@ async def test_vouchers_voided_by_a_pause_say_the_officers_reason(app: App) -> N
     assert isinstance(refused, Refused) and refused.reason is RedeemRefusal.VOIDED
 
 
+async def _notices(app: App) -> list[OutboxMessage]:
+    """The notices queued to holders whose vouchers died (`voucher.ended`), oldest first."""
+    async with app.db.snapshot() as tx:
+        query = select(OutboxMessage).where(OutboxMessage.kind == "voucher.ended").order_by(OutboxMessage.id)
+        return list((await tx.session.execute(query)).scalars())
+
+
+async def _user_id(app: App, external_id: str) -> int | None:
+    async with app.db.snapshot() as tx:
+        return await tx.session.scalar(
+            select(ChannelIdentity.user_id).where(ChannelIdentity.external_id == external_id)
+        )
+
+
+def _text(app: App, row: OutboxMessage) -> str:
+    """The notice as its recipient reads it (in Indonesian)."""
+    return to_plain(app.renderer.render_reply(reply_from_payload(row.payload), "id").text)
+
+
+async def _redeem(app: App, code: str) -> None:
+    async with app.db.transaction() as tx:
+        done = await redeem(
+            tx, code, resi="JNE123456", ongkir=18_000, courier=None, actor="t", now=datetime.now(UTC)
+        )
+    assert isinstance(done, Redeemed)
+
+
 async def test_closing_tells_each_holder_of_an_unused_voucher_once(app: App) -> None:
     chosen = await program(app, name="P2", per_owner=2)
     holder = await register(app, "7001", channel="telegram")  # two unused vouchers: told once
@@ -95,32 +122,46 @@ async def test_closing_tells_each_holder_of_an_unused_voucher_once(app: App) -> 
     late = await register(app, "6281200000003", nik="6372024506900002", channel="whatsapp")  # expired
     await _issued(holder)
     await _issued(holder)
-    used = await _issued(user)
+    await _redeem(app, await _issued(user))
     expired = await _issued(late)
     now = datetime.now(UTC)
     async with app.db.transaction() as tx:
-        assert isinstance(
-            await redeem(tx, used, resi="JNE123456", ongkir=18_000, courier=None, actor="t", now=now),
-            Redeemed,
-        )
         await tx.session.execute(
             update(Voucher).where(Voucher.code == codes.read_code(expired).code).values(expires_at=now)
         )
         _program, told = await close(tx, chosen.id, officer="o", now=now)
-        holder_id = await tx.session.scalar(
-            select(ChannelIdentity.user_id).where(ChannelIdentity.external_id == "7001")
-        )
-        rows = (
-            (await tx.session.execute(select(OutboxMessage).where(OutboxMessage.kind == "voucher.ended")))
-            .scalars()
-            .all()
-        )
+    holder_id = await _user_id(app, "7001")
     assert told == 1
-    [row] = rows
+    [row] = await _notices(app)
     assert (row.channel, row.user_id, row.dedupe_key) == (
         "telegram",
         holder_id,
         f"voucher-program:{chosen.id}:closed:user:{holder_id}",
     )
-    text = to_plain(app.renderer.render_reply(reply_from_payload(row.payload), "id").text)
+    text = _text(app, row)
     assert "Program gratis ongkir P2 sudah berakhir" in text and "tidak bisa ditukar lagi" in text
+
+
+async def test_a_pause_tells_only_the_holders_whose_vouchers_it_voids(app: App) -> None:
+    chosen = await program(app, name="P2")
+    holder = await register(app, "7001", channel="telegram")
+    user = await register(app, "7002", nik="6372021203850001", channel="telegram")
+    await _issued(holder)
+    await _redeem(app, await _issued(user))
+    now = datetime.now(UTC)
+    async with app.db.transaction() as tx:
+        # Their vouchers stay valid (the counters redeem them): nobody is told.
+        await pause(tx, chosen.id, reason="Pembaruan data", void_issued=False, officer="o", now=now)
+        await resume(tx, chosen.id, officer="o", now=now)
+    assert await _notices(app) == []
+    later = now + timedelta(minutes=1)
+    async with app.db.transaction() as tx:
+        await pause(tx, chosen.id, reason="Kuota dialihkan.", void_issued=True, officer="o", now=later)
+    holder_id = await _user_id(app, "7001")
+    [row] = await _notices(app)
+    assert (row.user_id, row.dedupe_key) == (
+        holder_id,
+        f"voucher-program:{chosen.id}:voided:{later.isoformat()}:user:{holder_id}",
+    )
+    text = _text(app, row)
+    assert "program P2 yang belum dipakai dibatalkan" in text and "Alasan: Kuota dialihkan." in text
