@@ -12,6 +12,7 @@ from typing import Any
 from handlers.capability import OutboxKind
 from handlers.outbox import queue_audience
 from handlers.types import Reply
+from handlers.vouchers.planner import drop_reminders
 from storage.models.vouchers import Courier, Period, ProgramStatus, VoucherProgram
 from storage.repositories import Transaction
 from storage.repositories.vouchers import voucher_counts
@@ -134,7 +135,7 @@ async def pause(
 ) -> tuple[VoucherProgram, int]:
     """No new vouchers; owners asking are told `reason`. Issued vouchers stay valid unless
     `void_issued`: then the holders of the ones they could still have used are told, with the
-    reason (through the outbox, once each). Returns the program and how many vouchers were
+    reason (through the outbox, once each), and expiry reminders still waiting are dropped. Returns the program and how many vouchers were
     voided. A paused program is refused, as `resume` refuses a running one: its reason is changed
     by resuming first, not overwritten unawares. Holders of vouchers that stay valid are not
     told: nothing changed for them."""
@@ -155,6 +156,7 @@ async def pause(
     voided = await tx.vouchers.void_issued(program.id, reason, now) if void_issued else 0
     told = 0
     if voided:
+        await drop_reminders(tx, program.id, reason="vouchers voided", now=now)
         told = await queue_audience(
             tx,
             ENDED,
@@ -204,12 +206,14 @@ async def close(
     tx: Transaction, program_id: int, *, officer: str, now: datetime
 ) -> tuple[VoucherProgram, int]:
     """Over for good: no new vouchers, and issued ones can no longer be redeemed. The owners
-    holding one they could still have used are told (through the outbox, once each). Returns the
-    program and how many were told."""
+    holding one they could still have used are told (through the outbox, once each), and the
+    expiry reminders still waiting for its vouchers are dropped. Returns the program and how
+    many were told."""
     program = await _program(tx, program_id)
     if program.status is ProgramStatus.CLOSED:
         raise ProgramError("closed", f"program {program.id} is closed", id=program.id)
     program.status = ProgramStatus.CLOSED
+    await drop_reminders(tx, program.id, reason="program closed", now=now)
     told = await queue_audience(
         tx,
         ENDED,

@@ -347,6 +347,17 @@ class VoucherRepository:
 
     # Reminders, report, erasure -------------------------------------------
 
+    async def unredeemed_ids(self, program_id: int, expiring_before: datetime) -> list[int]:
+        """Ids of the program's vouchers not redeemed that expire before `expiring_before`."""
+        rows = await self.session.execute(
+            select(Voucher.id).where(
+                Voucher.program_id == program_id,
+                Voucher.redeemed_at.is_(None),
+                Voucher.expires_at < expiring_before,
+            )
+        )
+        return list(rows.scalars())
+
     async def expiring(self, since: datetime, until: datetime) -> list[tuple[str, str, int, Voucher]]:
         """(channel, external_id, user_id, voucher) of unused vouchers expiring in [since, until),
         on the owner's last-used channel."""

@@ -6,16 +6,19 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from bot.app import App
 from bot.channels.console import ConsoleChannel
 from handlers.payload import reply_from_payload
 from handlers.vouchers import codes
+from handlers.vouchers.planner import ExpiryPlanner
 from handlers.vouchers.programs import close, pause, resume
 from handlers.vouchers.redeeming import Redeemed, RedeemRefusal, Refused, Valid, check, redeem
 from messages import to_plain
 from storage.models import ChannelIdentity, OutboxMessage, Voucher
+from storage.models.outbox import CANCELLED, PENDING
 from tests.handlers.update_round.test_update_round import choose
 from tests.handlers.vouchers.helpers import program, register
 
@@ -165,3 +168,26 @@ async def test_a_pause_tells_only_the_holders_whose_vouchers_it_voids(app: App) 
     )
     text = _text(app, row)
     assert "program P2 yang belum dipakai dibatalkan" in text and "Alasan: Kuota dialihkan." in text
+
+
+@pytest.mark.parametrize("ending", ["close", "void"])
+async def test_an_expiry_reminder_still_waiting_is_dropped_when_the_voucher_dies(
+    app: App, ending: str
+) -> None:
+    chosen = await program(app, name="P2", valid_days=30)
+    await _issued(await register(app, "7001", channel="telegram"))
+    async with app.db.snapshot() as tx:
+        expires_at = await tx.session.scalar(select(Voucher.expires_at))
+    assert expires_at is not None
+    now = expires_at - timedelta(days=2)  # reminded; the reminder waits out the quiet hours, say
+    assert await ExpiryPlanner(app.db, app.agency).plan(now) == 1
+    async with app.db.transaction() as tx:
+        if ending == "close":
+            await close(tx, chosen.id, officer="o", now=now)
+        else:
+            await pause(tx, chosen.id, reason="Kuota dialihkan.", void_issued=True, officer="o", now=now)
+        rows = await tx.session.execute(select(OutboxMessage.kind, OutboxMessage.status))
+    assert sorted((kind, status) for kind, status in rows) == [
+        ("voucher.ended", PENDING),
+        ("voucher.expiring", CANCELLED),
+    ]
