@@ -212,7 +212,8 @@ async def close(
     program = await _program(tx, program_id)
     if program.status is ProgramStatus.CLOSED:
         raise ProgramError("closed", f"program {program.id} is closed", id=program.id)
-    program.status = ProgramStatus.CLOSED
+    # The pause's reason goes, as on resuming: the officers' views show it while paused only.
+    program.status, program.pause_reason = ProgramStatus.CLOSED, None
     await drop_reminders(tx, program.id, reason="program closed", now=now)
     told = await queue_audience(
         tx,
