@@ -8,6 +8,8 @@ from bot.app import App
 from bot.channels.console import CHANNEL, ConsoleChannel, render_console
 from handlers.types import Incoming, utcnow
 from handlers.vouchers.programs import NewProgram, add_courier, add_program
+from handlers.vouchers.redeeming import Redeemed, redeem
+from storage.database import Database
 from storage.models.vouchers import VoucherProgram
 from tests.handlers.registration.conversation import NIK, router_sender, to_summary
 
@@ -57,3 +59,12 @@ async def program(app: App, now: datetime | None = None, **options: object) -> V
             **options,
         }
         return await add_program(tx, NewProgram(**fields), officer="officer:test", now=now or utcnow())  # type: ignore[arg-type]
+
+
+async def redeem_at_counter(
+    db: Database, code: str, *, resi: str = "JNE123456", ongkir: int = 18_000
+) -> None:
+    """The program's own courier redeems the code now (as `umkm-bot voucher redeem` does)."""
+    async with db.transaction() as tx:
+        done = await redeem(tx, code, resi=resi, ongkir=ongkir, courier=None, actor="test", now=utcnow())
+    assert isinstance(done, Redeemed), done

@@ -15,12 +15,12 @@ from handlers.payload import reply_from_payload
 from handlers.vouchers import codes
 from handlers.vouchers.planner import ExpiryPlanner
 from handlers.vouchers.programs import close, pause, resume
-from handlers.vouchers.redeeming import Redeemed, RedeemRefusal, Refused, Valid, check, redeem
+from handlers.vouchers.redeeming import RedeemRefusal, Refused, Valid, check
 from messages import to_plain
 from storage.models import ChannelIdentity, OutboxMessage, Voucher
 from storage.models.outbox import CANCELLED, PENDING
 from tests.handlers.update_round.test_update_round import choose
-from tests.handlers.vouchers.helpers import program, register
+from tests.handlers.vouchers.helpers import program, redeem_at_counter, register
 
 CODE = re.compile(r"ONG-[0-9A-Z]{5}-[0-9A-Z]{5}")
 
@@ -110,14 +110,6 @@ def _text(app: App, row: OutboxMessage) -> str:
     return to_plain(app.renderer.render_reply(reply_from_payload(row.payload), "id").text)
 
 
-async def _redeem(app: App, code: str) -> None:
-    async with app.db.transaction() as tx:
-        done = await redeem(
-            tx, code, resi="JNE123456", ongkir=18_000, courier=None, actor="t", now=datetime.now(UTC)
-        )
-    assert isinstance(done, Redeemed)
-
-
 async def test_closing_tells_each_holder_of_an_unused_voucher_once(app: App) -> None:
     chosen = await program(app, name="P2", per_owner=2)
     holder = await register(app, "7001", channel="telegram")  # two unused vouchers: told once
@@ -125,7 +117,7 @@ async def test_closing_tells_each_holder_of_an_unused_voucher_once(app: App) -> 
     late = await register(app, "6281200000003", nik="6372024506900002", channel="whatsapp")  # expired
     await _issued(holder)
     await _issued(holder)
-    await _redeem(app, await _issued(user))
+    await redeem_at_counter(app.db, await _issued(user))
     expired = await _issued(late)
     now = datetime.now(UTC)
     async with app.db.transaction() as tx:
@@ -150,7 +142,7 @@ async def test_a_pause_tells_only_the_holders_whose_vouchers_it_voids(app: App) 
     holder = await register(app, "7001", channel="telegram")
     user = await register(app, "7002", nik="6372021203850001", channel="telegram")
     await _issued(holder)
-    await _redeem(app, await _issued(user))
+    await redeem_at_counter(app.db, await _issued(user))
     now = datetime.now(UTC)
     async with app.db.transaction() as tx:
         # Their vouchers stay valid (the counters redeem them): nobody is told.

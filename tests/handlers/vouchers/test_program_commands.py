@@ -12,10 +12,9 @@ from bot.app import App
 from bot.cli import build_parser
 from handlers.officer import OfficerError
 from handlers.vouchers.commands import run_voucher
-from handlers.vouchers.redeeming import Redeemed, redeem
 from storage.models.vouchers import ProgramStatus
 from tests.bot.dashboard.seed import issue_vouchers, seed_varied_owners
-from tests.handlers.vouchers.helpers import program
+from tests.handlers.vouchers.helpers import program, redeem_at_counter
 
 
 async def voucher(app: App, *argv: str, locale: str = "id") -> str:
@@ -78,11 +77,7 @@ async def test_the_list_counts_a_paused_programs_vouchers_active_and_a_closed_on
     added = await program(app, name="P2")
     pid = str(added.id)
     codes = await issue_vouchers(app.db, added.id, 3, zone=app.agency.time_zone)
-    async with app.db.transaction() as tx:
-        used = await redeem(
-            tx, codes[0], resi="JNE123456", ongkir=18_000, courier=None, actor="t", now=datetime.now(UTC)
-        )
-    assert isinstance(used, Redeemed)
+    await redeem_at_counter(app.db, codes[0])
     # Paused, its two unused vouchers are still redeemed at the counters: active.
     await voucher(app, "program", "pause", pid, "--reason", "Pembaruan data")
     assert "\tterbit 3/500\tdipakai 1\taktif 2\t" in await voucher(app, "program", "list")
