@@ -20,7 +20,7 @@ from handlers.vouchers.owner import (
 )
 from handlers.vouchers.pages import PAGES, PANELS
 from handlers.vouchers.planner import EXPIRING, ExpiryPlanner
-from handlers.vouchers.programs import RESUMED
+from handlers.vouchers.programs import ENDED, RESUMED
 from handlers.vouchers.redeeming import REDEEMED
 from storage.repositories import Transaction
 
@@ -38,7 +38,7 @@ CAPABILITY = Capability(
     shortcuts=(LINK_SHORTCUT,),
     planners=(ExpiryPlanner,),
     commands=(VOUCHER_COMMAND, COURIER_COMMAND),
-    outbox_kinds=(REDEEMED, EXPIRING, RESUMED),
+    outbox_kinds=(REDEEMED, EXPIRING, RESUMED, ENDED),
     erase=erase_vouchers,
     pages=PAGES,
     panels=PANELS,

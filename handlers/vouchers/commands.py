@@ -171,8 +171,8 @@ async def _program(args: argparse.Namespace, ctx: OfficerContext) -> None:
             program, told = await resume(tx, args.id, officer=ctx.actor, now=ctx.now())
             ctx.say("vouchers/program_resumed", {"id": program.id, "told": told})
         else:
-            program = await close(tx, args.id, officer=ctx.actor, now=ctx.now())
-            ctx.say("vouchers/program_closed", {"id": program.id})
+            program, told = await close(tx, args.id, officer=ctx.actor, now=ctx.now())
+            ctx.say("vouchers/program_closed", {"id": program.id, "told": told})
 
 
 async def _list(ctx: OfficerContext) -> None:

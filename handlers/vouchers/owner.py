@@ -4,12 +4,13 @@ menu -> Voucher gratis ongkir --not registered--> "register first" [Daftar usaha
                               --one program-----> request -> issued: code + QR | refused: why + next step
                               --several---------> [pick a program] -> request
         refused "data not current" -> [Perbarui data sekarang] -> update form -> back to the voucher
-menu -> Voucher saya -> active / used / expired, [QR ONG-…] -> the QR again
+menu -> Voucher saya -> active / used / no longer usable (why), [QR ONG-…] of an active one -> the QR again
 """
 
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from handlers.context import Context
 from handlers.conversation import Answer, Conversation
@@ -22,6 +23,7 @@ from handlers.update_round.flow import FLOW as UPDATE_FLOW
 from handlers.vouchers import codes
 from handlers.vouchers.issuing import Issued, Refusal, request_voucher, valid_until
 from handlers.vouchers.qr import qr_image
+from handlers.vouchers.states import VoucherState, voucher_state
 from storage.models.vouchers import ProgramStatus, Voucher, VoucherProgram
 
 VOUCHER, PICK, UPDATE_FIRST, MINE = "voucher", "voucher_pick", "voucher_update_first", "my_vouchers"
@@ -29,6 +31,8 @@ PROGRAM_PREFIX, SHOW_PREFIX = "vp:", "vq:"
 UPDATE_NOW = "v:update"
 # Voucher saya lists at most this many of each kind (newest first).
 LISTED = 5
+# Its group in *Voucher saya*; voided, ended and expired vouchers are listed as no longer usable.
+_GROUPS = {VoucherState.ACTIVE: "active", VoucherState.REDEEMED: "used"}
 
 
 def issued_reply(ctx: Context, voucher: Voucher, program: VoucherProgram, courier: str) -> Reply:
@@ -121,38 +125,36 @@ class UpdateFirstFlow(OneStepFlow):
         return [Reply("errors/choose_option"), *await self.reprompt(ctx, conv)]
 
 
-def _state(voucher: Voucher, now: Any) -> str:
-    if voucher.redeemed_at is not None:
-        return "used"
-    if voucher.voided_at is not None:
-        return "voided"
-    return "expired" if voucher.expires_at <= now else "active"
+def _shown(voucher: Voucher, program: VoucherProgram, state: VoucherState, zone: ZoneInfo) -> dict[str, Any]:
+    """One line of *Voucher saya*: `state` says why a voucher that cannot be used any more
+    cannot (used, voided with the officer's reason, its program ended, expired); `paused`, that
+    an active one's program issues no new vouchers for now and this one still counts."""
+    return {
+        "code": codes.display(voucher.code),
+        "program": program.name,
+        "until": valid_until(voucher, zone),
+        "used_at": voucher.redeemed_at,
+        "resi": voucher.resi,
+        "state": str(state),
+        "void_reason": voucher.void_reason or "",
+        "paused": program.status is ProgramStatus.PAUSED,
+    }
 
 
 class MyVouchersFlow(OneStepFlow):
-    """Voucher saya: active, used and expired vouchers; the QR of an active one again."""
+    """Voucher saya: active, used and no longer usable vouchers; the QR of an active one again."""
 
     name = MINE
 
     async def reprompt(self, ctx: Context, conv: Conversation) -> list[Reply]:
         found = await ctx.tx.owners.of_user(ctx.user.id)
         rows = await ctx.tx.vouchers.of_owner(found[0].id) if found else []
-        zone = ctx.agency.time_zone
         listed: dict[str, list[dict[str, Any]]] = {"active": [], "used": [], "expired": []}
         for voucher, program in rows:
-            state = _state(voucher, ctx.now)
-            group = listed["expired" if state == "voided" else state]
+            state = voucher_state(voucher, program.status, ctx.now)
+            group = listed[_GROUPS.get(state, "expired")]
             if len(group) < LISTED:
-                group.append(
-                    {
-                        "code": codes.display(voucher.code),
-                        "program": program.name,
-                        "until": valid_until(voucher, zone),
-                        "used_at": voucher.redeemed_at,
-                        "resi": voucher.resi,
-                        "voided": state == "voided",
-                    }
-                )
+                group.append(_shown(voucher, program, state, ctx.agency.time_zone))
         choices = [
             Choice(
                 f"{SHOW_PREFIX}{item['code']}",
@@ -169,7 +171,12 @@ class MyVouchersFlow(OneStepFlow):
         chosen = (answer.choice_id or "").removeprefix(SHOW_PREFIX)
         view = await ctx.tx.vouchers.view(codes.read_code(chosen).code) if chosen else None
         found = await ctx.tx.owners.of_user(ctx.user.id)
-        if view is None or found is None or view.voucher.owner_id != found[0].id:
+        if (
+            view is None
+            or found is None
+            or view.voucher.owner_id != found[0].id
+            or voucher_state(view.voucher, view.program.status, ctx.now) is not VoucherState.ACTIVE
+        ):
             return [Reply("errors/choose_option"), *await self.reprompt(ctx, conv)]
         conv.finish()
         courier = await ctx.tx.couriers.get(view.program.courier_id)

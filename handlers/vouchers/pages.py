@@ -46,6 +46,7 @@ from handlers.vouchers.programs import (
 )
 from handlers.vouchers.report import MonthError, month_bounds, report_words, write_report
 from handlers.vouchers.scan import SCAN_PAGES
+from handlers.vouchers.states import voucher_state
 from storage.models.vouchers import Period, ProgramStatus, Voucher
 from storage.repositories import Transaction
 
@@ -129,15 +130,8 @@ async def add_program_page(ctx: PageContext) -> Html | Redirect:
     return Redirect(f"{VOUCHERS}/{program.id}")
 
 
-def _voucher_row(ctx: PageContext, voucher: Voucher, now: datetime) -> dict[str, Any]:
-    if voucher.redeemed_at is not None:
-        state = "redeemed"
-    elif voucher.voided_at is not None:
-        state = "voided"
-    elif voucher.expires_at <= now:
-        state = "expired"
-    else:
-        state = "active"
+def _voucher_row(ctx: PageContext, voucher: Voucher, program: ProgramStatus, now: datetime) -> dict[str, Any]:
+    state = voucher_state(voucher, program, now)
     return {
         "code": codes.display(voucher.code),
         "district": region_name(voucher.district_code or "") or voucher.district_code or "-",
@@ -148,7 +142,7 @@ def _voucher_row(ctx: PageContext, voucher: Voucher, now: datetime) -> dict[str,
         "resi": voucher.resi,
         "ongkir": voucher.ongkir,
         "paid": voucher.paid,
-        "state": state,
+        "state": str(state),
     }
 
 
@@ -178,7 +172,7 @@ async def program_page(ctx: PageContext) -> Html:
             "statuses": ctx.labels("labels/program_status"),
             "sizes": ctx.labels("labels/size_class"),
             "districts": dict(districts(ctx.agency)),
-            "vouchers": [_voucher_row(ctx, v, now) for v in rows],
+            "vouchers": [_voucher_row(ctx, v, program.status, now) for v in rows],
             "redeemed_only": redeemed,
             "first_page": f"{here}?{urlencode(show)}" if before is not None else None,
             "next_page": f"{here}?{urlencode({**show, 'before': rows[-1].id})}" if more else None,
@@ -234,8 +228,8 @@ async def close_page(ctx: PageContext) -> Redirect:
     async def closed(tx: Transaction, program_id: int) -> dict[str, Any]:
         if ctx.form.get("confirm") != "1":
             raise ProgramError("confirm", "tick the box to confirm")
-        await close(tx, program_id, officer=ctx.actor, now=ctx.now())
-        return {}
+        _program, told = await close(tx, program_id, officer=ctx.actor, now=ctx.now())
+        return {"told": told}
 
     return await _on_program(ctx, closed, "program_closed")
 
@@ -297,7 +291,7 @@ async def export(ctx: PageContext) -> Download | Redirect:
 
 async def overview_panel(ctx: PageContext) -> Html | None:
     """Ringkasan: programs, vouchers issued, redeemed and paid this month, and each program's
-    vouchers as a bar (redeemed, active, expired or voided)."""
+    vouchers as a bar (redeemed, active, no longer usable: expired, voided or their program ended)."""
     async with ctx.db.snapshot() as tx:
         summaries = await program_summaries(tx, now=ctx.now())
         if not summaries:
@@ -308,7 +302,11 @@ async def overview_panel(ctx: PageContext) -> Html | None:
         [
             (
                 s.program.name,
-                [s.counts["redeemed"], s.counts["active"], s.counts["expired"] + s.counts["voided"]],
+                [
+                    s.counts["redeemed"],
+                    s.counts["active"],
+                    s.counts["expired"] + s.counts["voided"] + s.counts["ended"],
+                ],
             )
             for s in summaries
         ]

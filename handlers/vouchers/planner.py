@@ -14,6 +14,7 @@ from handlers.types import Reply
 from handlers.vouchers import codes
 from handlers.vouchers.issuing import valid_until
 from storage.database import Database
+from storage.repositories import Transaction
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,19 @@ REMIND_BEFORE = timedelta(days=3)
 EXPIRING = OutboxKind(
     "voucher.expiring", quiet_hours=True, whatsapp_template="reminder", messages=("vouchers/expiring",)
 )
+
+
+def expiry_key(voucher_id: int) -> str:
+    """The dedupe key of a voucher's one reminder."""
+    return f"voucher:{voucher_id}:expiring"
+
+
+async def drop_reminders(tx: Transaction, program_id: int, *, reason: str, now: datetime) -> int:
+    """The program's vouchers cannot be used any more (it closed, or a pause voided them): the
+    reminders queued for them and not sent yet ("use it before …") are dropped. Only a voucher
+    that ends within `REMIND_BEFORE` of now can have one waiting."""
+    ids = await tx.vouchers.unredeemed_ids(program_id, now + REMIND_BEFORE)
+    return await tx.outbox.cancel_keys([expiry_key(i) for i in ids], reason)
 
 
 class ExpiryPlanner:
@@ -43,7 +57,7 @@ class ExpiryPlanner:
                         "vouchers/expiring",
                         {"code": codes.display(v.code), "until": valid_until(v, self.agency.time_zone)},
                     ),
-                    f"voucher:{v.id}:expiring",
+                    expiry_key(v.id),
                 )
                 for channel, external_id, user_id, v in due
                 # A voucher valid for 3 days or less is not reminded of as soon as it is issued.

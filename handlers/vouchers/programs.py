@@ -12,6 +12,7 @@ from typing import Any
 from handlers.capability import OutboxKind
 from handlers.outbox import queue_audience
 from handlers.types import Reply
+from handlers.vouchers.planner import drop_reminders
 from storage.models.vouchers import Courier, Period, ProgramStatus, VoucherProgram
 from storage.repositories import Transaction
 from storage.repositories.vouchers import voucher_counts
@@ -19,6 +20,14 @@ from storage.repositories.vouchers import voucher_counts
 #: Owners who asked while the program was paused are told it runs again.
 RESUMED = OutboxKind(
     "voucher.resumed", quiet_hours=True, whatsapp_template="announcement", messages=("vouchers/resumed",)
+)
+#: Holders of unused vouchers are told when the program closes, or a pause voids them: their
+#: codes are dead now.
+ENDED = OutboxKind(
+    "voucher.ended",
+    quiet_hours=True,
+    whatsapp_template="notice",
+    messages=("vouchers/closed_notice", "vouchers/voided_notice"),
 )
 # A link code an officer reads out or sends to the courier's staff: short, no look-alikes.
 LINK_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -125,9 +134,11 @@ async def pause(
     tx: Transaction, program_id: int, *, reason: str, void_issued: bool, officer: str, now: datetime
 ) -> tuple[VoucherProgram, int]:
     """No new vouchers; owners asking are told `reason`. Issued vouchers stay valid unless
-    `void_issued`. Returns the program and how many vouchers were voided. A paused program is
-    refused, as `resume` refuses a running one: its reason is changed by resuming first, not
-    overwritten unawares."""
+    `void_issued`: then the holders of the ones they could still have used are told, with the
+    reason (through the outbox, once each), and expiry reminders still waiting are dropped. Returns the program and how many vouchers were
+    voided. A paused program is refused, as `resume` refuses a running one: its reason is changed
+    by resuming first, not overwritten unawares. Holders of vouchers that stay valid are not
+    told: nothing changed for them."""
     program = await _program(tx, program_id)
     if program.status is ProgramStatus.CLOSED:
         raise ProgramError("closed", f"program {program.id} is closed", id=program.id)
@@ -143,11 +154,23 @@ async def pause(
         raise ProgramError("reason_missing", "--reason: say why, in the words owners will read")
     program.status, program.pause_reason = ProgramStatus.PAUSED, reason
     voided = await tx.vouchers.void_issued(program.id, reason, now) if void_issued else 0
+    told = 0
+    if voided:
+        await drop_reminders(tx, program.id, reason="vouchers voided", now=now)
+        told = await queue_audience(
+            tx,
+            ENDED,
+            Reply("vouchers/voided_notice", {"program": program.name, "reason": reason}),
+            tx.vouchers.voided_holders(program.id, now),
+            key_prefix=f"voucher-program:{program.id}:voided:{now.isoformat()}:user:",
+            due_at=now,
+            now=now,
+        )
     await tx.audit.record(
         actor=officer,
         action="voucher_program.paused",
         subject=f"voucher_program:{program.id}",
-        details={"reason": reason, "voided": voided},
+        details={"reason": reason, "voided": voided, "told": told},
     )
     return program, voided
 
@@ -179,22 +202,41 @@ async def resume(
     return program, told
 
 
-async def close(tx: Transaction, program_id: int, *, officer: str, now: datetime) -> VoucherProgram:
-    """Over for good: no new vouchers, and issued ones can no longer be redeemed."""
+async def close(
+    tx: Transaction, program_id: int, *, officer: str, now: datetime
+) -> tuple[VoucherProgram, int]:
+    """Over for good: no new vouchers, and issued ones can no longer be redeemed. The owners
+    holding one they could still have used are told (through the outbox, once each), and the
+    expiry reminders still waiting for its vouchers are dropped. Returns the program and how
+    many were told."""
     program = await _program(tx, program_id)
     if program.status is ProgramStatus.CLOSED:
         raise ProgramError("closed", f"program {program.id} is closed", id=program.id)
-    program.status = ProgramStatus.CLOSED
-    await tx.audit.record(
-        actor=officer, action="voucher_program.closed", subject=f"voucher_program:{program.id}"
+    # The pause's reason goes, as on resuming: the officers' views show it while paused only.
+    program.status, program.pause_reason = ProgramStatus.CLOSED, None
+    await drop_reminders(tx, program.id, reason="program closed", now=now)
+    told = await queue_audience(
+        tx,
+        ENDED,
+        Reply("vouchers/closed_notice", {"program": program.name}),
+        tx.vouchers.unused_holders(program.id, now),
+        key_prefix=f"voucher-program:{program.id}:closed:user:",
+        due_at=now,
+        now=now,
     )
-    return program
+    await tx.audit.record(
+        actor=officer,
+        action="voucher_program.closed",
+        subject=f"voucher_program:{program.id}",
+        details={"told": told},
+    )
+    return program, told
 
 
 @dataclass(frozen=True, slots=True)
 class ProgramSummary:
     """A program as officers list it: its courier partner's name and its vouchers counted
-    (issued, redeemed, voided, expired, active)."""
+    (issued, redeemed, voided, expired, ended with a closed program, active)."""
 
     program: VoucherProgram
     courier: str

@@ -19,8 +19,9 @@ from handlers.officer import StaffContext
 from handlers.outbox import queue_audience
 from handlers.types import Reply
 from handlers.vouchers import codes
+from handlers.vouchers.states import VoucherState, voucher_state
 from messages import to_plain
-from storage.models.vouchers import Courier, ProgramStatus, Voucher
+from storage.models.vouchers import Courier, Voucher
 from storage.repositories import Transaction
 from storage.repositories.audience import of_owner
 from storage.repositories.vouchers import Redemption, VoucherView
@@ -131,13 +132,14 @@ async def _guessing(tx: Transaction, courier: Courier | None, now: datetime) -> 
 def _why_not(view: VoucherView, courier: Courier | None, ongkir: int | None, now: datetime) -> Refused | None:
     """Why this voucher cannot be redeemed now, or None when it can."""
     voucher, program = view.voucher, view.program
-    if voucher.redeemed_at is not None:
+    state = voucher_state(voucher, program.status, now)  # as the owner's Voucher saya tells it
+    if state is VoucherState.REDEEMED:
         return Refused(RedeemRefusal.REDEEMED, {"at": voucher.redeemed_at, "resi": voucher.resi or ""})
-    if voucher.voided_at is not None:
+    if state is VoucherState.VOIDED:
         return Refused(RedeemRefusal.VOIDED, {"void_reason": voucher.void_reason or ""})
-    if program.status is ProgramStatus.CLOSED:
+    if state is VoucherState.ENDED:
         return Refused(RedeemRefusal.CLOSED, {"program": program.name})
-    if voucher.expires_at <= now:
+    if state is VoucherState.EXPIRED:
         return Refused(RedeemRefusal.EXPIRED, {"at": voucher.expires_at - timedelta(seconds=1)})
     if courier is not None and program.courier_id != courier.id:
         return Refused(RedeemRefusal.WRONG_COURIER, {"program": program.name})

@@ -8,7 +8,7 @@ the row locks (SQLite holds its one write lock for the whole statement).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -53,6 +53,9 @@ def keyed(prefix: str) -> ColumnElement[bool]:
         return true()
     return and_(key >= prefix, key < prefix[:-1] + chr(ord(prefix[-1]) + 1))
 
+
+# `cancel_keys` names at most this many keys in one statement (SQLite's limit on bound values).
+_KEYS_PER_STATEMENT = 500
 
 # Asked right before the sends of rows that may be cancelled meanwhile: built once (building it
 # cost more than running it).
@@ -221,6 +224,23 @@ class OutboxRepository(OutboxOutcomes):
             execution_options={"synchronize_session": False},
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def cancel_keys(self, dedupe_keys: Sequence[str], reason: str) -> int:
+        """End open rows with exactly these dedupe keys, as `cancel` ends a prefix's (each key
+        is a lookup of the keys' unique index), a few hundred keys per statement."""
+        cancelled = 0
+        for start in range(0, len(dedupe_keys), _KEYS_PER_STATEMENT):
+            result = await self.session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.dedupe_key.in_(dedupe_keys[start : start + _KEYS_PER_STATEMENT]),
+                    OutboxMessage.status.in_(OPEN_STATUSES),
+                )
+                .values(status=CANCELLED, last_error=reason[:500], lease_owner=None, lease_until=None),
+                execution_options={"synchronize_session": False},
+            )
+            cancelled += int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return cancelled
 
     async def leased_to(self, ids: Iterable[int], owner: str) -> set[int]:
         """Those of the rows `ids` still claimed by `owner` (not cancelled, not taken over)."""

@@ -64,14 +64,19 @@ class ReportRow:
     courier_id: int | None
 
 
-def voucher_counts(issued: int = 0, redeemed: int = 0, voided: int = 0, expired: int = 0) -> dict[str, int]:
-    """A program's vouchers counted; active = issued and not redeemed, voided or expired."""
+def voucher_counts(
+    issued: int = 0, redeemed: int = 0, voided: int = 0, expired: int = 0, ended: int = 0
+) -> dict[str, int]:
+    """A program's vouchers counted as handlers/vouchers/states.py tells one voucher's state:
+    redeemed, voided, ended (neither, and the program closed: no counter redeems them any more),
+    expired (none of those, past the last day); active = issued and none of these."""
     return {
         "issued": issued,
         "redeemed": redeemed,
         "voided": voided,
         "expired": expired,
-        "active": issued - redeemed - voided - expired,
+        "ended": ended,
+        "active": issued - redeemed - voided - expired - ended,
     }
 
 
@@ -243,33 +248,27 @@ class VoucherRepository:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def counts(self, program_id: int, now: datetime) -> dict[str, int]:
-        """issued, redeemed, voided, expired, active of one program."""
+        """issued, redeemed, voided, expired, ended, active of one program."""
         return (await self.counts_by_program(now, program_id)).get(program_id, voucher_counts())
 
     async def counts_by_program(
         self, now: datetime, program_id: int | None = None
     ) -> dict[int, dict[str, int]]:
         """`counts` of every program (that has vouchers) in one grouped scan."""
-        expired = func.sum(
-            case(
-                (
-                    and_(
-                        Voucher.redeemed_at.is_(None),
-                        Voucher.voided_at.is_(None),
-                        Voucher.expires_at <= now,
-                    ),
-                    1,
-                ),
-                else_=0,
+        unused = and_(Voucher.redeemed_at.is_(None), Voucher.voided_at.is_(None))
+        closed = VoucherProgram.status == ProgramStatus.CLOSED
+        query = (
+            select(
+                Voucher.program_id,
+                func.count(),
+                func.count(Voucher.redeemed_at),
+                func.count(Voucher.voided_at),
+                func.sum(case((and_(unused, ~closed, Voucher.expires_at <= now), 1), else_=0)),
+                func.sum(case((and_(unused, closed), 1), else_=0)),
             )
+            .join(VoucherProgram, VoucherProgram.id == Voucher.program_id)
+            .group_by(Voucher.program_id)
         )
-        query = select(
-            Voucher.program_id,
-            func.count(),
-            func.count(Voucher.redeemed_at),
-            func.count(Voucher.voided_at),
-            expired,
-        ).group_by(Voucher.program_id)
         if program_id is not None:
             query = query.where(Voucher.program_id == program_id)
         rows = await self.session.execute(query)
@@ -323,7 +322,41 @@ class VoucherRepository:
             .values(notified_at=now)
         )
 
+    # Told when a program ends -------------------------------------------
+
+    def unused_holders(self, program_id: int, now: datetime) -> Audience:
+        """Owners holding a voucher of the program they could still use at `now`: not redeemed,
+        not voided, not past its last day (each owner once, however many they hold)."""
+        held = select(Voucher.owner_id).where(
+            Voucher.program_id == program_id,
+            Voucher.redeemed_at.is_(None),
+            Voucher.voided_at.is_(None),
+            Voucher.expires_at > now,
+        )
+        return audience(AudienceFilter()).where(Owner.id.in_(held))
+
+    def voided_holders(self, program_id: int, voided_at: datetime) -> Audience:
+        """Owners whose vouchers of the program were voided at `voided_at` (by one pause) while
+        they could still have used them: not past their last day."""
+        held = select(Voucher.owner_id).where(
+            Voucher.program_id == program_id,
+            Voucher.voided_at == voided_at,
+            Voucher.expires_at > voided_at,
+        )
+        return audience(AudienceFilter()).where(Owner.id.in_(held))
+
     # Reminders, report, erasure -------------------------------------------
+
+    async def unredeemed_ids(self, program_id: int, expiring_before: datetime) -> list[int]:
+        """Ids of the program's vouchers not redeemed that expire before `expiring_before`."""
+        rows = await self.session.execute(
+            select(Voucher.id).where(
+                Voucher.program_id == program_id,
+                Voucher.redeemed_at.is_(None),
+                Voucher.expires_at < expiring_before,
+            )
+        )
+        return list(rows.scalars())
 
     async def expiring(self, since: datetime, until: datetime) -> list[tuple[str, str, int, Voucher]]:
         """(channel, external_id, user_id, voucher) of unused vouchers expiring in [since, until),

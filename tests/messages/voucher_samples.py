@@ -45,6 +45,17 @@ REDEEM_REFUSED: dict[str, Any] = {
     "max_ongkir": 25_000,
     "until": AT,
 }
+#: A line of *Voucher saya* (`owner._shown`), an active one unless changed.
+MINE: dict[str, Any] = {
+    "code": "ONG-7KQ4M-9XTRH",
+    "program": "P",
+    "until": date(2026, 12, 31),
+    "used_at": None,
+    "resi": None,
+    "state": "active",
+    "void_reason": "",
+    "paused": False,
+}
 VOUCHER_SAMPLES: dict[str, dict[str, Any]] = {
     "vouchers/issued": {
         "code": "ONG-7KQ4M-9XTRH",
@@ -57,34 +68,15 @@ VOUCHER_SAMPLES: dict[str, dict[str, Any]] = {
     "vouchers/choice_show_qr": {"code": "ONG-7KQ4M-9XTRH"},
     "vouchers/mine": {
         "active": [
-            {
-                "code": "ONG-7KQ4M-9XTRH",
-                "program": "P",
-                "until": date(2026, 12, 31),
-                "used_at": None,
-                "resi": None,
-                "voided": False,
-            }
+            {**MINE, "code": "ONG-7KQ4M-9XTRH", "paused": True},
+            {**MINE, "code": "ONG-EEEEE-FFFFF"},
         ],
-        "used": [
-            {
-                "code": "ONG-AAAAA-BBBBB",
-                "program": "P",
-                "until": date(2026, 11, 30),
-                "used_at": AT,
-                "resi": "JNE1",
-                "voided": False,
-            }
-        ],
+        "used": [{**MINE, "code": "ONG-AAAAA-BBBBB", "state": "redeemed", "used_at": AT, "resi": "JNE1"}],
         "expired": [
-            {
-                "code": "ONG-CCCCC-DDDDD",
-                "program": "P",
-                "until": date(2026, 10, 31),
-                "used_at": None,
-                "resi": None,
-                "voided": True,
-            }
+            {**MINE, "code": "ONG-CCCCC-DDDDD", "state": "voided", "void_reason": "pembaruan data"},
+            {**MINE, "code": "ONG-GGGGG-HHHHH", "state": "voided"},
+            {**MINE, "code": "ONG-JJJJJ-KKKKK", "state": "ended"},
+            {**MINE, "code": "ONG-MMMMM-NNNNN", "state": "expired", "until": date(2026, 10, 31)},
         ],
     },
     "vouchers/used_notice": {
@@ -96,6 +88,8 @@ VOUCHER_SAMPLES: dict[str, dict[str, Any]] = {
     },
     "vouchers/expiring": {"code": "ONG-7KQ4M-9XTRH", "until": date(2026, 12, 31)},
     "vouchers/resumed": {"program": "Gratis Ongkir UMKM"},
+    "vouchers/closed_notice": {"program": "Gratis Ongkir UMKM"},
+    "vouchers/voided_notice": {"program": "Gratis Ongkir UMKM", "reason": "Kuota dialihkan ke program baru."},
     "vouchers/courier_linked": {"courier": "JNE Banjarbaru"},
     "vouchers/ask_resi": VALID,
     "vouchers/ask_owner_pays_rest": VALID,
@@ -106,7 +100,7 @@ VOUCHER_SAMPLES: dict[str, dict[str, Any]] = {
     "officer/vouchers/program_added": {"id": 1, "name": "Gratis Ongkir UMKM"},
     "officer/vouchers/program_paused": {"id": 1, "voided": 3},
     "officer/vouchers/program_resumed": {"id": 1, "told": 12},
-    "officer/vouchers/program_closed": {"id": 1},
+    "officer/vouchers/program_closed": {"id": 1, "told": 2},
     "officer/vouchers/program_line": {
         "program": PROGRAM,
         "status": "Berjalan",
@@ -125,7 +119,7 @@ VOUCHER_SAMPLES: dict[str, dict[str, Any]] = {
 
 # The dashboard's Voucher pages and the courier's scan page ----------------------------------
 
-COUNTS = {"issued": 3, "redeemed": 1, "voided": 0, "expired": 1, "active": 1}
+COUNTS = {"issued": 4, "redeemed": 1, "voided": 0, "expired": 1, "ended": 1, "active": 1}
 DASHBOARD_PROGRAM = SimpleNamespace(
     **vars(PROGRAM),
     status="paused",
@@ -201,7 +195,19 @@ VOUCHER_SAMPLES.update(
                     "ongkir": 30_000,
                     "paid": 25_000,
                     "state": "redeemed",
-                }
+                },
+                {
+                    "code": "ONG-AAAAA-BBBBB",
+                    "district": "Landasan Ulin",
+                    "size": "micro",
+                    "issued_at": AT,
+                    "valid_until": date(2026, 12, 31),
+                    "redeemed_at": None,
+                    "resi": None,
+                    "ongkir": None,
+                    "paid": None,
+                    "state": "ended",
+                },
             ],
             "redeemed_only": True,
             "first_page": "/dashboard/vouchers/1?show=redeemed",
@@ -227,7 +233,7 @@ VOUCHER_SAMPLES.update(
         "dashboard/notices/program_added": {"id": 1, "name": "Gratis Ongkir UMKM"},
         "dashboard/notices/program_paused": {"id": 1, "voided": 3},
         "dashboard/notices/program_resumed": {"id": 1, "told": 12},
-        "dashboard/notices/program_closed": {"id": 1},
+        "dashboard/notices/program_closed": {"id": 1, "told": 2},
         "dashboard/notices/courier_removed": {"courier": "JNE Banjarbaru", "revoked": 2},
     }
 )

@@ -20,7 +20,7 @@ from storage.models import AuditEntry, OutboxMessage, Voucher, VoucherProgram
 from storage.models.vouchers import Courier, ProgramStatus
 from tests.bot.dashboard.conftest import Browser, Clock, make_account
 from tests.bot.dashboard.seed import issue_vouchers, seed_varied_owners
-from tests.handlers.vouchers.helpers import COURIER, program
+from tests.handlers.vouchers.helpers import COURIER, program, redeem_at_counter
 
 OpenBrowser = Callable[[], Awaitable[Browser]]
 VOUCHERS = "/dashboard/vouchers"
@@ -170,17 +170,7 @@ async def test_issued_and_redeemed_vouchers_page_by_keyset_without_the_owners_da
     shown = await program(app)
     codes = await issue_vouchers(app.db, shown.id, 55, zone=app.agency.time_zone)
     for n, code in enumerate(codes[:2]):
-        async with app.db.transaction() as tx:
-            done = await redeem(
-                tx,
-                code,
-                resi=f"JNE00000{n}",
-                ongkir=18_000,
-                courier=None,
-                actor="test",
-                now=datetime.now(UTC),
-            )
-        assert isinstance(done, Redeemed)
+        await redeem_at_counter(app.db, code, resi=f"JNE00000{n}")
     b = await signed_in(app, browser, "ani", "officer")
     listing = (await b.get(VOUCHERS)).text
     for count, value in (("issued", 55), ("redeemed", 2), ("active", 53)):
@@ -197,6 +187,26 @@ async def test_issued_and_redeemed_vouchers_page_by_keyset_without_the_owners_da
     assert redeemed.count('<td class="code">') == 2 and "JNE000000" in redeemed and "Rp18.000" in redeemed
     for page in (first, rest, redeemed):
         assert "Pemilik" not in page and "637200000000" not in page and "0812" not in page
+
+
+async def test_a_closed_programs_unused_vouchers_are_no_longer_counted_or_shown_active(
+    app: App, browser: OpenBrowser
+) -> None:
+    await seed_varied_owners(app.db, 6)
+    shown = await program(app)
+    codes = await issue_vouchers(app.db, shown.id, 3, zone=app.agency.time_zone)
+    await redeem_at_counter(app.db, codes[0])
+    b = await signed_in(app, browser, "ani", "officer")
+    here = f"{VOUCHERS}/{shown.id}"
+    closed = await b.post(f"{here}/close", {"confirm": "1"}, token_from=here)
+    page = await notice(b, closed)
+    assert "diakhiri; 2 pemegang voucher yang belum dipakai akan diberi tahu" in page
+    assert 'id="figure-active">0<' in page and 'id="figure-ended">2<' in page
+    assert page.count('<span class="badge ended">program berakhir</span>') == 2
+    assert page.count('<span class="badge active">') == 0
+    listing = (await b.get(VOUCHERS)).text
+    for count, value in (("issued", 3), ("redeemed", 1), ("active", 0)):
+        assert f'data-count="{count}">{value}<' in listing
 
 
 async def test_the_monthly_reconciliation_download_and_the_voucher_figures(

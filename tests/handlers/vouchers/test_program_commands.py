@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,7 +13,8 @@ from bot.cli import build_parser
 from handlers.officer import OfficerError
 from handlers.vouchers.commands import run_voucher
 from storage.models.vouchers import ProgramStatus
-from tests.handlers.vouchers.helpers import program
+from tests.bot.dashboard.seed import issue_vouchers, seed_varied_owners
+from tests.handlers.vouchers.helpers import program, redeem_at_counter
 
 
 async def voucher(app: App, *argv: str, locale: str = "id") -> str:
@@ -68,3 +70,21 @@ async def test_a_name_is_refused_while_a_program_of_that_name_is_not_closed(app:
     async with app.db.transaction() as tx:
         names = [(p.name, p.status) for p in await tx.vouchers.programs()]
     assert names == [("Gratis Ongkir 2027", ProgramStatus.CLOSED), ("Gratis Ongkir 2027", ProgramStatus.OPEN)]
+
+
+async def test_the_list_counts_a_paused_programs_vouchers_active_and_a_closed_ones_not(app: App) -> None:
+    await seed_varied_owners(app.db, 6)
+    added = await program(app, name="P2")
+    pid = str(added.id)
+    codes = await issue_vouchers(app.db, added.id, 3, zone=app.agency.time_zone)
+    await redeem_at_counter(app.db, codes[0])
+    # Paused, its two unused vouchers are still redeemed at the counters: active.
+    await voucher(app, "program", "pause", pid, "--reason", "Pembaruan data")
+    assert "\tterbit 3/500\tdipakai 1\taktif 2\t" in await voucher(app, "program", "list")
+    await voucher(app, "program", "close", pid)
+    listed = await voucher(app, "program", "list")
+    assert "\tBerakhir\tterbit 3/500\tdipakai 1\taktif 0\t" in listed
+    assert "Pembaruan data" not in listed  # the pause is over: its reason is not shown as if it held
+    async with app.db.snapshot() as tx:
+        counts = await tx.vouchers.counts(added.id, datetime.now(UTC))
+    assert counts == {"issued": 3, "redeemed": 1, "voided": 0, "expired": 0, "ended": 2, "active": 0}
