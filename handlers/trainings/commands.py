@@ -157,11 +157,12 @@ async def run_edit(args: argparse.Namespace, ctx: OfficerContext) -> None:
             )
     except TrainingError as exc:
         raise _refused(ctx, exc) from None
+    fields = ctx.labels("trainings/fields")
     ctx.say(
         "trainings/edited",
         {
             "training": training_values(edited.training, ctx.agency),
-            "changed": edited.changed,
+            "changed": [fields.get(name, name) for name in edited.changed],
             "notified": edited.notified,
             "offered": edited.offered,
             "moved": edited.moved,

@@ -105,7 +105,7 @@ TRAINING_SAMPLES: dict[str, dict[str, Any]] = {
     "officer/trainings/added": WITH_TRAINING,
     "officer/trainings/edited": {
         "training": TRAINING,
-        "changed": ["starts_at", "capacity"],
+        "changed": ["waktu mulai", "jumlah kursi"],
         "notified": 25,
         "offered": 2,
         "moved": True,

@@ -4,6 +4,7 @@ input's one-line reason (exit 2)."""
 from __future__ import annotations
 
 import csv
+from dataclasses import fields
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from sqlalchemy import select
 
 from handlers.officer import OfficerError
 from handlers.payload import reply_from_payload
-from messages import Renderer, to_plain
+from handlers.trainings.schedule import TrainingPlan
+from messages import LOCALES, Renderer, to_plain
 from storage.models import AuditEntry
 from storage.models.trainings import CONFIRMED, WAITING
 from tests.bot.cli_helpers import run_cli
@@ -22,6 +24,7 @@ from tests.handlers.trainings.helpers import (
     ENDS,
     STARTS,
     WITA,
+    Officer,
     Scene,
     add_training,
     enrolments,
@@ -149,7 +152,7 @@ async def test_edit_and_cancel_tell_the_participants(scene: Scene) -> None:
     moved = await officer.run(
         "training", "edit", str(training.id), "--venue", "Gedung PKK", "--kecamatan", "63.72.02"
     )
-    assert "diubah: venue, district_code" in moved and "3 peserta dan antrean diberi tahu" in moved
+    assert "pelatihan 1 diubah: tempat, kecamatan tempat\n3 peserta dan antrean diberi tahu" in moved
     with pytest.raises(OfficerError, match=r"^--capacity: sudah 2 kursi terisi"):
         await officer.run("training", "edit", str(training.id), "--capacity", "1")
     with pytest.raises(OfficerError, match=r"^--starts: waktu mulainya sudah lewat"):
@@ -167,6 +170,29 @@ async def test_edit_and_cancel_tell_the_participants(scene: Scene) -> None:
         await officer.run("training", "cancel", str(training.id), "--reason", "lagi")
     with pytest.raises(OfficerError, match=r"^pelatihan 99 tidak ada$"):
         await officer.run("training", "edit", "99", "--capacity", "3")
+
+
+async def test_edit_names_what_changed_in_the_officers_words(scene: Scene) -> None:
+    training = await add_training(scene.db, capacity=2)
+    edited = await scene.officer.run("training", "edit", str(training.id), "--capacity", "3")
+    assert edited.splitlines()[0] == f"pelatihan {training.id} diubah: jumlah kursi"
+    english = Officer(
+        scene.db, scene.agency, scene.settings.model_copy(update={"officer_locale": "en"}), scene.clock
+    )
+    edited = await english.run(
+        "training", "edit", str(training.id), "--starts", "2026-03-14 08:00", "--open-to-public"
+    )
+    assert edited.splitlines()[0] == f"training {training.id} changed: start time, open to the public"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_field_of_a_training_has_the_officers_word(locale: str) -> None:
+    renderer = Renderer(WITA)
+    words = dict(
+        line.split(": ", 1) for line in renderer.render("officer/trainings/fields", locale).splitlines()
+    )
+    assert set(words) == {f.name for f in fields(TrainingPlan)}
+    assert all(words.values())
 
 
 async def test_participants_on_screen_and_as_files_with_waiting_positions(
