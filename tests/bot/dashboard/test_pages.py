@@ -203,7 +203,8 @@ async def test_a_refused_new_account_shows_the_form_again_as_typed_with_the_fiel
     assert refused.status_code == 400
     shown = refused.text
     assert 'value="petugas.dua"' in field_of(shown, "username")
-    assert '<option value="courier" selected>' in field_of(shown, "role")
+    assert '<option value="courier" selected>Kurir</option>' in field_of(shown, "role")
+    assert '<option value="officer">Petugas</option>' in field_of(shown, "role")
     assert '<option value="admin" selected>' not in field_of(shown, "role")
     assert 'id="error-courier">Mitra kurir itu belum ada' in shown
     assert "rahasia-panjang-2" not in shown
