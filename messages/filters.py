@@ -1,4 +1,4 @@
-"""Jinja2 filters for Indonesian dates, times and Rupiah (Babel, locale `id`)."""
+"""Jinja2 filters for Indonesian dates, times, numbers and Rupiah (Babel, locale `id`)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
+from babel.numbers import format_decimal as babel_decimal
+from babel.numbers import format_percent as babel_percent
 
 # Indonesia's three zones, by the IANA names the agencies use.
 ZONE_ABBREVIATIONS = {
@@ -76,3 +78,18 @@ def format_number(value: int, locale: str) -> str:
     """12459 -> "12.459" (id) or "12,459" (en)."""
     text = f"{int(value):,}"
     return text.replace(",", ".") if locale == "id" else text
+
+
+def _fraction(digits: int) -> str:
+    return "." + "0" * digits if digits > 0 else ""
+
+
+def format_decimal(value: float, locale: str, digits: int = 1) -> str:
+    """4.25 -> "4,2" (id) or "4.2" (en): `digits` after the decimal mark (rounded half to even),
+    thousands grouped as `format_number` groups them."""
+    return babel_decimal(value, format=f"#,##0{_fraction(digits)}", locale=locale)
+
+
+def format_percent(share: float, locale: str, digits: int = 0) -> str:
+    """A share of a whole: 0.243 -> "24%"; with `digits=1`, "24,3%" (id) or "24.3%" (en)."""
+    return babel_percent(share, format=f"#,##0{_fraction(digits)}%", locale=locale)

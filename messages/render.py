@@ -145,6 +145,14 @@ class Renderer:
         def angka(ctx: Context, value: int) -> str:
             return filters.format_number(value, ctx["locale"])
 
+        @pass_context
+        def desimal(ctx: Context, value: float, digits: int = 1) -> str:
+            return filters.format_decimal(value, ctx["locale"], digits)
+
+        @pass_context
+        def persen(ctx: Context, share: float, digits: int = 0) -> str:
+            return filters.format_percent(share, ctx["locale"], digits)
+
         def sisa_hari(value: date) -> int:
             # At the moment of rendering: a reminder sent late (the bot was down, quiet hours)
             # says how many days are left then, not when it was planned.
@@ -155,6 +163,8 @@ class Renderer:
             tanggal_pendek=tanggal_pendek,
             jam=jam,
             angka=angka,
+            desimal=desimal,
+            persen=persen,
             rupiah=filters.format_rupiah,
             iso=lambda value: filters.format_iso(value, zone),
             sisa_hari=sisa_hari,

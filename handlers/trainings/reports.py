@@ -270,7 +270,6 @@ def _figure_rows(
     ctx: OfficerContext, rows: Mapping[str, Figures], total: Figures | None = None
 ) -> list[list[str]]:
     def cells(figures: Figures) -> list[str]:
-        average = figures.average_rating
         return [
             str(figures.trainings),
             str(figures.targeted),
@@ -279,7 +278,7 @@ def _figure_rows(
             str(figures.waiting),
             str(figures.attended),
             str(figures.no_shows),
-            f"{average:.1f}" if average is not None else "-",
+            ctx.text("trainings/average_rating", {"average": figures.average_rating}),
         ]
 
     table = [[label, *cells(figures)] for label, figures in rows.items()]

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -7,7 +8,7 @@ from bot.settings import DEFAULT_PROFILE
 from handlers.agency import load_profile
 from handlers.types import Reply
 from messages import Renderer, to_plain, to_telegram_html
-from messages.filters import format_long_date, format_rupiah, format_time
+from messages.filters import format_decimal, format_long_date, format_percent, format_rupiah, format_time
 from messages.markup import split_text
 from tests.messages.samples import SAMPLES
 
@@ -42,6 +43,33 @@ def test_naive_datetimes_are_refused() -> None:
 )
 def test_rupiah(amount: int, text: str) -> None:
     assert format_rupiah(amount) == text
+
+
+@pytest.mark.parametrize(
+    ("written", "indonesian", "english"),
+    [
+        (lambda locale: format_decimal(4.25, locale), "4,2", "4.2"),
+        (lambda locale: format_decimal(0, locale), "0,0", "0.0"),
+        (lambda locale: format_decimal(12459.75, locale, 2), "12.459,75", "12,459.75"),
+        (lambda locale: format_percent(0.004, locale, 1), "0,4%", "0.4%"),
+        (lambda locale: format_percent(0.5, locale), "50%", "50%"),
+    ],
+)
+def test_decimals_are_written_with_the_locales_decimal_mark(
+    written: Callable[[str], str], indonesian: str, english: str
+) -> None:
+    """Indonesian writes a decimal comma and groups thousands with a dot (0,4%; 12.459,75)."""
+    assert (written("id"), written("en")) == (indonesian, english)
+
+
+def test_templates_write_decimals_in_their_locale() -> None:
+    renderer = Renderer(WITA)
+    rating = {"average": 4.25}
+    assert renderer.render("officer/trainings/average_rating", "id", rating) == "4,2"
+    assert renderer.render("officer/trainings/average_rating", "en", rating) == "4.2"
+    backup = {"path": "umkm.sqlite3", "size": 1_572_864}
+    assert "(1,5 MB)" in renderer.render("officer/db/backed_up", "id", backup)
+    assert "(1.5 MB)" in renderer.render("officer/db/backed_up", "en", backup)
 
 
 def test_filters_work_inside_templates() -> None:

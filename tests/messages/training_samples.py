@@ -139,6 +139,7 @@ TRAINING_SAMPLES: dict[str, dict[str, Any]] = {
     "officer/trainings/certificate_written": {"number": "BJB-PLT12-57-K7QF", "path": "sertifikat.pdf"},
     "officer/trainings/stats_title": {"year": 2026},
     "officer/trainings/year_out_of_range": {"year": 20266, "first": 2000, "last": 2100},
+    "officer/trainings/average_rating": {"average": 4.25},
     "officer/trainings/stats_summary": {
         "year": 2026,
         "attended": 140,

@@ -381,7 +381,7 @@ async def test_attendance_check_in_by_number_certificates_and_feedback(
         ):
             assert await rate(tx, enrolment, rating, comment, actor="test", now=clock.now)
     feedback = (await b.get(f"{TRAININGS}/{training.id}/feedback")).text
-    assert 'id="figure-average">4.0<' in feedback and 'id="figure-ratings">2<' in feedback
+    assert 'id="figure-average">4,0<' in feedback and 'id="figure-ratings">2<' in feedback
     assert 'data-rating="5">1<' in feedback and 'data-rating="3">1<' in feedback
     assert "Sangat bermanfaat, terima kasih" in feedback and "Pemilik" not in feedback
     done = await audit(app)

@@ -315,8 +315,15 @@ async def test_stats_per_training_topic_and_kecamatan_against_the_yearly_target(
     assert "Pelatihan tahun 2026" in report
     row = next(line for line in report.splitlines() if line.startswith(f"{sablon.id} Sablon"))
     # trainings, targeted, announced, signed up, waiting, attended, no-shows, rating
-    assert row.split()[-8:] == ["1", "0", "0", "3", "1", "2", "0", "4.5"]
+    assert row.split()[-8:] == ["1", "0", "0", "3", "1", "2", "0", "4,5"]
     assert any(line.startswith("Sablon") for line in report.splitlines())
     assert any(line.startswith("daring") for line in report.splitlines())
     assert any(line.startswith("63.72.05 Banjarbaru Selatan") for line in report.splitlines())
-    assert "Tahun 2026: 3 kehadiran, 2 orang berbeda, target 500 orang setahun (0.4%)" in report
+    assert "Tahun 2026: 3 kehadiran, 2 orang berbeda, target 500 orang setahun (0,4%)" in report
+    english = Officer(
+        scene.db, scene.agency, scene.settings.model_copy(update={"officer_locale": "en"}), scene.clock
+    )
+    report = await english.run("training", "stats", "--year", "2026")
+    row = next(line for line in report.splitlines() if line.startswith(f"{sablon.id} Sablon"))
+    assert row.split()[-1] == "4.5"
+    assert "2026: 3 attendances, 2 different people, target 500 people a year (0.4%)" in report
