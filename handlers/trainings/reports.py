@@ -145,10 +145,11 @@ async def run_show(args: argparse.Namespace, ctx: OfficerContext) -> None:
     )
 
 
-def participant_words(ctx: StaffContext) -> dict[str, Any]:
-    """The participant list's column headers, status words and "public" label, in the officer's
-    language (the command's and the dashboard's download)."""
+def participant_words(ctx: StaffContext, training_id: int) -> dict[str, Any]:
+    """The participant list's sheet title, column headers, status words and "public" label, in the
+    officer's language (the command's and the dashboard's download)."""
     return {
+        "sheet": ctx.text("trainings/participants_sheet", {"id": training_id}),
         "headers": ctx.lines("trainings/participant_columns"),
         "statuses": ctx.labels("trainings/participant_statuses"),
         "public_label": ctx.text("trainings/public_label"),
@@ -160,7 +161,7 @@ async def run_participants(args: argparse.Namespace, ctx: OfficerContext) -> Non
         None if args.output is None else export_format(ctx, args.output, args.format, spreadsheet.FORMATS)
     )
     await _training(ctx, args.id)
-    words = participant_words(ctx)
+    words = participant_words(ctx, args.id)
     headers, statuses, public = words["headers"], words["statuses"], words["public_label"]
     if file_format is not None:  # -o FILE
         check_writable(ctx, args.output)

@@ -124,6 +124,7 @@ async def write_results(ctx: StaffContext, round_row: UpdateRound, output: Path)
         round_row,
         output,
         agency=ctx.agency,
+        sheet=ctx.text("update_round/export_sheet"),
         headers=ctx.lines("update_round/export_columns"),
         outcomes=ctx.labels("update_round/columns"),
         sizes=ctx.labels("labels/size_class"),

@@ -126,6 +126,7 @@ TRAINING_SAMPLES: dict[str, dict[str, Any]] = {
         "targeted": 1350,
     },
     "officer/trainings/exported": {"count": 31, "path": "peserta.xlsx"},
+    "officer/trainings/participants_sheet": {"id": 12},
     "officer/trainings/listed_participants": {"count": 31},
     "officer/trainings/checkin_code": {
         "training": TRAINING,
