@@ -13,7 +13,7 @@ import csv
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ async def write(
     try:
         if file_format == "xlsx":
             return await _write_xlsx(path, sheet, headers, _taking_turns(rows), progress)
-        return await _write_csv(path, headers, _taking_turns(rows))
+        return await _write_csv(path, headers, rows)  # print_csv takes the turns
     except BaseException:
         remove(path)
         raise
@@ -138,11 +138,18 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
 
 
 async def _write_csv(path: Path, headers: Sequence[str], rows: AsyncIterator[Sequence[Any]]) -> int:
-    count = 0
+    # With a byte-order mark: Excel reads the file as UTF-8 then.
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(headers)
-        async for values in rows:
-            writer.writerow([csv_cell(v) for v in values])
-            count += 1
+        return await print_csv(handle, headers, rows)
+
+
+async def print_csv(handle: TextIO, headers: Sequence[str], rows: AsyncIterator[Sequence[Any]]) -> int:
+    """`headers` then every row as CSV to an open text stream (standard output, for a pipe), with
+    the cells a CSV file gets; returns how many rows."""
+    writer = csv.writer(handle)
+    writer.writerow(headers)
+    count = 0
+    async for values in _taking_turns(rows):
+        writer.writerow([csv_cell(v) for v in values])
+        count += 1
     return count

@@ -6,7 +6,7 @@
                  [--open-to-public] [--description-file FILE]         prints the new training's id
     training list | show ID | edit ID [the flags of add] | cancel ID --reason TEXT
     training announce ID [--dry-run]
-    training participants ID [--format xlsx|csv -o FILE]
+    training participants ID [--format xlsx|csv] [-o FILE]     (--format csv alone: CSV to stdout)
     training checkin-code ID [--date YYYY-MM-DD] | checkin ID REG_NO_OR_PHONE
     training certificate ID REG_NO_OR_PHONE [-o FILE]
     training stats [--year YYYY]

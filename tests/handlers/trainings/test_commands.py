@@ -4,6 +4,7 @@ input's one-line reason (exit 2)."""
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import fields
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -229,16 +230,26 @@ async def test_participants_on_screen_and_as_files_with_waiting_positions(
     csv_file = tmp_path / "peserta.csv"
     await officer.run("training", "participants", str(training.id), "--format", "csv", "-o", str(csv_file))
     with csv_file.open(encoding="utf-8-sig") as handle:
-        assert len(list(csv.reader(handle))) == 4
+        written = list(csv.reader(handle))
+    assert len(written) == 4
+    # --format csv without -o: the same CSV on standard output, for a pipe; the count on stderr.
+    printed = await officer.run("training", "participants", str(training.id), "--format", "csv")
+    assert list(csv.reader(io.StringIO(printed))) == written
+    assert "3 peserta" in officer.err
     async with db.transaction() as tx:
-        actions = (
-            await tx.session.execute(select(AuditEntry.action).where(AuditEntry.actor == "officer:test"))
-        ).scalars()
-        assert sorted(a for a in actions if "participants" in a) == [
-            "training.participants_exported",
-            "training.participants_exported",
-            "training.participants_viewed",
-        ]
+        audited = (
+            await tx.session.execute(
+                select(AuditEntry.action, AuditEntry.details).where(AuditEntry.actor == "officer:test")
+            )
+        ).all()
+    assert sorted(
+        (action, details.get("file")) for action, details in audited if "participants" in action
+    ) == [
+        ("training.participants_exported", "-"),
+        ("training.participants_exported", "peserta.csv"),
+        ("training.participants_exported", "peserta.xlsx"),
+        ("training.participants_viewed", None),
+    ]
 
 
 async def test_participants_and_certificate_files_are_what_their_names_say(
