@@ -47,19 +47,24 @@ def format_short_date(value: date | datetime, locale: str, zone: ZoneInfo) -> st
     return format_date(day, _SHORT_DATE_FORMATS[locale], locale=locale)
 
 
-def format_time(value: datetime, locale: str, zone: ZoneInfo) -> str:
-    """09:00 in Makassar -> "09.00 WITA" (id) or "09:00 WITA" (en)."""
+def format_time(
+    value: datetime, locale: str, zone: ZoneInfo, *, with_zone: bool = True, iso: bool = False
+) -> str:
+    """09:00 in Makassar -> "09.00 WITA" (id) or "09:00 WITA" (en); "09.00" without the zone (the
+    start of a range that names it once); "09:00 WITA" in either language when `iso` (officers')."""
     local = _local(value, zone)
     assert isinstance(local, datetime)
-    separator = "." if locale == "id" else ":"
-    return f"{local:%H}{separator}{local:%M} {zone_abbreviation(zone)}"
+    separator = "." if locale == "id" and not iso else ":"
+    time = f"{local:%H}{separator}{local:%M}"
+    return f"{time} {zone_abbreviation(zone)}" if with_zone else time
 
 
-def format_iso(value: date | datetime, zone: ZoneInfo) -> str:
-    """For officers' tables and logs: `2026-03-01`, or `2026-03-01 09:00 WITA` in the agency's zone."""
+def format_iso(value: date | datetime, zone: ZoneInfo, *, with_zone: bool = True) -> str:
+    """For officers' tables and logs: `2026-03-01`, or `2026-03-01 09:00 WITA` in the agency's zone
+    (`2026-03-01 09:00` without it)."""
     if isinstance(value, datetime):
         local = value.astimezone(zone)
-        return f"{local:%Y-%m-%d %H:%M} {zone_abbreviation(zone)}"
+        return f"{local:%Y-%m-%d %H:%M} {zone_abbreviation(zone)}" if with_zone else f"{local:%Y-%m-%d %H:%M}"
     return value.isoformat()
 
 

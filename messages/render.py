@@ -138,8 +138,8 @@ class Renderer:
             return filters.format_short_date(value, ctx["locale"], zone)
 
         @pass_context
-        def jam(ctx: Context, value: datetime) -> str:
-            return filters.format_time(value, ctx["locale"], zone)
+        def jam(ctx: Context, value: datetime, zona: bool = True, iso: bool = False) -> str:
+            return filters.format_time(value, ctx["locale"], zone, with_zone=zona, iso=iso)
 
         @pass_context
         def angka(ctx: Context, value: int) -> str:
@@ -166,6 +166,6 @@ class Renderer:
             desimal=desimal,
             persen=persen,
             rupiah=filters.format_rupiah,
-            iso=lambda value: filters.format_iso(value, zone),
+            iso=lambda value, zona=True: filters.format_iso(value, zone, with_zone=zona),
             sisa_hari=sisa_hari,
         )

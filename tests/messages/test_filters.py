@@ -122,3 +122,47 @@ def test_a_reminder_counts_the_days_left_when_it_is_sent(now: datetime, id_text:
     reply = Reply("update_round/reminder", {"deadline": date(2026, 3, 31)})
     assert id_text in renderer.render_reply(reply, "id").text
     assert en_text in renderer.render_reply(reply, "en").text
+
+
+#: 09.00-16.00 WITA on Saturday 14 March 2026, and on to Sunday's 16.00.
+ONE_DAY = (datetime(2026, 3, 14, 1, 0, tzinfo=UTC), datetime(2026, 3, 14, 8, 0, tzinfo=UTC))
+TWO_DAYS = (ONE_DAY[0], datetime(2026, 3, 15, 8, 0, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("days", "locale", "text"),
+    [
+        (ONE_DAY, "id", "🗓️ Sabtu, 14 Maret 2026, 09.00 – 16.00 WITA"),
+        (ONE_DAY, "en", "🗓️ Saturday, 14 March 2026, 09:00 – 16:00 WITA"),
+        (TWO_DAYS, "id", "🗓️ Sabtu, 14 Maret 2026, 09.00 WITA s.d. Minggu, 15 Maret 2026, 16.00 WITA"),
+        (TWO_DAYS, "en", "🗓️ Saturday, 14 March 2026, 09:00 WITA to Sunday, 15 March 2026, 16:00 WITA"),
+    ],
+)
+def test_a_trainings_time_names_the_zone_once_on_one_day(
+    days: tuple[datetime, datetime], locale: str, text: str
+) -> None:
+    """As the README shows it (*Sabtu, 14 Maret 2026, 09.00 – 16.00 WITA*): the day and the zone
+    once when the training starts and ends on the same day, in the agency's zone."""
+    training = {
+        "starts_at": days[0],
+        "ends_at": days[1],
+        "online_url": None,
+        "venue": "Aula",
+        "district": None,
+    }
+    shown = Renderer(WITA).render("trainings/when_where", locale, {"training": training})
+    assert shown.splitlines()[0] == text
+
+
+def test_officers_read_a_time_range_in_iso_with_the_zone_once_on_one_day() -> None:
+    renderer = Renderer(WITA)
+    values = {**SAMPLES["officer/trainings/checkin_code"], "opens": ONE_DAY[0], "closes": ONE_DAY[1]}
+    assert "Berlaku 2026-03-14 09:00 – 16:00 WITA," in renderer.render(
+        "officer/trainings/checkin_code", "id", values
+    )
+    assert "Valid 2026-03-14 09:00 – 16:00 WITA," in renderer.render(
+        "officer/trainings/checkin_code", "en", values
+    )
+    values["closes"] = TWO_DAYS[1]
+    shown = renderer.render("officer/trainings/checkin_code", "id", values)
+    assert "Berlaku 2026-03-14 09:00 WITA s.d. 2026-03-15 16:00 WITA," in shown

@@ -143,7 +143,7 @@ async def test_add_a_training_checked_as_the_command(app: App, browser: OpenBrow
     assert added.headers["location"] == f"{TRAININGS}/1"
     detail = await next_page(b, added)
     assert "Pelatihan #1 “Kemasan produk pangan” ditambahkan." in detail
-    assert "Jumat, 20 Maret 2026, 09.00 WITA s.d. 15.00 WITA" in detail
+    assert "Jumat, 20 Maret 2026, 09.00 – 15.00 WITA" in detail
     assert "Aula Diskopumnaker, Kecamatan Landasan Ulin" in detail
     assert "sektor Kuliner (makanan &amp; minuman); skala Mikro; kecamatan Cempaka" in detail
     async with app.db.transaction() as tx:

@@ -50,7 +50,7 @@ async def test_add_prints_the_new_id_and_list_and_show_describe_it(scene: Scene)
     listing = await scene.officer.run("training", "list")
     assert "Kemasan produk pangan" in listing and "0/25" in listing and "terjadwal" in listing
     shown = await scene.officer.run("training", "show", str(training_id))
-    assert "2026-03-20 09:00 WITA s.d. 2026-03-20 15:00 WITA" in shown
+    assert "Waktu: 2026-03-20 09:00 – 15:00 WITA\n" in shown
     assert "Aula Diskopumnaker, Kecamatan Landasan Ulin" in shown
     assert "Pendaftaran ditutup: 2026-03-18 16:00 WITA" in shown
     assert "terbuka untuk umum; sektor kuliner" in shown
