@@ -13,17 +13,27 @@ import csv
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("xlsx", "csv")
+#: Excel refuses a sheet title longer than this, or holding one of these characters.
+SHEET_TITLE_MOST = 31
+_NOT_IN_SHEET_TITLES = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Rows written between two turns of the event loop. Reading the rows may never wait (SQLite runs
 # on the loop's thread, and a fetched batch is at hand): without these turns, an export of
 # 100,000 owners through the dashboard kept the loop to itself for its 20 s, and the bot
 # acknowledged no message meanwhile. 10 rows are about 2 ms of work.
 ROWS_PER_TURN = 10
+
+
+def sheet_title(name: str) -> str:
+    """`name` as Excel takes a sheet title: without []:*?/\\ and at most 31 characters. The
+    titles come from the officer's templates (`officer/*/…sheet`), which keep within that: this
+    only keeps a value put in one (a month, an id) from making a file Excel cannot open."""
+    return " ".join(name.translate(_NOT_IN_SHEET_TITLES).split())[:SHEET_TITLE_MOST].strip()
 
 
 def csv_cell(value: Any) -> Any:
@@ -44,12 +54,13 @@ async def write(
     rows: AsyncIterator[Sequence[Any]],
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Write `headers` then every row to `path`; returns how many rows. On any failure the
-    partial file is removed and the error raised."""
+    """Write `headers` then every row to `path` (an XLSX file's one sheet titled `sheet`, in the
+    officer's words); returns how many rows. On any failure the partial file is removed and the
+    error raised."""
     try:
         if file_format == "xlsx":
             return await _write_xlsx(path, sheet, headers, _taking_turns(rows), progress)
-        return await _write_csv(path, headers, _taking_turns(rows))
+        return await _write_csv(path, headers, rows)  # print_csv takes the turns
     except BaseException:
         remove(path)
         raise
@@ -82,7 +93,7 @@ async def _write_xlsx(
     from openpyxl import Workbook  # noqa: PLC0415
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_name)
+    sheet = workbook.create_sheet(sheet_title(sheet_name) or None)
     sheet.append(list(headers))
     count = 0
     try:
@@ -127,11 +138,18 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
 
 
 async def _write_csv(path: Path, headers: Sequence[str], rows: AsyncIterator[Sequence[Any]]) -> int:
-    count = 0
+    # With a byte-order mark: Excel reads the file as UTF-8 then.
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(headers)
-        async for values in rows:
-            writer.writerow([csv_cell(v) for v in values])
-            count += 1
+        return await print_csv(handle, headers, rows)
+
+
+async def print_csv(handle: TextIO, headers: Sequence[str], rows: AsyncIterator[Sequence[Any]]) -> int:
+    """`headers` then every row as CSV to an open text stream (standard output, for a pipe), with
+    the cells a CSV file gets; returns how many rows."""
+    writer = csv.writer(handle)
+    writer.writerow(headers)
+    count = 0
+    async for values in _taking_turns(rows):
+        writer.writerow([csv_cell(v) for v in values])
+        count += 1
     return count

@@ -1,4 +1,4 @@
-"""Jinja2 filters for Indonesian dates, times and Rupiah (Babel, locale `id`)."""
+"""Jinja2 filters for Indonesian dates, times, numbers and Rupiah (Babel, locale `id`)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
+from babel.numbers import format_decimal as babel_decimal
+from babel.numbers import format_percent as babel_percent
 
 # Indonesia's three zones, by the IANA names the agencies use.
 ZONE_ABBREVIATIONS = {
@@ -45,19 +47,24 @@ def format_short_date(value: date | datetime, locale: str, zone: ZoneInfo) -> st
     return format_date(day, _SHORT_DATE_FORMATS[locale], locale=locale)
 
 
-def format_time(value: datetime, locale: str, zone: ZoneInfo) -> str:
-    """09:00 in Makassar -> "09.00 WITA" (id) or "09:00 WITA" (en)."""
+def format_time(
+    value: datetime, locale: str, zone: ZoneInfo, *, with_zone: bool = True, iso: bool = False
+) -> str:
+    """09:00 in Makassar -> "09.00 WITA" (id) or "09:00 WITA" (en); "09.00" without the zone (the
+    start of a range that names it once); "09:00 WITA" in either language when `iso` (officers')."""
     local = _local(value, zone)
     assert isinstance(local, datetime)
-    separator = "." if locale == "id" else ":"
-    return f"{local:%H}{separator}{local:%M} {zone_abbreviation(zone)}"
+    separator = "." if locale == "id" and not iso else ":"
+    time = f"{local:%H}{separator}{local:%M}"
+    return f"{time} {zone_abbreviation(zone)}" if with_zone else time
 
 
-def format_iso(value: date | datetime, zone: ZoneInfo) -> str:
-    """For officers' tables and logs: `2026-03-01`, or `2026-03-01 09:00 WITA` in the agency's zone."""
+def format_iso(value: date | datetime, zone: ZoneInfo, *, with_zone: bool = True) -> str:
+    """For officers' tables and logs: `2026-03-01`, or `2026-03-01 09:00 WITA` in the agency's zone
+    (`2026-03-01 09:00` without it)."""
     if isinstance(value, datetime):
         local = value.astimezone(zone)
-        return f"{local:%Y-%m-%d %H:%M} {zone_abbreviation(zone)}"
+        return f"{local:%Y-%m-%d %H:%M} {zone_abbreviation(zone)}" if with_zone else f"{local:%Y-%m-%d %H:%M}"
     return value.isoformat()
 
 
@@ -76,3 +83,18 @@ def format_number(value: int, locale: str) -> str:
     """12459 -> "12.459" (id) or "12,459" (en)."""
     text = f"{int(value):,}"
     return text.replace(",", ".") if locale == "id" else text
+
+
+def _fraction(digits: int) -> str:
+    return "." + "0" * digits if digits > 0 else ""
+
+
+def format_decimal(value: float, locale: str, digits: int = 1) -> str:
+    """4.25 -> "4,2" (id) or "4.2" (en): `digits` after the decimal mark (rounded half to even),
+    thousands grouped as `format_number` groups them."""
+    return babel_decimal(value, format=f"#,##0{_fraction(digits)}", locale=locale)
+
+
+def format_percent(share: float, locale: str, digits: int = 0) -> str:
+    """A share of a whole: 0.243 -> "24%"; with `digits=1`, "24,3%" (id) or "24.3%" (en)."""
+    return babel_percent(share, format=f"#,##0{_fraction(digits)}%", locale=locale)

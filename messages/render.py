@@ -138,12 +138,20 @@ class Renderer:
             return filters.format_short_date(value, ctx["locale"], zone)
 
         @pass_context
-        def jam(ctx: Context, value: datetime) -> str:
-            return filters.format_time(value, ctx["locale"], zone)
+        def jam(ctx: Context, value: datetime, zona: bool = True, iso: bool = False) -> str:
+            return filters.format_time(value, ctx["locale"], zone, with_zone=zona, iso=iso)
 
         @pass_context
         def angka(ctx: Context, value: int) -> str:
             return filters.format_number(value, ctx["locale"])
+
+        @pass_context
+        def desimal(ctx: Context, value: float, digits: int = 1) -> str:
+            return filters.format_decimal(value, ctx["locale"], digits)
+
+        @pass_context
+        def persen(ctx: Context, share: float, digits: int = 0) -> str:
+            return filters.format_percent(share, ctx["locale"], digits)
 
         def sisa_hari(value: date) -> int:
             # At the moment of rendering: a reminder sent late (the bot was down, quiet hours)
@@ -155,7 +163,9 @@ class Renderer:
             tanggal_pendek=tanggal_pendek,
             jam=jam,
             angka=angka,
+            desimal=desimal,
+            persen=persen,
             rupiah=filters.format_rupiah,
-            iso=lambda value: filters.format_iso(value, zone),
+            iso=lambda value, zona=True: filters.format_iso(value, zone, with_zone=zona),
             sisa_hari=sisa_hari,
         )

@@ -117,7 +117,7 @@ async def progress_page(ctx: PageContext) -> Html:
         {
             "broadcast": status.broadcast,
             "figures": status.figures,
-            "percent": progress["percent"].strip(),
+            "share": progress["share"],
             "rate": progress["rate"],
             "eta": progress["eta"],
             "errors": status.errors,

@@ -61,15 +61,16 @@ def duration(seconds: float) -> str:
 
 
 def progress_values(figures: Figures, rate: float | None) -> dict[str, Any]:
-    """What the `broadcast/progress` officer template shows: a bar, counts, rate and ETA."""
+    """What the `broadcast/progress` officer template shows: a bar, counts, rate and ETA. The
+    share done and the rate are numbers: the template writes them in the officer's language."""
     finished = figures.total - figures.waiting
     share = finished / figures.total if figures.total else 1.0
     filled = int(share * BAR_WIDTH)
     eta = duration(figures.waiting / rate) if rate and figures.waiting and rate > 0 else None
     return {
         "bar": "#" * filled + "-" * (BAR_WIDTH - filled),
-        "percent": f"{share:4.0%}",
+        "share": share,
         "figures": figures,
-        "rate": f"{rate:.1f}" if rate is not None else None,
+        "rate": rate,
         "eta": eta,
     }

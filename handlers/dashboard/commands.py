@@ -69,14 +69,14 @@ async def run(args: argparse.Namespace, ctx: OfficerContext) -> None:
     if args.account_command == "list":
         async with ctx.db.snapshot() as tx:
             accounts = await list_accounts(tx)
-        states = ctx.labels("labels/account_state")
+        states, roles = ctx.labels("labels/account_state"), ctx.labels("labels/role")
         for account in accounts:
             last = (
                 ctx.local(account.last_login_at).strftime("%Y-%m-%d %H:%M") if account.last_login_at else "-"
             )
             state = states["disabled" if account.disabled_at else "active"]
             print(
-                f"{account.username}\t{account.role}\t{account.courier_name or '-'}\t{state}\t{last}",
+                f"{account.username}\t{roles[account.role]}\t{account.courier_name or '-'}\t{state}\t{last}",
                 file=ctx.out,
             )
         ctx.say("accounts/count", {"count": len(accounts)}, err=True)
@@ -104,7 +104,7 @@ async def run(args: argparse.Namespace, ctx: OfficerContext) -> None:
         raise refused(args, ctx, exc.code) from None
     ctx.say(
         f"accounts/{args.account_command.replace('-', '_')}",
-        {"username": account.username, "role": account.role},
+        {"username": account.username, "role": ctx.labels("labels/role")[account.role]},
     )
 
 

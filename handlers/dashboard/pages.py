@@ -56,7 +56,12 @@ async def _accounts_values(ctx: PageContext) -> dict[str, Any]:
     async with ctx.db.snapshot() as tx:
         accounts = await list_accounts(tx)
         partners = [courier.name for courier, _staff in await tx.couriers.active()]
-    return {"accounts": accounts, "roles": ROLES, "couriers": partners}
+    return {
+        "accounts": accounts,
+        "roles": ROLES,
+        "role_names": ctx.labels("labels/role"),
+        "couriers": partners,
+    }
 
 
 async def accounts_page(ctx: PageContext) -> Html:

@@ -123,6 +123,7 @@ def _search_terms(search: str | None) -> tuple[str | None, str | None]:
 class ExportLabels:
     """The words of an export, from the officer's templates."""
 
+    sheet: str
     headers: Sequence[str]
     sectors: Mapping[str, str]
     sizes: Mapping[str, str]
@@ -134,6 +135,7 @@ class ExportLabels:
 def export_labels(ctx: StaffContext) -> ExportLabels:
     """The owners export's words in the officer's language (the owners list's too)."""
     return ExportLabels(
+        sheet=ctx.text("owners/sheet"),
         headers=ctx.lines("owners/columns"),
         sectors={s.id: s.name(ctx.locale) for s in ctx.agency.sectors},
         sizes=ctx.labels("labels/size_class"),
@@ -227,7 +229,7 @@ async def export_owners(
         db,
         output,
         file_format,
-        sheet="Pelaku Usaha",
+        sheet=labels.sheet,
         headers=labels.headers,
         rows=rows,
         audit=audit,

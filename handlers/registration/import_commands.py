@@ -65,7 +65,7 @@ async def run_import(args: argparse.Namespace, ctx: OfficerContext) -> None:
                 await spreadsheet.write(
                     report,
                     report_format,
-                    sheet="Laporan impor",
+                    sheet=ctx.text("import/report_sheet"),
                     headers=ctx.lines("import/report_columns"),
                     rows=_report_rows(ctx, table, importer.run(table)),
                 )

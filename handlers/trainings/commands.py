@@ -6,7 +6,7 @@
                  [--open-to-public] [--description-file FILE]         prints the new training's id
     training list | show ID | edit ID [the flags of add] | cancel ID --reason TEXT
     training announce ID [--dry-run]
-    training participants ID [--format xlsx|csv -o FILE]
+    training participants ID [--format xlsx|csv] [-o FILE]     (--format csv alone: CSV to stdout)
     training checkin-code ID [--date YYYY-MM-DD] | checkin ID REG_NO_OR_PHONE
     training certificate ID REG_NO_OR_PHONE [-o FILE]
     training stats [--year YYYY]
@@ -157,11 +157,12 @@ async def run_edit(args: argparse.Namespace, ctx: OfficerContext) -> None:
             )
     except TrainingError as exc:
         raise _refused(ctx, exc) from None
+    fields = ctx.labels("trainings/fields")
     ctx.say(
         "trainings/edited",
         {
             "training": training_values(edited.training, ctx.agency),
-            "changed": edited.changed,
+            "changed": [fields.get(name, name) for name in edited.changed],
             "notified": edited.notified,
             "offered": edited.offered,
             "moved": edited.moved,

@@ -77,7 +77,7 @@ async def export(ctx: PageContext) -> Download | Redirect:
         training_id=number,
         path=path,
         file_format="xlsx",
-        **participant_words(ctx),
+        **participant_words(ctx, number),
     )
     return Download(path, f"peserta-pelatihan-{number}.xlsx")
 

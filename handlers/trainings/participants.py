@@ -63,14 +63,20 @@ async def participant_rows(
         yield participant_row(participant, agency, statuses, public_label)
 
 
+#: The file `record_view` names for a list printed as CSV to standard output (to a pipe).
+STANDARD_OUTPUT = "-"
+
+
 async def record_view(
-    tx: Transaction, *, officer: str, training_id: int, rows: int, path: Path | None
+    tx: Transaction, *, officer: str, training_id: int, rows: int, file: str | None
 ) -> None:
+    """The list in the audit log: shown (`file` None), or exported to the file named `file`
+    (`STANDARD_OUTPUT`: printed as CSV)."""
     await tx.audit.record(
         actor=officer,
-        action="training.participants_exported" if path is not None else "training.participants_viewed",
+        action="training.participants_exported" if file is not None else "training.participants_viewed",
         subject=subject(training_id),
-        details={"rows": rows, **({"file": path.name} if path is not None else {})},
+        details={"rows": rows, **({"file": file} if file is not None else {})},
     )
 
 
@@ -82,6 +88,7 @@ async def export_participants(
     training_id: int,
     path: Path,
     file_format: str,
+    sheet: str,
     headers: Sequence[str],
     statuses: Mapping[str, str],
     public_label: str,
@@ -90,13 +97,13 @@ async def export_participants(
     how many rows."""
 
     async def audit(tx: Transaction, count: int) -> None:
-        await record_view(tx, officer=officer, training_id=training_id, rows=count, path=path)
+        await record_view(tx, officer=officer, training_id=training_id, rows=count, file=path.name)
 
     return await exports.export(
         db,
         path,
         file_format,
-        sheet=f"Pelatihan {training_id}",
+        sheet=sheet,
         headers=headers,
         rows=lambda tx: participant_rows(tx, agency, training_id, statuses, public_label),
         audit=audit,
@@ -121,5 +128,5 @@ async def view_participants(
             )
         shown.append(Participant(enrolment, reg_no, position if enrolment.status == WAITING else None))
     if shown:
-        await record_view(tx, officer=officer, training_id=training_id, rows=len(shown), path=None)
+        await record_view(tx, officer=officer, training_id=training_id, rows=len(shown), file=None)
     return shown, len(rows) > limit

@@ -30,7 +30,12 @@ from handlers.trainings.attendance import (
 )
 from handlers.trainings.certificate import certificate_pdf
 from handlers.trainings.kinds import training_values
-from handlers.trainings.participants import export_participants, participant_rows, record_view
+from handlers.trainings.participants import (
+    STANDARD_OUTPUT,
+    export_participants,
+    participant_rows,
+    record_view,
+)
 from handlers.trainings.rules import CHECKIN_OPENS
 from handlers.trainings.stats import ONLINE, YEARS, Figures, YearStats, is_report_year, year_stats
 from storage.models.trainings import Training
@@ -58,7 +63,9 @@ def add_arguments(sub: Any) -> None:
     )
     participants.add_argument("id", type=record_id)
     participants.add_argument(
-        "--format", choices=spreadsheet.FORMATS, help="with -o (default: the file's extension)"
+        "--format",
+        choices=spreadsheet.FORMATS,
+        help="with -o (default: the file's extension); csv without -o prints CSV (for a pipe)",
     )
     participants.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="write a file instead of printing"
@@ -145,10 +152,11 @@ async def run_show(args: argparse.Namespace, ctx: OfficerContext) -> None:
     )
 
 
-def participant_words(ctx: StaffContext) -> dict[str, Any]:
-    """The participant list's column headers, status words and "public" label, in the officer's
-    language (the command's and the dashboard's download)."""
+def participant_words(ctx: StaffContext, training_id: int) -> dict[str, Any]:
+    """The participant list's sheet title, column headers, status words and "public" label, in the
+    officer's language (the command's and the dashboard's download)."""
     return {
+        "sheet": ctx.text("trainings/participants_sheet", {"id": training_id}),
         "headers": ctx.lines("trainings/participant_columns"),
         "statuses": ctx.labels("trainings/participant_statuses"),
         "public_label": ctx.text("trainings/public_label"),
@@ -156,11 +164,15 @@ def participant_words(ctx: StaffContext) -> dict[str, Any]:
 
 
 async def run_participants(args: argparse.Namespace, ctx: OfficerContext) -> None:
+    """On screen as a table; with `-o FILE` to an XLSX or CSV file; with `--format csv` alone as
+    CSV on standard output (for a pipe). An XLSX file has no place on a terminal: it needs -o."""
     file_format = (
         None if args.output is None else export_format(ctx, args.output, args.format, spreadsheet.FORMATS)
     )
+    if args.output is None and args.format == "xlsx":
+        raise refused(ctx, "xlsx_needs_output", {})
     await _training(ctx, args.id)
-    words = participant_words(ctx)
+    words = participant_words(ctx, args.id)
     headers, statuses, public = words["headers"], words["statuses"], words["public_label"]
     if file_format is not None:  # -o FILE
         check_writable(ctx, args.output)
@@ -178,12 +190,20 @@ async def run_participants(args: argparse.Namespace, ctx: OfficerContext) -> Non
             raise cannot_write(ctx, args.output, exc) from None
         ctx.say("trainings/exported", {"count": count, "path": str(args.output)})
         return
+    if args.format == "csv":  # no -o: to standard output
+        async with ctx.db.transaction() as tx:
+            people = participant_rows(tx, ctx.agency, args.id, statuses, public)
+            count = await spreadsheet.print_csv(ctx.out, headers, people)
+            await record_view(tx, officer=ctx.actor, training_id=args.id, rows=count, file=STANDARD_OUTPUT)
+        ctx.out.flush()
+        ctx.say("trainings/listed_participants", {"count": count}, err=True)
+        return
     async with ctx.db.transaction() as tx:
         rows = [
             [str(cell) for cell in row]
             async for row in participant_rows(tx, ctx.agency, args.id, statuses, public)
         ]
-        await record_view(tx, officer=ctx.actor, training_id=args.id, rows=len(rows), path=None)
+        await record_view(tx, officer=ctx.actor, training_id=args.id, rows=len(rows), file=None)
     print("\n".join(aligned([headers, *rows])), file=ctx.out)
     ctx.say("trainings/listed_participants", {"count": len(rows)}, err=True)
 
@@ -270,7 +290,6 @@ def _figure_rows(
     ctx: OfficerContext, rows: Mapping[str, Figures], total: Figures | None = None
 ) -> list[list[str]]:
     def cells(figures: Figures) -> list[str]:
-        average = figures.average_rating
         return [
             str(figures.trainings),
             str(figures.targeted),
@@ -279,7 +298,7 @@ def _figure_rows(
             str(figures.waiting),
             str(figures.attended),
             str(figures.no_shows),
-            f"{average:.1f}" if average is not None else "-",
+            ctx.text("trainings/average_rating", {"average": figures.average_rating}),
         ]
 
     table = [[label, *cells(figures)] for label, figures in rows.items()]

@@ -79,18 +79,21 @@ async def run_open(args: argparse.Namespace, ctx: OfficerContext) -> None:
 
 
 def table(title: str, rows: dict[str, dict[str, int]], columns: dict[str, str], total: str) -> list[str]:
-    """Rows of counts per outcome, a total column and a total row, aligned for a terminal."""
+    """Rows of counts per outcome, a total column and a total row, aligned for a terminal (a
+    column as wide as its header: the officer's words for an outcome may be long)."""
     width = max([len(title), len(total), *(len(k) for k in rows), 5]) + 2
-    header = "".join(f"{columns[o]:>13}" for o in OUTCOMES)
-    lines = [f"{title:<{width}}{header}{columns['total']:>9}"]
+    cell = max(11, *(len(columns[o]) for o in OUTCOMES)) + 2
+    last = max(7, len(columns["total"])) + 2
+    header = "".join(f"{columns[o]:>{cell}}" for o in OUTCOMES)
+    lines = [f"{title:<{width}}{header}{columns['total']:>{last}}"]
     totals: dict[str, int] = defaultdict(int)
     for label, counts in rows.items():
         for outcome in OUTCOMES:
             totals[outcome] += counts.get(outcome, 0)
-        cells = "".join(f"{counts.get(o, 0):>13}" for o in OUTCOMES)
-        lines.append(f"{label:<{width}}{cells}{sum(counts.values()):>9}")
-    cells = "".join(f"{totals[o]:>13}" for o in OUTCOMES)
-    lines.append(f"{total:<{width}}{cells}{sum(totals.values()):>9}")
+        cells = "".join(f"{counts.get(o, 0):>{cell}}" for o in OUTCOMES)
+        lines.append(f"{label:<{width}}{cells}{sum(counts.values()):>{last}}")
+    cells = "".join(f"{totals[o]:>{cell}}" for o in OUTCOMES)
+    lines.append(f"{total:<{width}}{cells}{sum(totals.values()):>{last}}")
     return lines
 
 
@@ -106,7 +109,7 @@ def report(rows: list[StatsRow], ctx: OfficerContext) -> None:
         print(file=ctx.out)
         print("\n".join(table(title, grouped, columns, titles["total"])), file=ctx.out)
     print(file=ctx.out)
-    ctx.say("update_round/summary", figures.totals)
+    ctx.say("update_round/summary", {**figures.totals, "names": columns})
 
 
 async def chosen_round(tx: Transaction, round_id: int | None) -> UpdateRound | None:
@@ -121,6 +124,7 @@ async def write_results(ctx: StaffContext, round_row: UpdateRound, output: Path)
         round_row,
         output,
         agency=ctx.agency,
+        sheet=ctx.text("update_round/export_sheet"),
         headers=ctx.lines("update_round/export_columns"),
         outcomes=ctx.labels("update_round/columns"),
         sizes=ctx.labels("labels/size_class"),

@@ -90,6 +90,7 @@ async def export_round(
     output: Path,
     *,
     agency: AgencyProfile,
+    sheet: str,
     headers: Sequence[str],
     outcomes: Mapping[str, str],
     sizes: Mapping[str, str],
@@ -118,6 +119,4 @@ async def export_round(
             details={"rows": count},
         )
 
-    return await exports.export(
-        db, output, "xlsx", sheet="Pembaruan Data", headers=headers, rows=rows, audit=audit
-    )
+    return await exports.export(db, output, "xlsx", sheet=sheet, headers=headers, rows=rows, audit=audit)

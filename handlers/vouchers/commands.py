@@ -230,7 +230,7 @@ async def _report(args: argparse.Namespace, ctx: OfficerContext) -> None:
             file_format,
             month=args.month,
             zone=ctx.agency.time_zone,
-            words=report_words(ctx),
+            words=report_words(ctx, args.month.strip()),
             courier_id=courier.id if courier else None,
             officer=ctx.actor,
         )

@@ -282,7 +282,7 @@ async def export(ctx: PageContext) -> Download | Redirect:
         "xlsx",
         month=f"{first:%Y-%m}",
         zone=ctx.agency.time_zone,
-        words=report_words(ctx),
+        words=report_words(ctx, f"{first:%Y-%m}"),
         courier_id=courier_id,
         officer=ctx.actor,
     )

@@ -54,16 +54,20 @@ class Totals:
 
 @dataclass(frozen=True, slots=True)
 class ReportWords:
-    """The report's headers and the label of its totals row, from the officer's templates."""
+    """The report's sheet title, headers and the label of its totals row, from the officer's
+    templates."""
 
+    sheet: str
     headers: Sequence[str]
     total: str
     erased: str  # in place of the business name of an owner who erased their data
 
 
-def report_words(ctx: StaffContext) -> ReportWords:
-    """The report's words in the officer's language (the command's and the dashboard's)."""
+def report_words(ctx: StaffContext, month: str) -> ReportWords:
+    """The report's words in the officer's language (the command's and the dashboard's), for the
+    month (`2026-12`) it is of."""
     return ReportWords(
+        sheet=ctx.text("vouchers/report_sheet", {"month": month}),
         headers=ctx.lines("vouchers/report_columns"),
         total=ctx.text("vouchers/report_total"),
         erased=ctx.text("vouchers/report_erased"),
@@ -112,6 +116,6 @@ async def write_report(
         )
 
     await exports.export(
-        db, output, file_format, sheet=f"Rekonsiliasi {month}", headers=words.headers, rows=rows, audit=audit
+        db, output, file_format, sheet=words.sheet, headers=words.headers, rows=rows, audit=audit
     )
     return Totals(*totals)

@@ -212,6 +212,11 @@ async def test_trainings(app: App, settings: Settings, tmp_path: Path) -> None:
                 "-o: folder {tmp}/no tidak ada",
                 "-o: no such directory: {tmp}/no",
             ),
+            (
+                ["training", "participants", training, "--format", "xlsx"],
+                "--format xlsx: berkas Excel perlu -o BERKAS; tanpa -o, --format csv mencetak CSV",
+                "--format xlsx: an Excel file needs -o FILE; without -o, --format csv prints CSV",
+            ),
         ],
     )
 

@@ -84,6 +84,7 @@ DASHBOARD_SAMPLES: dict[str, dict[str, Any]] = {
     "dashboard/accounts": {
         **LAYOUT,
         "roles": ("admin", "officer", "courier"),
+        "role_names": {"admin": "admin", "officer": "petugas", "courier": "kurir"},
         "accounts": [
             OfficerAccount(username="ani", role="admin", courier_name=None, last_login_at=AT),
             OfficerAccount(username="kurir1", role="courier", courier_name="JNE", disabled_at=AT),
@@ -207,8 +208,8 @@ DASHBOARD_SAMPLES: dict[str, dict[str, Any]] = {
         **LAYOUT,
         "broadcast": BROADCAST,
         "figures": Figures(total=10, sent=6, failed=1, unreachable=1, cancelled=0, waiting=2),
-        "percent": "80%",
-        "rate": "4.0",
+        "share": 0.8,
+        "rate": 4.0,
         "eta": "0:01",
         "errors": [("blocked", 1)],
         "filters": [("kecamatan", "63.72.02")],
@@ -225,7 +226,7 @@ DASHBOARD_SAMPLES: dict[str, dict[str, Any]] = {
     "dashboard/notices/account_disabled": {"username": "ani"},
     "dashboard/notices/password_reset": {"username": "ani"},
     "officer/accounts/count": {"count": 2},
-    "officer/accounts/add": {"username": "ani", "role": "admin"},
+    "officer/accounts/add": {"username": "ani", "role": "petugas"},
     "officer/accounts/disable": {"username": "ani"},
     "officer/accounts/reset_password": {"username": "ani"},
 }

@@ -51,7 +51,18 @@ OFFICER_SAMPLES: dict[str, dict[str, Any]] = {
     "officer/import/invited": {"reached": 12, "queued": 10, "dry_run": False},
     "officer/update_round/opened": {"id": 1, "deadline": date(2026, 3, 31), "invited": 40},
     "officer/update_round/stats_title": {"id": 1, "deadline": date(2026, 3, 31), "closed": False},
-    "officer/update_round/summary": {"active": 3, "closed": 1, "no_response": 0, "waiting": 2},
+    "officer/update_round/summary": {
+        "active": 3,
+        "closed": 1,
+        "no_response": 0,
+        "waiting": 2,
+        "names": {
+            "active": "aktif",
+            "closed": "tidak aktif",
+            "no_response": "tidak merespons",
+            "waiting": "belum menjawab",
+        },
+    },
 }
 # The refusals: the first case of each (tests/messages/test_officer_refusals.py renders them all).
 OFFICER_SAMPLES.update({name: cases[0] for name, cases in OFFICER_REFUSALS.items()})

@@ -92,6 +92,7 @@ OFFICER_REFUSALS: dict[str, list[dict[str, Any]]] = {
         {"code": "not_ended", "flag": None, "id": 12},
         {"code": "unreachable", "flag": None, "id": 12, "who": "BJB-2026-000001"},
         {"code": "no_certificate", "flag": None, "id": 12, "who": "BJB-2026-000001"},
+        {"code": "xlsx_needs_output", "flag": None},
     ],
     "officer/update_round/refused": [
         {"code": "deadline_bad", "text": "31-03-2026"},

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -7,7 +8,7 @@ from bot.settings import DEFAULT_PROFILE
 from handlers.agency import load_profile
 from handlers.types import Reply
 from messages import Renderer, to_plain, to_telegram_html
-from messages.filters import format_long_date, format_rupiah, format_time
+from messages.filters import format_decimal, format_long_date, format_percent, format_rupiah, format_time
 from messages.markup import split_text
 from tests.messages.samples import SAMPLES
 
@@ -42,6 +43,33 @@ def test_naive_datetimes_are_refused() -> None:
 )
 def test_rupiah(amount: int, text: str) -> None:
     assert format_rupiah(amount) == text
+
+
+@pytest.mark.parametrize(
+    ("written", "indonesian", "english"),
+    [
+        (lambda locale: format_decimal(4.25, locale), "4,2", "4.2"),
+        (lambda locale: format_decimal(0, locale), "0,0", "0.0"),
+        (lambda locale: format_decimal(12459.75, locale, 2), "12.459,75", "12,459.75"),
+        (lambda locale: format_percent(0.004, locale, 1), "0,4%", "0.4%"),
+        (lambda locale: format_percent(0.5, locale), "50%", "50%"),
+    ],
+)
+def test_decimals_are_written_with_the_locales_decimal_mark(
+    written: Callable[[str], str], indonesian: str, english: str
+) -> None:
+    """Indonesian writes a decimal comma and groups thousands with a dot (0,4%; 12.459,75)."""
+    assert (written("id"), written("en")) == (indonesian, english)
+
+
+def test_templates_write_decimals_in_their_locale() -> None:
+    renderer = Renderer(WITA)
+    rating = {"average": 4.25}
+    assert renderer.render("officer/trainings/average_rating", "id", rating) == "4,2"
+    assert renderer.render("officer/trainings/average_rating", "en", rating) == "4.2"
+    backup = {"path": "umkm.sqlite3", "size": 1_572_864}
+    assert "(1,5 MB)" in renderer.render("officer/db/backed_up", "id", backup)
+    assert "(1.5 MB)" in renderer.render("officer/db/backed_up", "en", backup)
 
 
 def test_filters_work_inside_templates() -> None:
@@ -94,3 +122,47 @@ def test_a_reminder_counts_the_days_left_when_it_is_sent(now: datetime, id_text:
     reply = Reply("update_round/reminder", {"deadline": date(2026, 3, 31)})
     assert id_text in renderer.render_reply(reply, "id").text
     assert en_text in renderer.render_reply(reply, "en").text
+
+
+#: 09.00-16.00 WITA on Saturday 14 March 2026, and on to Sunday's 16.00.
+ONE_DAY = (datetime(2026, 3, 14, 1, 0, tzinfo=UTC), datetime(2026, 3, 14, 8, 0, tzinfo=UTC))
+TWO_DAYS = (ONE_DAY[0], datetime(2026, 3, 15, 8, 0, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("days", "locale", "text"),
+    [
+        (ONE_DAY, "id", "🗓️ Sabtu, 14 Maret 2026, 09.00 – 16.00 WITA"),
+        (ONE_DAY, "en", "🗓️ Saturday, 14 March 2026, 09:00 – 16:00 WITA"),
+        (TWO_DAYS, "id", "🗓️ Sabtu, 14 Maret 2026, 09.00 WITA s.d. Minggu, 15 Maret 2026, 16.00 WITA"),
+        (TWO_DAYS, "en", "🗓️ Saturday, 14 March 2026, 09:00 WITA to Sunday, 15 March 2026, 16:00 WITA"),
+    ],
+)
+def test_a_trainings_time_names_the_zone_once_on_one_day(
+    days: tuple[datetime, datetime], locale: str, text: str
+) -> None:
+    """As the README shows it (*Sabtu, 14 Maret 2026, 09.00 – 16.00 WITA*): the day and the zone
+    once when the training starts and ends on the same day, in the agency's zone."""
+    training = {
+        "starts_at": days[0],
+        "ends_at": days[1],
+        "online_url": None,
+        "venue": "Aula",
+        "district": None,
+    }
+    shown = Renderer(WITA).render("trainings/when_where", locale, {"training": training})
+    assert shown.splitlines()[0] == text
+
+
+def test_officers_read_a_time_range_in_iso_with_the_zone_once_on_one_day() -> None:
+    renderer = Renderer(WITA)
+    values = {**SAMPLES["officer/trainings/checkin_code"], "opens": ONE_DAY[0], "closes": ONE_DAY[1]}
+    assert "Berlaku 2026-03-14 09:00 – 16:00 WITA," in renderer.render(
+        "officer/trainings/checkin_code", "id", values
+    )
+    assert "Valid 2026-03-14 09:00 – 16:00 WITA," in renderer.render(
+        "officer/trainings/checkin_code", "en", values
+    )
+    values["closes"] = TWO_DAYS[1]
+    shown = renderer.render("officer/trainings/checkin_code", "id", values)
+    assert "Berlaku 2026-03-14 09:00 WITA s.d. 2026-03-15 16:00 WITA," in shown

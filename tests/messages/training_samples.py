@@ -105,7 +105,7 @@ TRAINING_SAMPLES: dict[str, dict[str, Any]] = {
     "officer/trainings/added": WITH_TRAINING,
     "officer/trainings/edited": {
         "training": TRAINING,
-        "changed": ["starts_at", "capacity"],
+        "changed": ["waktu mulai", "jumlah kursi"],
         "notified": 25,
         "offered": 2,
         "moved": True,
@@ -126,6 +126,7 @@ TRAINING_SAMPLES: dict[str, dict[str, Any]] = {
         "targeted": 1350,
     },
     "officer/trainings/exported": {"count": 31, "path": "peserta.xlsx"},
+    "officer/trainings/participants_sheet": {"id": 12},
     "officer/trainings/listed_participants": {"count": 31},
     "officer/trainings/checkin_code": {
         "training": TRAINING,
@@ -139,6 +140,7 @@ TRAINING_SAMPLES: dict[str, dict[str, Any]] = {
     "officer/trainings/certificate_written": {"number": "BJB-PLT12-57-K7QF", "path": "sertifikat.pdf"},
     "officer/trainings/stats_title": {"year": 2026},
     "officer/trainings/year_out_of_range": {"year": 20266, "first": 2000, "last": 2100},
+    "officer/trainings/average_rating": {"average": 4.25},
     "officer/trainings/stats_summary": {
         "year": 2026,
         "attended": 140,

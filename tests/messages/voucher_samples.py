@@ -98,6 +98,7 @@ VOUCHER_SAMPLES: dict[str, dict[str, Any]] = {
     "vouchers/redeem_refused": REDEEM_REFUSED,
     "errors/voucher_refused": REDEEM_REFUSED,
     "officer/vouchers/program_added": {"id": 1, "name": "Gratis Ongkir UMKM"},
+    "officer/vouchers/report_sheet": {"month": "2026-03"},
     "officer/vouchers/program_paused": {"id": 1, "voided": 3},
     "officer/vouchers/program_resumed": {"id": 1, "told": 12},
     "officer/vouchers/program_closed": {"id": 1, "told": 2},

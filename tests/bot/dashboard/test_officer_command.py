@@ -33,13 +33,24 @@ async def test_the_first_admin_then_a_courier_then_list_disable_and_reset(
         **env,
     )
     assert courier.returncode == 0, courier.stderr
+    assert "Akun kurir1 (kurir) dibuat" in courier.stdout
     listed = run_cli(["officer", "list"], data, **env)
     assert listed.stdout.splitlines() == [
         "admin\tadmin\t-\taktif\t-",
-        "kurir1\tcourier\tKurir Banua\taktif\t-",
+        "kurir1\tkurir\tKurir Banua\taktif\t-",
     ]
     assert run_cli(["officer", "disable", "kurir1"], data, **env).returncode == 0
-    assert "kurir1\tcourier\tKurir Banua\tnonaktif" in run_cli(["officer", "list"], data, **env).stdout
+    assert "kurir1\tkurir\tKurir Banua\tnonaktif" in run_cli(["officer", "list"], data, **env).stdout
+    english = {**env, "OFFICER_LOCALE": "en"}
+    assert "kurir1\tcourier\tKurir Banua\tdisabled" in run_cli(["officer", "list"], data, **english).stdout
+    officer = run_cli(
+        ["officer", "add", "ani", "--role", "officer", "--password-stdin"],
+        data,
+        stdin="rahasia-petugas-1\n",
+        **english,
+    )
+    assert "Account ani (officer) created" in officer.stdout, officer.stderr
+    assert "ani\tpetugas\t-\taktif\t-" in run_cli(["officer", "list"], data, **env).stdout
     reset = run_cli(
         ["officer", "reset-password", "admin", "--password-stdin"], data, stdin="baru-sekali-12\n", **env
     )
@@ -56,6 +67,7 @@ async def test_the_first_admin_then_a_courier_then_list_disable_and_reset(
         "courier.link_code",
         "account.added",
         "account.disabled",
+        "account.added",
         "account.password_reset",
     ]
 

@@ -108,6 +108,7 @@ async def test_a_broadcast_dry_run_sends_nothing_and_sending_queues_its_audience
     sent = await b.post("/dashboard/broadcasts/send", form, token_from="/dashboard/broadcasts")
     progress = await b.get(sent.headers["location"])
     assert "Siaran #1" in progress.text and "diantrekan" in progress.text
+    assert ">0,0/dtk<" in progress.text and ">0%</progress>" in progress.text
     async with app.db.transaction() as tx:
         broadcast = await tx.session.scalar(select(Broadcast))
     assert broadcast is not None and broadcast.total == active and broadcast.created_by == "dashboard:ani"
@@ -203,7 +204,8 @@ async def test_a_refused_new_account_shows_the_form_again_as_typed_with_the_fiel
     assert refused.status_code == 400
     shown = refused.text
     assert 'value="petugas.dua"' in field_of(shown, "username")
-    assert '<option value="courier" selected>' in field_of(shown, "role")
+    assert '<option value="courier" selected>Kurir</option>' in field_of(shown, "role")
+    assert '<option value="officer">Petugas</option>' in field_of(shown, "role")
     assert '<option value="admin" selected>' not in field_of(shown, "role")
     assert 'id="error-courier">Mitra kurir itu belum ada' in shown
     assert "rahasia-panjang-2" not in shown

@@ -143,7 +143,7 @@ async def test_add_a_training_checked_as_the_command(app: App, browser: OpenBrow
     assert added.headers["location"] == f"{TRAININGS}/1"
     detail = await next_page(b, added)
     assert "Pelatihan #1 “Kemasan produk pangan” ditambahkan." in detail
-    assert "Jumat, 20 Maret 2026, 09.00 WITA s.d. 15.00 WITA" in detail
+    assert "Jumat, 20 Maret 2026, 09.00 – 15.00 WITA" in detail
     assert "Aula Diskopumnaker, Kecamatan Landasan Ulin" in detail
     assert "sektor Kuliner (makanan &amp; minuman); skala Mikro; kecamatan Cempaka" in detail
     async with app.db.transaction() as tx:
@@ -381,7 +381,7 @@ async def test_attendance_check_in_by_number_certificates_and_feedback(
         ):
             assert await rate(tx, enrolment, rating, comment, actor="test", now=clock.now)
     feedback = (await b.get(f"{TRAININGS}/{training.id}/feedback")).text
-    assert 'id="figure-average">4.0<' in feedback and 'id="figure-ratings">2<' in feedback
+    assert 'id="figure-average">4,0<' in feedback and 'id="figure-ratings">2<' in feedback
     assert 'data-rating="5">1<' in feedback and 'data-rating="3">1<' in feedback
     assert "Sangat bermanfaat, terima kasih" in feedback and "Pemilik" not in feedback
     done = await audit(app)

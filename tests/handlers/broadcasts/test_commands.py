@@ -12,6 +12,7 @@ import pytest
 
 from bot.app import App
 from handlers.broadcasts.commands import add_arguments, run
+from handlers.broadcasts.progress import Figures, progress_values
 from handlers.officer import OfficerError
 from tests.bot.outbox.seed import seed_owners
 
@@ -70,3 +71,13 @@ async def test_status_prints_the_audience_and_the_progress_bar_on_lines_of_their
     lines = out.getvalue().splitlines()
     assert lines[1] == audience
     assert lines[2].startswith("[")
+
+
+def test_the_progress_line_writes_the_share_and_the_rate_in_the_officers_language(app: App) -> None:
+    figures = Figures(total=8, sent=3, failed=1, unreachable=0, cancelled=0, waiting=4)
+    values = progress_values(figures, 2.5)
+    line = app.officer_context().text("broadcast/progress", values)
+    assert line.startswith("[############------------]  50%  terkirim 3")
+    assert "  2,5/dtk  perkiraan selesai 0:02" in line
+    english = replace(app.officer_context(), locale="en").text("broadcast/progress", values)
+    assert "  2.5/s  ETA 0:02" in english

@@ -21,7 +21,7 @@ async def test_a_registered_owner_reads_the_details_and_signs_up_with_one_tap(
     await add_training(db, description="Membuat desain dan menyablon kaos sendiri.")
 
     details = await _open_training(chat, "siti", "Sablon kaos untuk pemula (14 Mar 2026)")
-    assert "Sabtu, 14 Maret 2026, 09.00 WITA – 16.00 WITA" in details
+    assert "Sabtu, 14 Maret 2026, 09.00 – 16.00 WITA" in details
     assert "Aula Diskopumnaker, Kecamatan Banjarbaru Selatan" in details
     assert "Kursi tersisa: 2 dari 2" in details and "menyablon kaos" in details
 
@@ -135,7 +135,7 @@ async def test_english_speakers_read_the_same_in_english(chat: Chat, db: Databas
     menu = await chat.say("gita", "menu")
     await chat.say("gita", option(await chat.say("gita", option(menu, "Ganti bahasa")), "English"))
     details = await _open_training(chat, "gita", "Sablon", entry="Trainings")
-    assert "Saturday, 14 March 2026, 09:00 WITA – 16:00 WITA" in details
+    assert "Saturday, 14 March 2026, 09:00 – 16:00 WITA" in details
     assert "Seats left: 2 of 2" in details
     asked = await chat.say("gita", f"join {training.id}")
     assert "full name" in asked

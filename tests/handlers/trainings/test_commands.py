@@ -4,6 +4,8 @@ input's one-line reason (exit 2)."""
 from __future__ import annotations
 
 import csv
+import io
+from dataclasses import fields
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +15,8 @@ from sqlalchemy import select
 
 from handlers.officer import OfficerError
 from handlers.payload import reply_from_payload
-from messages import Renderer, to_plain
+from handlers.trainings.schedule import TrainingPlan
+from messages import LOCALES, Renderer, to_plain
 from storage.models import AuditEntry
 from storage.models.trainings import CONFIRMED, WAITING
 from tests.bot.cli_helpers import run_cli
@@ -22,6 +25,7 @@ from tests.handlers.trainings.helpers import (
     ENDS,
     STARTS,
     WITA,
+    Officer,
     Scene,
     add_training,
     enrolments,
@@ -46,7 +50,7 @@ async def test_add_prints_the_new_id_and_list_and_show_describe_it(scene: Scene)
     listing = await scene.officer.run("training", "list")
     assert "Kemasan produk pangan" in listing and "0/25" in listing and "terjadwal" in listing
     shown = await scene.officer.run("training", "show", str(training_id))
-    assert "2026-03-20 09:00 WITA s.d. 2026-03-20 15:00 WITA" in shown
+    assert "Waktu: 2026-03-20 09:00 – 15:00 WITA\n" in shown
     assert "Aula Diskopumnaker, Kecamatan Landasan Ulin" in shown
     assert "Pendaftaran ditutup: 2026-03-18 16:00 WITA" in shown
     assert "terbuka untuk umum; sektor kuliner" in shown
@@ -149,7 +153,7 @@ async def test_edit_and_cancel_tell_the_participants(scene: Scene) -> None:
     moved = await officer.run(
         "training", "edit", str(training.id), "--venue", "Gedung PKK", "--kecamatan", "63.72.02"
     )
-    assert "diubah: venue, district_code" in moved and "3 peserta dan antrean diberi tahu" in moved
+    assert "pelatihan 1 diubah: tempat, kecamatan tempat\n3 peserta dan antrean diberi tahu" in moved
     with pytest.raises(OfficerError, match=r"^--capacity: sudah 2 kursi terisi"):
         await officer.run("training", "edit", str(training.id), "--capacity", "1")
     with pytest.raises(OfficerError, match=r"^--starts: waktu mulainya sudah lewat"):
@@ -167,6 +171,29 @@ async def test_edit_and_cancel_tell_the_participants(scene: Scene) -> None:
         await officer.run("training", "cancel", str(training.id), "--reason", "lagi")
     with pytest.raises(OfficerError, match=r"^pelatihan 99 tidak ada$"):
         await officer.run("training", "edit", "99", "--capacity", "3")
+
+
+async def test_edit_names_what_changed_in_the_officers_words(scene: Scene) -> None:
+    training = await add_training(scene.db, capacity=2)
+    edited = await scene.officer.run("training", "edit", str(training.id), "--capacity", "3")
+    assert edited.splitlines()[0] == f"pelatihan {training.id} diubah: jumlah kursi"
+    english = Officer(
+        scene.db, scene.agency, scene.settings.model_copy(update={"officer_locale": "en"}), scene.clock
+    )
+    edited = await english.run(
+        "training", "edit", str(training.id), "--starts", "2026-03-14 08:00", "--open-to-public"
+    )
+    assert edited.splitlines()[0] == f"training {training.id} changed: start time, open to the public"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_field_of_a_training_has_the_officers_word(locale: str) -> None:
+    renderer = Renderer(WITA)
+    words = dict(
+        line.split(": ", 1) for line in renderer.render("officer/trainings/fields", locale).splitlines()
+    )
+    assert set(words) == {f.name for f in fields(TrainingPlan)}
+    assert all(words.values())
 
 
 async def test_participants_on_screen_and_as_files_with_waiting_positions(
@@ -203,16 +230,26 @@ async def test_participants_on_screen_and_as_files_with_waiting_positions(
     csv_file = tmp_path / "peserta.csv"
     await officer.run("training", "participants", str(training.id), "--format", "csv", "-o", str(csv_file))
     with csv_file.open(encoding="utf-8-sig") as handle:
-        assert len(list(csv.reader(handle))) == 4
+        written = list(csv.reader(handle))
+    assert len(written) == 4
+    # --format csv without -o: the same CSV on standard output, for a pipe; the count on stderr.
+    printed = await officer.run("training", "participants", str(training.id), "--format", "csv")
+    assert list(csv.reader(io.StringIO(printed))) == written
+    assert "3 peserta" in officer.err
     async with db.transaction() as tx:
-        actions = (
-            await tx.session.execute(select(AuditEntry.action).where(AuditEntry.actor == "officer:test"))
-        ).scalars()
-        assert sorted(a for a in actions if "participants" in a) == [
-            "training.participants_exported",
-            "training.participants_exported",
-            "training.participants_viewed",
-        ]
+        audited = (
+            await tx.session.execute(
+                select(AuditEntry.action, AuditEntry.details).where(AuditEntry.actor == "officer:test")
+            )
+        ).all()
+    assert sorted(
+        (action, details.get("file")) for action, details in audited if "participants" in action
+    ) == [
+        ("training.participants_exported", "-"),
+        ("training.participants_exported", "peserta.csv"),
+        ("training.participants_exported", "peserta.xlsx"),
+        ("training.participants_viewed", None),
+    ]
 
 
 async def test_participants_and_certificate_files_are_what_their_names_say(
@@ -289,8 +326,15 @@ async def test_stats_per_training_topic_and_kecamatan_against_the_yearly_target(
     assert "Pelatihan tahun 2026" in report
     row = next(line for line in report.splitlines() if line.startswith(f"{sablon.id} Sablon"))
     # trainings, targeted, announced, signed up, waiting, attended, no-shows, rating
-    assert row.split()[-8:] == ["1", "0", "0", "3", "1", "2", "0", "4.5"]
+    assert row.split()[-8:] == ["1", "0", "0", "3", "1", "2", "0", "4,5"]
     assert any(line.startswith("Sablon") for line in report.splitlines())
     assert any(line.startswith("daring") for line in report.splitlines())
     assert any(line.startswith("63.72.05 Banjarbaru Selatan") for line in report.splitlines())
-    assert "Tahun 2026: 3 kehadiran, 2 orang berbeda, target 500 orang setahun (0.4%)" in report
+    assert "Tahun 2026: 3 kehadiran, 2 orang berbeda, target 500 orang setahun (0,4%)" in report
+    english = Officer(
+        scene.db, scene.agency, scene.settings.model_copy(update={"officer_locale": "en"}), scene.clock
+    )
+    report = await english.run("training", "stats", "--year", "2026")
+    row = next(line for line in report.splitlines() if line.startswith(f"{sablon.id} Sablon"))
+    assert row.split()[-1] == "4.5"
+    assert "2026: 3 attendances, 2 different people, target 500 people a year (0.4%)" in report

@@ -66,7 +66,7 @@ async def test_each_participant_gets_the_reminders_still_ahead_once(
         "besok Sablon kaos untuk pemula" in text
         and "Aula Diskopumnaker, Kecamatan Banjarbaru Selatan" in text
     )
-    assert "Sabtu, 14 Maret 2026, 09.00 WITA" in text
+    assert "Sabtu, 14 Maret 2026, 09.00 – 16.00 WITA" in text
 
 
 async def test_a_bot_that_was_down_sends_only_the_latest_reminder(

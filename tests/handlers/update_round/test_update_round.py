@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
@@ -128,6 +129,27 @@ async def test_owners_answer_by_chat_and_the_report_counts_them(
     report = out.getvalue()
     assert "1 aktif, 1 tidak aktif, 0 tidak merespons" in report
     assert "63.72.05 Banjarbaru Selatan" in report and "Mikro" in report
+    # The table's columns say what the summary says: the owner who answered "Sudah tutup" is
+    # recorded "tidak aktif" (an officer's "Tutup" is another status, for good).
+    header = next(line for line in report.splitlines() if line.startswith("Kecamatan"))
+    assert header.split()[1:] == [
+        "aktif",
+        "tidak",
+        "aktif",
+        "tidak",
+        "merespons",
+        "belum",
+        "menjawab",
+        "jumlah",
+    ]
+    assert "tutup" not in report
+    row = next(line for line in report.splitlines() if line.startswith("63.72.05"))
+    assert len(row) == len(header)  # right-aligned under their headers, however long the words
+    out = io.StringIO()
+    await run_stats(
+        argparse.Namespace(round=round_row.id), replace(app.officer_context(out=out), locale="en")
+    )
+    assert "1 active, 1 inactive, 0 no response" in out.getvalue()
 
 
 async def test_berhenti_at_still_running_answers_closed_and_stops_nothing(
