@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.engine import check_url
+
 log = logging.getLogger(__name__)
 
 DEFAULT_PROFILE = Path(__file__).parent / "profiles" / "banjarbaru.toml"
@@ -136,6 +138,14 @@ def _check_channels(settings: Settings) -> None:
         raise ConfigError(f"AGENCY_PROFILE: no such file: {settings.agency_profile}")
 
 
+def _check_database_url(settings: Settings) -> None:
+    if settings.database_url:
+        try:
+            check_url(settings.effective_database_url)
+        except ValueError as exc:  # the reason never repeats the URL: it may hold a password
+            raise ConfigError(f"DATABASE_URL: {exc}") from None
+
+
 def _ensure_secret_key(settings: Settings) -> Settings:
     if settings.secret_key:
         if len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
@@ -160,4 +170,5 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         raise ConfigError(_first_error(exc)) from None
     _check_channels(settings)
+    _check_database_url(settings)
     return _ensure_secret_key(settings)

@@ -9,11 +9,13 @@ second writer wait instead of failing.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_only
 
@@ -28,10 +30,50 @@ SQLITE_AUTOCHECKPOINT_PAGES = 10_000
 # The execution option of a read-only transaction (`session_factory(read_only=True)`), on both
 # engines: what SQLite's "begin" listener below, and anyone observing the engine, reads.
 READ_ONLY = "umkm_read_only"
+#: The databases this program runs on, and the one (async) driver it ships for each.
+DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
+# What asyncpg.connect takes besides its keywords: SQLAlchemy's own, in a URL's query.
+_ASYNCPG_DIALECT_OPTIONS = frozenset({"prepared_statement_cache_size"})
+_ASYNCPG_NOT_FROM_URL = frozenset({"dsn", "loop", "connection_class", "record_class"})
 
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
+
+
+def check_url(url: str) -> None:
+    """Raise ValueError saying why `url` (with its async driver) names no database this program
+    can open: not a URL, another database than SQLite and PostgreSQL, a driver it does not ship,
+    a connection parameter the driver does not take. The reason never repeats the URL (it may
+    hold a password)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise ValueError(
+            "not a database URL; write postgresql://USER:PASSWORD@HOST:PORT/NAME or sqlite:///PATH"
+        ) from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend not in DRIVERS:
+        raise ValueError(
+            f"unsupported database {backend!r}; write postgresql://… (PostgreSQL) or sqlite:///… (SQLite)"
+        )
+    if driver != DRIVERS[backend]:
+        raise ValueError(
+            f"the driver {driver!r} is not shipped; write {backend}://… and {DRIVERS[backend]} is used"
+        )
+    if backend == "postgresql":
+        taken = _asyncpg_options()
+        for name in parsed.query:
+            if name not in taken:
+                hint = " (for TLS: ssl=require)" if name == "sslmode" else ""
+                raise ValueError(f"asyncpg takes no connection parameter {name!r}{hint}")
+
+
+def _asyncpg_options() -> frozenset[str]:
+    import asyncpg  # noqa: PLC0415 - only for PostgreSQL; SQLite commands never load it
+
+    keywords = inspect.signature(asyncpg.connect).parameters
+    return frozenset(keywords) - _ASYNCPG_NOT_FROM_URL | _ASYNCPG_DIALECT_OPTIONS
 
 
 def _prepare_sqlite_file(url: str) -> None:
@@ -100,4 +142,4 @@ def session_factory(engine: AsyncEngine, *, read_only: bool = False) -> async_se
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-__all__ = ["AsyncSession", "create_engine", "is_sqlite", "session_factory"]
+__all__ = ["AsyncSession", "check_url", "create_engine", "is_sqlite", "session_factory"]
