@@ -6,15 +6,17 @@ A missing or invalid value stops the program with one line naming the setting
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.engine import check_url
+from storage.engine import DatabaseUnavailable, check_url
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +98,12 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{(self.data_dir / 'umkm.sqlite3').resolve()}"
 
     @property
+    def database_setting(self) -> str:
+        """The setting that says where the database is: DATABASE_URL, or DATA_DIR for the embedded
+        SQLite file under it."""
+        return "DATABASE_URL" if self.database_url else "DATA_DIR"
+
+    @property
     def effective_public_url(self) -> str:
         """PUBLIC_URL, or this server's own address (fine on one machine, not for phones)."""
         return self.public_url or f"http://{self.http_host}:{self.http_port}"
@@ -119,6 +127,16 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(plain):
             return driver + url[len(plain) :]
     return url
+
+
+@contextlib.contextmanager
+def opening_database(settings: Settings) -> Iterator[None]:
+    """Where a command first opens its database: one that cannot be opened stops the program
+    with one line naming the setting that points at it, and why (storage's DatabaseUnavailable)."""
+    try:
+        yield
+    except DatabaseUnavailable as exc:
+        raise ConfigError(f"{settings.database_setting}: {exc}") from exc
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -10,14 +10,17 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot.cli import main
 from tests.bot.cli_helpers import run_cli
-from tests.conftest import TEST_SECRET_KEY
+from tests.bot.conftest import free_port
+from tests.conftest import TEST_SECRET_KEY, postgres_url
 
 PASSWORD = "rahasia-Dinas-2026"
 
@@ -65,6 +68,11 @@ def one_line(result: subprocess.CompletedProcess[str], setting: str) -> str:
     return line
 
 
+def refused_url() -> str:
+    """PostgreSQL on a port of 127.0.0.1 nobody listens on."""
+    return f"postgresql://umkm:{PASSWORD}@127.0.0.1:{free_port()}/umkm"
+
+
 # DATABASE_URL the program cannot use ----------------------------------------------------------
 
 
@@ -88,3 +96,85 @@ def test_a_mysql_database_url_is_one_line_from_a_real_process(tmp_path: Path) ->
 )
 def test_a_database_url_the_program_cannot_use_is_one_line(cli: Cli, url: str, reason: str) -> None:
     assert reason in one_line(cli(["db", "upgrade"], DATABASE_URL=url), "DATABASE_URL")
+
+
+# A database that cannot be opened ---------------------------------------------------------------
+
+
+def test_a_postgresql_server_that_refuses_the_connection_is_one_line_from_a_real_process(
+    tmp_path: Path,
+) -> None:
+    result = run_cli(["db", "upgrade"], tmp_path / "data", DATABASE_URL=refused_url())
+    assert "cannot connect to PostgreSQL at 127.0.0.1:" in one_line(result, "DATABASE_URL")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["owners", "list"], ["chat"], ["run"], ["outbox", "run"], ["db", "backup", "-o", "copy.dump"]],
+    ids=["officer-command", "chat", "run", "outbox-run", "db-backup"],
+)
+def test_every_command_stops_with_one_line_when_postgresql_refuses(cli: Cli, args: list[str]) -> None:
+    result = cli(args, DATABASE_URL=refused_url(), TELEGRAM_BOT_TOKEN="123:TEST")  # outbox run needs one
+    assert "cannot connect to PostgreSQL at 127.0.0.1:" in one_line(result, "DATABASE_URL")
+
+
+@pytest.mark.postgresql
+def test_a_login_postgresql_refuses_is_one_line(cli: Cli) -> None:
+    pg = postgres_url()
+    assert pg is not None
+    url = make_url(pg).set(username=f"nobody_{uuid.uuid4().hex[:8]}", password=PASSWORD)
+    result = cli(["db", "upgrade"], DATABASE_URL=url.render_as_string(hide_password=False))
+    assert "cannot connect to PostgreSQL at" in one_line(result, "DATABASE_URL")
+
+
+@pytest.mark.postgresql
+def test_a_postgresql_database_that_does_not_exist_is_one_line(cli: Cli) -> None:
+    pg = postgres_url()
+    assert pg is not None
+    name = f"umkm_missing_{uuid.uuid4().hex[:8]}"
+    url = make_url(pg).set(password=PASSWORD, database=name).render_as_string(hide_password=False)
+    line = one_line(cli(["owners", "list"], DATABASE_URL=url), "DATABASE_URL")
+    assert f'database "{name}" does not exist' in line
+
+
+def test_an_sqlite_file_in_a_folder_that_cannot_be_created_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder\n")
+    url = f"sqlite:///{tmp_path / 'a-file' / 'umkm.sqlite3'}"
+    line = one_line(cli(["db", "upgrade"], DATABASE_URL=url), "DATABASE_URL")
+    assert (
+        f"cannot create the folder {tmp_path / 'a-file'} of the SQLite database (it is not a folder)" in line
+    )
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc (Linux)")
+def test_an_sqlite_file_in_a_folder_nobody_may_write_in_is_one_line(cli: Cli) -> None:
+    """/proc takes no new file, even from root (a chmod'ed folder would not stop root)."""
+    line = one_line(cli(["db", "upgrade"], DATABASE_URL="sqlite:////proc/umkm.sqlite3"), "DATABASE_URL")
+    assert "cannot open the SQLite database /proc/umkm.sqlite3 (unable to open database file)" in line
+
+
+def test_an_sqlite_file_that_is_not_a_database_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "umkm.sqlite3").write_text("not a database, not even close to one\n" * 100)
+    url = f"sqlite:///{tmp_path / 'umkm.sqlite3'}"
+    for args in (["owners", "list"], ["db", "backup", "-o", str(tmp_path / "copy.sqlite3")]):
+        line = one_line(cli(args, DATABASE_URL=url), "DATABASE_URL")
+        assert f"cannot open the SQLite database {tmp_path / 'umkm.sqlite3'} (file is not a database)" in line
+
+
+# DATA_DIR, where the embedded database and the generated secret key live -------------------------
+
+
+@pytest.mark.parametrize("args", [["db", "upgrade"], ["run"]], ids=["db-upgrade", "run"])
+def test_a_data_dir_that_is_a_file_is_one_line(cli: Cli, tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "data").write_text("not a folder\n")
+    line = one_line(cli(args, HTTP_PORT=str(free_port())), "DATA_DIR")
+    assert f"cannot create the folder {tmp_path / 'data'} of the SQLite database (it is not a folder)" in line
+
+
+def test_restoring_into_a_data_dir_that_is_a_file_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    backup = tmp_path / "copy.sqlite3"
+    assert cli(["db", "upgrade"], DATA_DIR=str(tmp_path / "first")).returncode == 0
+    assert cli(["db", "backup", "-o", str(backup)]).returncode == 0
+    (tmp_path / "data").write_text("not a folder\n")
+    line = one_line(cli(["db", "restore", str(backup)], DATA_DIR=str(tmp_path / "data")), "DATA_DIR")
+    assert f"cannot create the folder {tmp_path / 'data'} of the SQLite database (it is not a folder)" in line
