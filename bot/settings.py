@@ -164,6 +164,10 @@ def _check_database_url(settings: Settings) -> None:
             raise ConfigError(f"DATABASE_URL: {exc}") from None
 
 
+def _os_reason(folder: Path, exc: OSError) -> str:
+    return "it is not a folder" if folder.exists() and not folder.is_dir() else exc.strerror or str(exc)
+
+
 def _ensure_secret_key(settings: Settings) -> Settings:
     if settings.secret_key:
         if len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
@@ -171,13 +175,29 @@ def _ensure_secret_key(settings: Settings) -> Settings:
         return settings
     path = settings.data_dir / SECRET_KEY_FILE
     if path.is_file():
-        key = path.read_text(encoding="ascii").strip()
-    else:
+        try:
+            key = path.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not ASCII text"
+            raise ConfigError(f"DATA_DIR: cannot read the secret key {path} ({reason})") from exc
+        if not key:
+            raise ConfigError(f"DATA_DIR: the secret key file {path} is empty")
+        return settings.model_copy(update={"secret_key": key})
+    key = secrets.token_urlsafe(48)
+    try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
         path.touch(mode=0o600)
-        path.write_text(key + "\n", encoding="ascii")
-        log.warning("settings.secret_key_generated", extra={"path": str(path)})
+        try:
+            path.write_text(key + "\n", encoding="ascii")
+        except OSError:
+            path.unlink(missing_ok=True)  # no empty key file for the next start to read
+            raise
+    except OSError as exc:
+        raise ConfigError(
+            f"DATA_DIR: cannot store a generated secret key in {settings.data_dir} "
+            f"({_os_reason(settings.data_dir, exc)}); set SECRET_KEY or make DATA_DIR a writable folder"
+        ) from exc
+    log.warning("settings.secret_key_generated", extra={"path": str(path)})
     return settings.model_copy(update={"secret_key": key})
 
 

@@ -178,3 +178,25 @@ def test_restoring_into_a_data_dir_that_is_a_file_is_one_line(cli: Cli, tmp_path
     (tmp_path / "data").write_text("not a folder\n")
     line = one_line(cli(["db", "restore", str(backup)], DATA_DIR=str(tmp_path / "data")), "DATA_DIR")
     assert f"cannot create the folder {tmp_path / 'data'} of the SQLite database (it is not a folder)" in line
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc (Linux)")
+def test_a_data_dir_that_cannot_be_created_without_a_secret_key_is_one_line(cli: Cli) -> None:
+    """The audit's case: no SECRET_KEY, so one is generated into DATA_DIR, which /proc refuses."""
+    line = one_line(cli(["db", "upgrade"], DATA_DIR="/proc/umkm-data", SECRET_KEY=""), "DATA_DIR")
+    assert "cannot store a generated secret key in /proc/umkm-data (No such file or directory)" in line
+    assert "set SECRET_KEY" in line
+
+
+def test_a_data_dir_that_is_a_file_without_a_secret_key_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("not a folder\n")
+    line = one_line(cli(["db", "upgrade"], SECRET_KEY=""), "DATA_DIR")
+    assert f"cannot store a generated secret key in {tmp_path / 'data'} (it is not a folder)" in line
+
+
+def test_an_empty_secret_key_file_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    """What a generation that could not write the key left behind before: an empty file."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "secret_key").write_text("")
+    line = one_line(cli(["owners", "list"], SECRET_KEY=""), "DATA_DIR")
+    assert f"the secret key file {tmp_path / 'data' / 'secret_key'} is empty" in line
