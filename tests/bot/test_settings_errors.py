@@ -200,3 +200,13 @@ def test_an_empty_secret_key_file_is_one_line(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "data" / "secret_key").write_text("")
     line = one_line(cli(["owners", "list"], SECRET_KEY=""), "DATA_DIR")
     assert f"the secret key file {tmp_path / 'data' / 'secret_key'} is empty" in line
+
+
+# AGENCY_PROFILE ------------------------------------------------------------------------------------
+
+
+def test_an_agency_profile_that_is_not_utf8_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    profile = tmp_path / "dinas.toml"
+    profile.write_bytes('name = "Dinas Koperasi Banjarbaru"\n'.encode("utf-16"))
+    line = one_line(cli(["owners", "list"], AGENCY_PROFILE=str(profile)), "AGENCY_PROFILE")
+    assert "codec can't decode" in line
