@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
 import socket
@@ -128,8 +129,12 @@ class Service:
                 (settings.http_host, settings.http_port), reuse_port=False
             )
         except OSError as exc:
+            # A name that does not resolve (getaddrinfo's codes are negative), or an address that is
+            # not this machine's, is the host's fault.
+            host = (exc.errno or 0) < 0 or exc.errno == errno.EADDRNOTAVAIL
             raise ConfigError(
-                f"HTTP_PORT: cannot listen on {settings.http_host}:{settings.http_port} ({exc.strerror})"
+                f"{'HTTP_HOST' if host else 'HTTP_PORT'}: cannot listen on "
+                f"{settings.http_host}:{settings.http_port} ({exc.strerror})"
             ) from exc
         self.port = sock.getsockname()[1]
         task = asyncio.create_task(self._server.serve(sockets=[sock]), name="http")

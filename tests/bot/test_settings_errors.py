@@ -210,3 +210,14 @@ def test_an_agency_profile_that_is_not_utf8_is_one_line(cli: Cli, tmp_path: Path
     profile.write_bytes('name = "Dinas Koperasi Banjarbaru"\n'.encode("utf-16"))
     line = one_line(cli(["owners", "list"], AGENCY_PROFILE=str(profile)), "AGENCY_PROFILE")
     assert "codec can't decode" in line
+
+
+# HTTP_HOST -----------------------------------------------------------------------------------------
+
+
+def test_an_http_host_that_is_not_this_machines_names_http_host(cli: Cli) -> None:
+    # 192.0.2.1 (TEST-NET-1, RFC 5737) is nobody's address: binding it fails without any network.
+    result = cli(["run"], HTTP_HOST="192.0.2.1", HTTP_PORT=str(free_port()))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    # The console run prints how to connect a platform first; the reason is the last line.
+    assert result.stderr.splitlines()[-1].startswith("umkm-bot: HTTP_HOST: cannot listen on 192.0.2.1:")
