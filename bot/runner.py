@@ -26,6 +26,7 @@ from typing import Any
 import uvicorn
 
 from bot.app import App
+from bot.channels.base import PermanentFailure
 from bot.channels.inbound import InboundChannel, InboundProcessor
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.telegram.channel import TelegramChannel, translated_errors
@@ -147,14 +148,19 @@ class Service:
     async def _start_telegram(self, telegram: TelegramChannel) -> None:
         settings = self.settings
         assert self.processor is not None
+        if settings.telegram_webhook_url:
+            try:
+                async with translated_errors():
+                    await telegram.bot.set_webhook(
+                        settings.telegram_webhook_url,
+                        secret_token=settings.telegram_webhook_secret,
+                        allowed_updates=list(ALLOWED_UPDATES),
+                    )
+            except PermanentFailure as exc:  # "Bad webhook: an https url must be provided…"
+                reason = str(exc).removeprefix("Telegram: ")
+                raise ConfigError(f"TELEGRAM_WEBHOOK_URL: Telegram refused the webhook ({reason})") from exc
+            return
         async with translated_errors():
-            if settings.telegram_webhook_url:
-                await telegram.bot.set_webhook(
-                    settings.telegram_webhook_url,
-                    secret_token=settings.telegram_webhook_secret,
-                    allowed_updates=list(ALLOWED_UPDATES),
-                )
-                return
             await telegram.bot.delete_webhook()
         self.poller = Poller(telegram.bot, self.processor, timeout=self.poll_timeout)
         self._tasks.append(asyncio.create_task(self.poller.run(), name="telegram-polling"))

@@ -21,6 +21,7 @@ from bot.cli import main
 from tests.bot.cli_helpers import run_cli
 from tests.bot.conftest import free_port
 from tests.conftest import TEST_SECRET_KEY, postgres_url
+from tests.fakes import FakeTelegram
 
 PASSWORD = "rahasia-Dinas-2026"
 
@@ -221,3 +222,39 @@ def test_an_http_host_that_is_not_this_machines_names_http_host(cli: Cli) -> Non
     assert result.returncode == 2 and "Traceback" not in result.stderr
     # The console run prints how to connect a platform first; the reason is the last line.
     assert result.stderr.splitlines()[-1].startswith("umkm-bot: HTTP_HOST: cannot listen on 192.0.2.1:")
+
+
+# Telegram ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["run"], ["outbox", "run"]], ids=["run", "outbox-run"])
+def test_a_telegram_token_telegram_rejects_is_one_line_without_the_token(cli: Cli, args: list[str]) -> None:
+    with FakeTelegram() as tg:
+        tg.fail_next("getMe", status=401)
+        result = cli(
+            args,
+            TELEGRAM_BOT_TOKEN=tg.token,
+            TELEGRAM_API_BASE_URL=tg.api_base_url,
+            HTTP_PORT=str(free_port()),
+            LOG_LEVEL="WARNING",  # outbox run logs at INFO unless told
+        )
+    line = one_line(result, "TELEGRAM_BOT_TOKEN")
+    assert line == "umkm-bot: TELEGRAM_BOT_TOKEN: Telegram rejected the token (Unauthorized)"
+    assert tg.token not in result.stderr  # python-telegram-bot's own words repeat it
+
+
+def test_a_webhook_url_telegram_refuses_is_one_line(cli: Cli) -> None:
+    refusal = "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+    with FakeTelegram() as tg:
+        tg.fail_next("setWebhook", status=400, description=refusal)
+        result = cli(
+            ["run"],
+            TELEGRAM_BOT_TOKEN=tg.token,
+            TELEGRAM_API_BASE_URL=tg.api_base_url,
+            TELEGRAM_WEBHOOK_URL="http://umkm.example.go.id/webhooks/telegram",
+            TELEGRAM_WEBHOOK_SECRET="webhook-secret-123",
+            HTTP_PORT=str(free_port()),
+        )
+    line = one_line(result, "TELEGRAM_WEBHOOK_URL")
+    # python-telegram-bot hands on Telegram's reason without "Bad Request: ", in lower case.
+    assert "Telegram refused the webhook (Bad webhook: an https url must be provided" in line
