@@ -182,6 +182,18 @@ def test_restoring_into_a_data_dir_that_is_a_file_is_one_line(cli: Cli, tmp_path
 
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc (Linux)")
+def test_restoring_into_an_sqlite_file_that_cannot_be_created_blames_the_database_not_the_backup(
+    cli: Cli, tmp_path: Path
+) -> None:
+    backup = tmp_path / "copy.sqlite3"
+    assert cli(["db", "upgrade"]).returncode == 0
+    assert cli(["db", "backup", "-o", str(backup)]).returncode == 0
+    result = cli(["db", "restore", str(backup)], DATABASE_URL="sqlite:////proc/umkm.sqlite3")
+    line = one_line(result, "DATABASE_URL")
+    assert "cannot open the SQLite database /proc/umkm.sqlite3 (unable to open database file)" in line
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc (Linux)")
 def test_a_data_dir_that_cannot_be_created_without_a_secret_key_is_one_line(cli: Cli) -> None:
     """The audit's case: no SECRET_KEY, so one is generated into DATA_DIR, which /proc refuses."""
     line = one_line(cli(["db", "upgrade"], DATA_DIR="/proc/umkm-data", SECRET_KEY=""), "DATA_DIR")
