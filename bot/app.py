@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TextIO
 
 from bot.dashboard import Dashboard, is_https
-from bot.settings import ConfigError, Settings
+from bot.settings import ConfigError, Settings, opening_database
 from handlers import broadcasts, dashboard, registration, trainings, update_round, vouchers
 from handlers.agency import AgencyProfile, ProfileError, load_profile
 from handlers.attachments import AttachmentBuilder
@@ -44,6 +44,7 @@ from handlers.types import utcnow
 from messages import Renderer
 from storage.crypto import Cipher
 from storage.database import Database
+from storage.engine import first_connection
 from storage.migrate import current_revisions, head_revisions, upgrade
 
 if TYPE_CHECKING:
@@ -178,7 +179,7 @@ async def prepare_database(settings: Settings, db: Database) -> None:
     if db.is_sqlite:
         await asyncio.to_thread(upgrade, settings.effective_database_url)
         return
-    async with db.engine.connect() as connection:
+    async with first_connection(db.engine) as connection:
         current = await current_revisions(connection)
     if current != head_revisions():
         raise ConfigError("DATABASE_URL: the database schema is not current; run 'umkm-bot db upgrade' first")
@@ -199,12 +200,13 @@ async def build_app(settings: Settings, capabilities: tuple[Capability, ...] = C
     except ProfileError as exc:
         raise ConfigError(f"AGENCY_PROFILE: {exc}") from None
     kinds = declared_kinds(capabilities)
-    db = Database(settings.effective_database_url, cipher=Cipher(settings.secret_key or ""))
-    try:
-        await prepare_database(settings, db)
-    except BaseException:
-        await db.close()
-        raise
+    with opening_database(settings):
+        db = Database(settings.effective_database_url, cipher=Cipher(settings.secret_key or ""))
+        try:
+            await prepare_database(settings, db)
+        except BaseException:
+            await db.close()
+            raise
     renderer = Renderer(agency.time_zone, agency.template_values())
     router = Router(
         db,

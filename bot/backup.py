@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.settings import ConfigError, Settings
+from bot.settings import ConfigError, Settings, opening_database
 from handlers.agency import ProfileError, load_profile
 from handlers.officer import OfficerError
 from messages import Renderer
@@ -31,14 +31,15 @@ async def run(args: argparse.Namespace, settings: Settings) -> None:
     renderer = Renderer(agency.time_zone, agency.template_values())
     url = settings.effective_database_url
     try:
-        if args.db_command == "backup":
-            copied = await backup(url, args.output)
-            values = {"path": str(copied.path), "size": copied.size}
-            print(renderer.render("officer/db/backed_up", settings.officer_locale, values), flush=True)
-        else:
-            await restore(url, args.file, force=args.force)
-            values = {"path": str(args.file)}
-            print(renderer.render("officer/db/restored", settings.officer_locale, values), flush=True)
+        with opening_database(settings):
+            if args.db_command == "backup":
+                copied = await backup(url, args.output)
+                values = {"path": str(copied.path), "size": copied.size}
+                print(renderer.render("officer/db/backed_up", settings.officer_locale, values), flush=True)
+            else:
+                await restore(url, args.file, force=args.force)
+                values = {"path": str(args.file)}
+                print(renderer.render("officer/db/restored", settings.officer_locale, values), flush=True)
     except BackupError as exc:
         values = {**exc.values, "code": exc.code}
         raise OfficerError(renderer.render("officer/db/refused", settings.officer_locale, values)) from None

@@ -7,6 +7,7 @@ Every command exits non-zero with a one-line reason on bad input or settings.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -17,7 +18,7 @@ from bot.app import CAPABILITIES, build_app
 from bot.logs import configure_logging
 from bot.loop import run_async
 from bot.outbox import command as outbox_command
-from bot.settings import ConfigError, Settings, load_settings
+from bot.settings import ConfigError, Settings, load_settings, opening_database
 from bot.sqlite_guard import one_run_per_sqlite_database
 from handlers.capability import OfficerCommand
 from handlers.officer import OfficerError
@@ -50,7 +51,9 @@ async def _run(settings: Settings) -> None:
     from bot.runner import Service  # noqa: PLC0415
 
     console = not (settings.telegram_enabled or settings.whatsapp_enabled)
-    with one_run_per_sqlite_database(settings.effective_database_url):
+    with contextlib.ExitStack() as held:
+        with opening_database(settings):  # the run lock is a file beside an SQLite database
+            held.enter_context(one_run_per_sqlite_database(settings.effective_database_url))
         app = await build_app(settings)
         try:
             if not console:
@@ -78,7 +81,8 @@ async def _officer(settings: Settings, command: OfficerCommand, args: argparse.N
 
 
 def _db_upgrade(settings: Settings) -> None:
-    upgrade(settings.effective_database_url)
+    with opening_database(settings):
+        upgrade(settings.effective_database_url)
     print("database is up to date")
 
 

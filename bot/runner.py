@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
 import socket
@@ -25,6 +26,7 @@ from typing import Any
 import uvicorn
 
 from bot.app import App
+from bot.channels.base import PermanentFailure
 from bot.channels.inbound import InboundChannel, InboundProcessor
 from bot.channels.telegram import CHANNEL as TELEGRAM
 from bot.channels.telegram.channel import TelegramChannel, translated_errors
@@ -128,8 +130,12 @@ class Service:
                 (settings.http_host, settings.http_port), reuse_port=False
             )
         except OSError as exc:
+            # A name that does not resolve (getaddrinfo's codes are negative), or an address that is
+            # not this machine's, is the host's fault.
+            host = (exc.errno or 0) < 0 or exc.errno == errno.EADDRNOTAVAIL
             raise ConfigError(
-                f"HTTP_PORT: cannot listen on {settings.http_host}:{settings.http_port} ({exc.strerror})"
+                f"{'HTTP_HOST' if host else 'HTTP_PORT'}: cannot listen on "
+                f"{settings.http_host}:{settings.http_port} ({exc.strerror})"
             ) from exc
         self.port = sock.getsockname()[1]
         task = asyncio.create_task(self._server.serve(sockets=[sock]), name="http")
@@ -142,14 +148,19 @@ class Service:
     async def _start_telegram(self, telegram: TelegramChannel) -> None:
         settings = self.settings
         assert self.processor is not None
+        if settings.telegram_webhook_url:
+            try:
+                async with translated_errors():
+                    await telegram.bot.set_webhook(
+                        settings.telegram_webhook_url,
+                        secret_token=settings.telegram_webhook_secret,
+                        allowed_updates=list(ALLOWED_UPDATES),
+                    )
+            except PermanentFailure as exc:  # "Bad webhook: an https url must be provided…"
+                reason = str(exc).removeprefix("Telegram: ")
+                raise ConfigError(f"TELEGRAM_WEBHOOK_URL: Telegram refused the webhook ({reason})") from exc
+            return
         async with translated_errors():
-            if settings.telegram_webhook_url:
-                await telegram.bot.set_webhook(
-                    settings.telegram_webhook_url,
-                    secret_token=settings.telegram_webhook_secret,
-                    allowed_updates=list(ALLOWED_UPDATES),
-                )
-                return
             await telegram.bot.delete_webhook()
         self.poller = Poller(telegram.bot, self.processor, timeout=self.poll_timeout)
         self._tasks.append(asyncio.create_task(self.poller.run(), name="telegram-polling"))

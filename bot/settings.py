@@ -6,13 +6,17 @@ A missing or invalid value stops the program with one line naming the setting
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from storage.engine import DatabaseUnavailable, check_url
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +98,12 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{(self.data_dir / 'umkm.sqlite3').resolve()}"
 
     @property
+    def database_setting(self) -> str:
+        """The setting that says where the database is: DATABASE_URL, or DATA_DIR for the embedded
+        SQLite file under it."""
+        return "DATABASE_URL" if self.database_url else "DATA_DIR"
+
+    @property
     def effective_public_url(self) -> str:
         """PUBLIC_URL, or this server's own address (fine on one machine, not for phones)."""
         return self.public_url or f"http://{self.http_host}:{self.http_port}"
@@ -119,6 +129,16 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+@contextlib.contextmanager
+def opening_database(settings: Settings) -> Iterator[None]:
+    """Where a command first opens its database: one that cannot be opened stops the program
+    with one line naming the setting that points at it, and why (storage's DatabaseUnavailable)."""
+    try:
+        yield
+    except DatabaseUnavailable as exc:
+        raise ConfigError(f"{settings.database_setting}: {exc}") from exc
+
+
 def _first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     name = str(error["loc"][0]).upper() if error["loc"] else "settings"
@@ -136,6 +156,18 @@ def _check_channels(settings: Settings) -> None:
         raise ConfigError(f"AGENCY_PROFILE: no such file: {settings.agency_profile}")
 
 
+def _check_database_url(settings: Settings) -> None:
+    if settings.database_url:
+        try:
+            check_url(settings.effective_database_url)
+        except ValueError as exc:  # the reason never repeats the URL: it may hold a password
+            raise ConfigError(f"DATABASE_URL: {exc}") from None
+
+
+def _os_reason(folder: Path, exc: OSError) -> str:
+    return "it is not a folder" if folder.exists() and not folder.is_dir() else exc.strerror or str(exc)
+
+
 def _ensure_secret_key(settings: Settings) -> Settings:
     if settings.secret_key:
         if len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
@@ -143,13 +175,29 @@ def _ensure_secret_key(settings: Settings) -> Settings:
         return settings
     path = settings.data_dir / SECRET_KEY_FILE
     if path.is_file():
-        key = path.read_text(encoding="ascii").strip()
-    else:
+        try:
+            key = path.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not ASCII text"
+            raise ConfigError(f"DATA_DIR: cannot read the secret key {path} ({reason})") from exc
+        if not key:
+            raise ConfigError(f"DATA_DIR: the secret key file {path} is empty")
+        return settings.model_copy(update={"secret_key": key})
+    key = secrets.token_urlsafe(48)
+    try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
         path.touch(mode=0o600)
-        path.write_text(key + "\n", encoding="ascii")
-        log.warning("settings.secret_key_generated", extra={"path": str(path)})
+        try:
+            path.write_text(key + "\n", encoding="ascii")
+        except OSError:
+            path.unlink(missing_ok=True)  # no empty key file for the next start to read
+            raise
+    except OSError as exc:
+        raise ConfigError(
+            f"DATA_DIR: cannot store a generated secret key in {settings.data_dir} "
+            f"({_os_reason(settings.data_dir, exc)}); set SECRET_KEY or make DATA_DIR a writable folder"
+        ) from exc
+    log.warning("settings.secret_key_generated", extra={"path": str(path)})
     return settings.model_copy(update={"secret_key": key})
 
 
@@ -160,4 +208,5 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         raise ConfigError(_first_error(exc)) from None
     _check_channels(settings)
+    _check_database_url(settings)
     return _ensure_secret_key(settings)

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bot.settings import ConfigError
-from storage.engine import is_sqlite
+from storage.engine import DatabaseUnavailable, is_sqlite, prepare_sqlite_file
 
 
 def lock_path(database_url: str) -> Path | None:
@@ -34,15 +34,19 @@ def lock_path(database_url: str) -> Path | None:
 
 @contextlib.contextmanager
 def one_run_per_sqlite_database(database_url: str) -> Iterator[None]:
-    """Hold the database's run lock while the body runs; ConfigError if another process holds it."""
+    """Hold the database's run lock while the body runs; ConfigError if another process holds it,
+    DatabaseUnavailable if the lock file cannot be created beside the database."""
     path = lock_path(database_url)
     if path is None or sys.platform == "win32":
         yield
         return
     import fcntl  # noqa: PLC0415 - POSIX only
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    prepare_sqlite_file(database_url)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise DatabaseUnavailable(f"cannot create the run lock {path} ({exc.strerror or exc})") from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -5,6 +5,7 @@ Loaded from the TOML file named by the AGENCY_PROFILE setting.
 
 from __future__ import annotations
 
+import contextlib
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -93,6 +94,8 @@ def _named(data: dict[str, Any], key: str, kind: type[Sector], *, required: bool
     if not required and key not in data:
         return ()
     entries = _require(data, key, list)
+    if not all(isinstance(e, dict) for e in entries):
+        raise ProfileError(f"agency profile: {key} must be tables ([[{key}]] with id, name_id, name_en)")
     return tuple(
         kind(**{k: _require(e, k, str, f"{key}.") for k in ("id", "name_id", "name_en")}) for e in entries
     )
@@ -121,11 +124,18 @@ def _contact(data: dict[str, Any]) -> Contact:
     return Contact(**{k: _require(contact, k, str, "contact.") for k in fields}, office_hours=by_locale)
 
 
-def _time(text: str, key: str) -> time:
-    try:
-        return time.fromisoformat(text)
-    except ValueError:
-        raise ProfileError(f"agency profile: quiet_hours has a bad time {text!r} ({key})") from None
+def _codes(data: dict[str, Any], key: str) -> tuple[str, ...]:
+    codes = _require(data, key, list)
+    if not all(isinstance(c, str) and c for c in codes):
+        raise ProfileError(f'agency profile: {key} must be Kemendagri codes as strings, like ["63.72"]')
+    return tuple(codes)
+
+
+def _time(value: object, key: str) -> time:
+    with contextlib.suppress(ValueError):
+        if isinstance(value, str):
+            return time.fromisoformat(value)
+    raise ProfileError(f"agency profile: quiet_hours has a bad time {value!r} ({key})")
 
 
 def parse_profile(data: dict[str, Any]) -> AgencyProfile:
@@ -146,7 +156,7 @@ def parse_profile(data: dict[str, Any]) -> AgencyProfile:
         short_name=_require(data, "short_name", str),
         code=_require(data, "code", str).upper(),
         province_code=_require(data, "province_code", str),
-        regency_codes=tuple(_require(data, "regency_codes", list)),
+        regency_codes=_codes(data, "regency_codes"),
         time_zone=zone,
         quiet_start=_time(quiet[0], "start"),
         quiet_end=_time(quiet[1], "end"),
@@ -161,6 +171,6 @@ def parse_profile(data: dict[str, Any]) -> AgencyProfile:
 def load_profile(path: Path) -> AgencyProfile:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ProfileError(f"agency profile {path}: {exc}") from exc
     return parse_profile(data)

@@ -28,7 +28,13 @@ from typing import Any
 from sqlalchemy import MetaData, func, inspect, select, text
 from sqlalchemy.engine import Connection, make_url
 
-from storage.engine import create_engine, is_sqlite
+from storage.engine import (
+    DatabaseUnavailable,
+    create_engine,
+    first_connection,
+    is_sqlite,
+    prepare_sqlite_file,
+)
 from storage.migrate import upgrade
 
 #: Alembic's own table does not count when deciding whether a database holds data.
@@ -56,10 +62,14 @@ async def backup(url: str, output: Path) -> Copied:
     partial = _writable(output)
     try:
         if is_sqlite(url):
+            source = _sqlite_path(url)
             try:
-                await asyncio.to_thread(_sqlite_backup, _sqlite_path(url), partial)
-            except sqlite3.OperationalError as exc:
-                if exc.sqlite_errorcode & 0xFF not in _WRITING_FAILED:
+                await asyncio.to_thread(_sqlite_backup, source, partial)
+            except sqlite3.DatabaseError as exc:
+                code = exc.sqlite_errorcode & 0xFF
+                if code == _NOT_A_DATABASE:  # the source: what DATABASE_URL (or DATA_DIR) names
+                    raise DatabaseUnavailable(f"cannot open the SQLite database {source} ({exc})") from exc
+                if code not in _WRITING_FAILED:
                     raise
                 raise _cannot_write(output, str(exc)) from None
         else:
@@ -76,6 +86,8 @@ async def backup(url: str, output: Path) -> Copied:
 # SQLite's primary result codes for a copy it could not write: SQLITE_IOERR, SQLITE_FULL and
 # SQLITE_CANTOPEN (a folder it may not create a file in). Busy or locked is the source's.
 _WRITING_FAILED = frozenset({10, 13, 14})
+# SQLITE_NOTADB: the file copied from is not an SQLite database.
+_NOT_A_DATABASE = 26
 
 
 def _cannot_write(output: Path, reason: str) -> BackupError:
@@ -116,6 +128,7 @@ async def restore(url: str, source: Path, *, force: bool) -> None:
             rows=held,
         )
     if is_sqlite(url):
+        prepare_sqlite_file(url)
         await asyncio.to_thread(_sqlite_restore, source, _sqlite_path(url))
     else:
         program = await _client("pg_restore", url)
@@ -131,7 +144,7 @@ async def rows_held(url: str) -> int:
         return 0
     engine = create_engine(url)
     try:
-        async with engine.connect() as connection:
+        async with first_connection(engine) as connection:
             return await connection.run_sync(_count_rows)
     finally:
         await engine.dispose()
@@ -170,8 +183,11 @@ def _sqlite_restore(source: Path, target: Path) -> None:
     try:
         with contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src:
             _check(src, source)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with contextlib.closing(sqlite3.connect(target, timeout=30)) as dst:
+            try:
+                dst = sqlite3.connect(target, timeout=30)
+            except sqlite3.OperationalError as exc:  # the target's, not the backup's
+                raise DatabaseUnavailable(f"cannot open the SQLite database {target} ({exc})") from exc
+            with contextlib.closing(dst):
                 src.backup(dst)
     except sqlite3.DatabaseError as exc:
         raise BackupError(
@@ -216,7 +232,7 @@ def _libpq(url: str) -> dict[str, str]:
 async def _server_major(url: str) -> int:
     engine = create_engine(url)
     try:
-        async with engine.connect() as connection:
+        async with first_connection(engine) as connection:
             return int(await connection.scalar(text("SHOW server_version_num")) or 0) // 10_000
     finally:
         await engine.dispose()

@@ -9,12 +9,22 @@ second writer wait instead of failing.
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.util import await_only
 
 from storage import sqlite_inline
@@ -28,16 +38,104 @@ SQLITE_AUTOCHECKPOINT_PAGES = 10_000
 # The execution option of a read-only transaction (`session_factory(read_only=True)`), on both
 # engines: what SQLite's "begin" listener below, and anyone observing the engine, reads.
 READ_ONLY = "umkm_read_only"
+#: The databases this program runs on, and the one (async) driver it ships for each.
+DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
+# What asyncpg.connect takes besides its keywords: SQLAlchemy's own, in a URL's query.
+_ASYNCPG_DIALECT_OPTIONS = frozenset({"prepared_statement_cache_size"})
+_ASYNCPG_NOT_FROM_URL = frozenset({"dsn", "loop", "connection_class", "record_class"})
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened: no server there, a refused login, no such database, a
+    file or folder SQLite cannot open or create. The message says which and the driver's (or the
+    operating system's) reason, never the password. Raised only where a database is first
+    opened; errors of a database in use stay what the driver raised."""
 
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _prepare_sqlite_file(url: str) -> None:
+def check_url(url: str) -> None:
+    """Raise ValueError saying why `url` (with its async driver) names no database this program
+    can open: not a URL, another database than SQLite and PostgreSQL, a driver it does not ship,
+    a connection parameter the driver does not take. The reason never repeats the URL (it may
+    hold a password)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise ValueError(
+            "not a database URL; write postgresql://USER:PASSWORD@HOST:PORT/NAME or sqlite:///PATH"
+        ) from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend not in DRIVERS:
+        raise ValueError(
+            f"unsupported database {backend!r}; write postgresql://… (PostgreSQL) or sqlite:///… (SQLite)"
+        )
+    if driver != DRIVERS[backend]:
+        raise ValueError(
+            f"the driver {driver!r} is not shipped; write {backend}://… and {DRIVERS[backend]} is used"
+        )
+    if backend == "postgresql":
+        taken = _asyncpg_options()
+        for name in parsed.query:
+            if name not in taken:
+                hint = " (for TLS: ssl=require)" if name == "sslmode" else ""
+                raise ValueError(f"asyncpg takes no connection parameter {name!r}{hint}")
+
+
+def _asyncpg_options() -> frozenset[str]:
+    import asyncpg  # noqa: PLC0415 - only for PostgreSQL; SQLite commands never load it
+
+    keywords = inspect.signature(asyncpg.connect).parameters
+    return frozenset(keywords) - _ASYNCPG_NOT_FROM_URL | _ASYNCPG_DIALECT_OPTIONS
+
+
+def _where(url: URL) -> str:
+    if url.get_backend_name() == "sqlite":
+        return f"the SQLite database {url.database}"
+    host = url.host or url.query.get("host") or "localhost"
+    return f"PostgreSQL at {host}{f':{url.port}' if url.port else ''}"
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, DBAPIError):
+        return str(error.orig)
+    if isinstance(error, TimeoutError):
+        return "timed out"
+    return (error.strerror if isinstance(error, OSError) else None) or str(error)
+
+
+@asynccontextmanager
+async def first_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """`engine.connect()` where a command first opens its database: one that cannot be opened (no
+    server, a refused login, no such database, a file SQLite cannot open) raises
+    `DatabaseUnavailable` with the driver's reason; what fails once connected is raised as is."""
+    connection = engine.connect()
+    try:
+        await connection.start()
+    except (OSError, DBAPIError) as exc:
+        verb = "open" if engine.dialect.name == "sqlite" else "connect to"
+        raise DatabaseUnavailable(f"cannot {verb} {_where(engine.url)} ({_reason(exc)})") from exc
+    try:
+        yield connection
+    finally:
+        await connection.close()
+
+
+def prepare_sqlite_file(url: str) -> None:
+    """Create the folder of an SQLite database file; `DatabaseUnavailable` when it cannot be."""
     database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if not database or database == ":memory:":
+        return
+    folder = Path(database).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = "it is not a folder" if folder.exists() and not folder.is_dir() else _reason(exc)
+        raise DatabaseUnavailable(
+            f"cannot create the folder {folder} of the SQLite database ({reason})"
+        ) from exc
 
 
 def _setup_sqlite(engine: AsyncEngine) -> None:
@@ -69,9 +167,10 @@ def _setup_sqlite(engine: AsyncEngine) -> None:
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine for `url` (`sqlite+aiosqlite://…` or `postgresql+asyncpg://…`).
 
-    SQLite statements run on the calling thread (storage/sqlite_inline.py), not aiosqlite's."""
+    SQLite statements run on the calling thread (storage/sqlite_inline.py), not aiosqlite's. An
+    SQLite file's folder is created here (`DatabaseUnavailable` when it cannot be)."""
     if is_sqlite(url):
-        _prepare_sqlite_file(url)
+        prepare_sqlite_file(url)
         database = make_url(url).database or ":memory:"
         engine = create_async_engine(
             url,
@@ -100,4 +199,12 @@ def session_factory(engine: AsyncEngine, *, read_only: bool = False) -> async_se
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-__all__ = ["AsyncSession", "create_engine", "is_sqlite", "session_factory"]
+__all__ = [
+    "AsyncSession",
+    "DatabaseUnavailable",
+    "check_url",
+    "create_engine",
+    "first_connection",
+    "is_sqlite",
+    "session_factory",
+]

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 from telegram import Bot
 
-from bot.channels.base import Sender
+from bot.channels.base import AuthenticationFailed, Sender
 from bot.channels.telegram.channel import TelegramChannel, translated_errors
 from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.whatsapp.channel import WhatsAppChannel
 from bot.channels.whatsapp.client import GraphClient, graph_transport
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 from messages import Renderer
 
 
@@ -67,16 +67,21 @@ class Channels:
 
 
 async def open_channels(settings: Settings, renderer: Renderer, templates: Mapping[str, str]) -> Channels:
-    """A channel per configured platform; Telegram's bot is initialised (getMe)."""
+    """A channel per configured platform; Telegram's bot is initialised (getMe): a token Telegram
+    rejects is a ConfigError naming TELEGRAM_BOT_TOKEN."""
     channels = Channels()
     try:
         if settings.whatsapp_enabled:
             channels.whatsapp = WhatsAppChannel(whatsapp_client(settings), renderer, templates=templates)
         if settings.telegram_enabled:
-            bot = telegram_bot(settings)
-            async with translated_errors():
-                await bot.initialize()
-            channels.telegram = TelegramChannel(bot, renderer)
+            # Kept before it is initialised, so that a failed getMe still closes its HTTP client.
+            channels.telegram = TelegramChannel(telegram_bot(settings), renderer)
+            try:
+                async with translated_errors():
+                    await channels.telegram.bot.initialize()
+            except AuthenticationFailed as exc:
+                # Not the driver's words: python-telegram-bot's repeat the token.
+                raise ConfigError("TELEGRAM_BOT_TOKEN: Telegram rejected the token (Unauthorized)") from exc
     except BaseException:
         await channels.close()
         raise

@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from storage.engine import create_engine
+from storage.engine import create_engine, first_connection
 from storage.models import Base
 
 config = context.config
@@ -28,7 +28,7 @@ def _run(connection: Connection) -> None:
 async def _run_async(url: str) -> None:
     engine = create_engine(url)
     try:
-        async with engine.connect() as connection:
+        async with first_connection(engine) as connection:
             await connection.run_sync(_run)
             await connection.commit()
     finally:
