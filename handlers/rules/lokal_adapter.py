@@ -109,13 +109,25 @@ def region_name(code: str) -> str | None:
 
 
 def child_regions(code: str) -> list[tuple[str, str]]:
-    """Direct children of a region as (dotted code, name), in the library's order (villages in
-    code order)."""
-    from lokal import wilayah  # noqa: PLC0415
-
+    """Direct children of a region as (dotted code, name), in code order ("" for the provinces)."""
     if code.count(".") == 2:
         return list(_villages(code))
-    return [(w.code, w.name) for w in wilayah.list_wilayah(code)]
+    return list(_subdivisions(code))
+
+
+@functools.lru_cache(maxsize=1024)
+def _subdivisions(parent: str) -> tuple[tuple[str, str], ...]:
+    """The provinces (`parent` ""), a province's kabupaten/kota or a regency's kecamatan, looked
+    up by code: at these levels a code's last part is two digits, 01 to 99, which holds for every
+    region in the data (the same list as `list_wilayah`'s, checked for every parent).
+    `list_wilayah` indexes every region of Indonesia to find them, villages included: listing a
+    regency's few kecamatan loaded the names of all 83,762 villages and that index (about 15 MB,
+    kept for the process's life; the dashboard lists kecamatan on most of its pages)."""
+    from lokal import wilayah  # noqa: PLC0415
+
+    prefix = f"{parent}." if parent else ""
+    found = (f"{prefix}{n:02d}" for n in range(1, 100))
+    return tuple((c, name) for c in found if (name := wilayah.wilayah_name(c)) is not None)
 
 
 @functools.lru_cache(maxsize=1024)

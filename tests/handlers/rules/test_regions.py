@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+
 import pytest
 
 from handlers.rules import Ambiguous, Region, districts_of, match_region, region_name, villages_of
@@ -61,6 +65,26 @@ def test_villages_of_needs_a_district_code(code: str) -> None:
 )
 def test_region_name(code: str, name: str | None) -> None:
     assert region_name(code) == name
+
+
+def test_listing_kecamatan_leaves_the_villages_of_indonesia_unloaded() -> None:
+    # Most dashboard pages list the agency's kecamatan. Through lokal's list_wilayah that loaded
+    # the names of all 83,762 villages of Indonesia and an index of every region (about 15 MB,
+    # kept for the process's life). A process of its own: this one may have loaded them already.
+    probe = textwrap.dedent(
+        """
+        import tracemalloc
+        from handlers.rules import districts_of, region_name
+        assert region_name("63.72") == "Kota Banjarbaru"  # the names of the regions above villages
+        tracemalloc.start()
+        assert len(districts_of("63.72")) == 5 and len(districts_of("63.03")) > 10
+        print(tracemalloc.get_traced_memory()[0])
+        """
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert int(shown.stdout) < 1_000_000
 
 
 def test_region_data_is_the_whole_country() -> None:
