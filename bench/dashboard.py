@@ -3,10 +3,10 @@
     .venv/bin/python -m bench.dashboard [--owners 100000] [--trainings 24] [--requests 40]
         [--database-url postgresql+asyncpg://…]
 
-With N registered owners (varied kecamatan, sector, size, status, dates; one in ten waiting for
-NIB help) and a year's trainings (`--trainings`, each announced to one sector's owners, every
-announcement sent: the outbox holds them as it does after a year), signed in as an admin,
-through the dashboard's own routes (session lookup, the queries, the templates) in process:
+With N registered owners (varied kecamatan and kelurahan, sector, size, status, dates; one in
+ten waiting for NIB help) and a year's trainings (`--trainings`, each announced to one sector's
+owners, every announcement sent: the outbox holds them as it does after a year), signed in as an
+admin, through the dashboard's own routes (session lookup, the queries, the templates) in process:
 
 1. p50 / p95 / max of the overview (Ringkasan), the owners list's first page, a deep page (the
    last one, by keyset), a search by name, the trainings list and the trainings' statistics;

@@ -1,6 +1,6 @@
-"""Registered owners in bulk with varied data (kecamatan, sector, size, status, dates, NIK,
-phone), for the dashboard's tests and benchmark: executemany, no conversation; and vouchers
-issued to some of them."""
+"""Registered owners in bulk with varied data (kecamatan and kelurahan, sector, size, status,
+dates, NIK, phone), for the dashboard's tests and benchmark: executemany, no conversation; and
+vouchers issued to some of them."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 
+from handlers.rules import villages_of
 from handlers.vouchers import codes
 from handlers.vouchers.issuing import Issued, request_voucher
 from storage.database import Database
@@ -30,6 +31,8 @@ async def seed_varied_owners(
     now = now or datetime.now(UTC)
     assert db.cipher is not None
     cipher = db.cipher
+    # A kelurahan of the kecamatan, as every registration by chat has one.
+    villages = {district: [v.code for v in villages_of(district)] for district in DISTRICTS}
     for start in range(first, first + n, chunk):
         numbers = range(start, min(start + chunk, first + n))
         async with db.transaction() as tx:
@@ -79,6 +82,7 @@ async def seed_varied_owners(
                         "owner_id": oid,
                         "name": f"{KINDS[i % len(KINDS)]} {FIRST_NAMES[(i // 8) % len(FIRST_NAMES)]} {i}",
                         "district_code": DISTRICTS[i % len(DISTRICTS)],
+                        "village_code": _village(villages[DISTRICTS[i % len(DISTRICTS)]], i),
                         "sector": SECTORS[i % len(SECTORS)],
                         "size_class": SIZES[i % len(SIZES)],
                         "status": STATUSES[i % len(STATUSES)],
@@ -99,6 +103,10 @@ async def seed_varied_owners(
             ]
             if requests:
                 await session.execute(insert(NibHelpRequest), requests)
+
+
+def _village(villages: list[str], i: int) -> str:
+    return villages[(i // len(DISTRICTS)) % len(villages)]
 
 
 async def issue_vouchers(db: Database, program_id: int, n: int, *, zone: ZoneInfo) -> list[str]:
