@@ -19,17 +19,23 @@ run: $(STAMP)
 	$(VENV)/bin/umkm-bot db upgrade
 	$(VENV)/bin/umkm-bot run
 
-test: $(STAMP) chromium test-sqlite test-postgres
+# The SQLite and the PostgreSQL passes run side by side: each keeps about one of the machine's
+# two cores busy (the SQLite pass alone: 267 s of CPU in 312 s). make prints each pass's output
+# whole when it ends, and fails when either fails. Each pass has its own temporary folder.
+test: $(STAMP) chromium
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # The dashboard's browser tests drive Debian's Chromium (installed here when missing).
 chromium:
 	scripts/chromium.sh >/dev/null
 
 test-sqlite: $(STAMP) chromium
-	CHROMIUM=$$(scripts/chromium.sh) $(VENV)/bin/pytest -q
+	mkdir -p .pytest-tmp
+	CHROMIUM=$$(scripts/chromium.sh) $(VENV)/bin/pytest -q --basetemp=.pytest-tmp/sqlite
 
 test-postgres: $(STAMP) chromium
-	CHROMIUM=$$(scripts/chromium.sh) TEST_DATABASE_URL=$$(scripts/postgres.sh) $(VENV)/bin/pytest -q
+	mkdir -p .pytest-tmp
+	CHROMIUM=$$(scripts/chromium.sh) TEST_DATABASE_URL=$$(scripts/postgres.sh) $(VENV)/bin/pytest -q --basetemp=.pytest-tmp/postgres
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -54,4 +60,4 @@ bench: $(STAMP) bench-env
 	$(PY) -m bench.cli
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) .pytest_cache .pytest-tmp .mypy_cache .ruff_cache
