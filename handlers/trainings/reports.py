@@ -4,7 +4,7 @@ officers read and do at the venue. Parses and prints; the domain functions act a
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -190,22 +190,25 @@ async def run_participants(args: argparse.Namespace, ctx: OfficerContext) -> Non
             raise cannot_write(ctx, args.output, exc) from None
         ctx.say("trainings/exported", {"count": count, "path": str(args.output)})
         return
-    if args.format == "csv":  # no -o: to standard output
-        async with ctx.db.transaction() as tx:
-            people = participant_rows(tx, ctx.agency, args.id, statuses, public)
-            count = await spreadsheet.print_csv(ctx.out, headers, people)
-            await record_view(tx, officer=ctx.actor, training_id=args.id, rows=count, file=STANDARD_OUTPUT)
-        ctx.out.flush()
-        ctx.say("trainings/listed_participants", {"count": count}, err=True)
-        return
+    # Read in a snapshot and audited in a short transaction of its own before anything is printed:
+    # the writer is never held while a pipe or a pager takes its time (as `exports` does).
+    async with ctx.db.snapshot() as tx:
+        people = [row async for row in participant_rows(tx, ctx.agency, args.id, statuses, public)]
+    shown = STANDARD_OUTPUT if args.format == "csv" else None
     async with ctx.db.transaction() as tx:
-        rows = [
-            [str(cell) for cell in row]
-            async for row in participant_rows(tx, ctx.agency, args.id, statuses, public)
-        ]
-        await record_view(tx, officer=ctx.actor, training_id=args.id, rows=len(rows), file=None)
-    print("\n".join(aligned([headers, *rows])), file=ctx.out)
-    ctx.say("trainings/listed_participants", {"count": len(rows)}, err=True)
+        await record_view(tx, officer=ctx.actor, training_id=args.id, rows=len(people), file=shown)
+    if args.format == "csv":  # no -o: to standard output
+        await spreadsheet.print_csv(ctx.out, headers, _each(people))
+        ctx.out.flush()
+    else:
+        rows = [[str(cell) for cell in row] for row in people]
+        print("\n".join(aligned([headers, *rows])), file=ctx.out)
+    ctx.say("trainings/listed_participants", {"count": len(people)}, err=True)
+
+
+async def _each(rows: list[list[Any]]) -> AsyncIterator[list[Any]]:
+    for row in rows:
+        yield row
 
 
 async def run_checkin_code(args: argparse.Namespace, ctx: OfficerContext) -> None:

@@ -69,3 +69,19 @@ async def test_every_command_that_only_reads_reads_in_a_snapshot(
     # outcomes, read in the same snapshot.
     assert snapshots["training show {training_id}"] == 1, snapshots
     assert snapshots["update-round stats"] == 1, snapshots
+
+
+@pytest.mark.parametrize("shown", [(), ("--format", "csv")])
+async def test_a_participant_list_reads_in_a_snapshot_and_audits_before_it_prints(
+    app: App, settings: Settings, shown: tuple[str, ...]
+) -> None:
+    """On screen or as CSV for a pipe: the rows are read in a snapshot and the view audited in a
+    short transaction of its own, so the writer is never held while a pager takes its time."""
+    now = datetime.now(UTC)
+    values = await seeded(app, now)
+    officer = Officer(app.db, app.agency, settings, Clock(now))
+    with writers(app.db) as began:
+        printed = await officer.run("training", "participants", values["training_id"], *shown)
+    assert printed.count("\n") >= 2  # the headers and the one person signed up
+    # The training looked up, the rows read (snapshots), then the audit's one short write.
+    assert began == [False, False, True], began

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import signal
+import subprocess
+import sys
 from dataclasses import fields
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,7 +22,7 @@ from handlers.trainings.schedule import TrainingPlan
 from messages import LOCALES, Renderer, to_plain
 from storage.models import AuditEntry
 from storage.models.trainings import CONFIRMED, WAITING
-from tests.bot.cli_helpers import run_cli
+from tests.bot.cli_helpers import cli_env, run_cli
 from tests.bot.outbox.seed import seed_owners
 from tests.handlers.trainings.helpers import (
     ENDS,
@@ -104,6 +107,19 @@ def test_as_a_process_add_prints_only_the_id_and_bad_input_exits_2_with_one_line
     assert refused.returncode == 2
     assert refused.stderr.startswith("umkm-bot: --topic: topik “menjahit” tidak dikenal")
     assert refused.stderr.count("\n") == 1
+    # Printed into a pipe nobody reads any more (`| head` that has had its line): it ends
+    # quietly, as a Unix tool killed by SIGPIPE, with no traceback.
+    listing = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "training", "participants", "1", "--format", "csv"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=cli_env(tmp_path / "data", **env),
+        cwd=tmp_path,
+    )
+    assert listing.stdout is not None and listing.stderr is not None
+    listing.stdout.close()
+    assert listing.wait(timeout=60) == 128 + signal.SIGPIPE
+    assert "Traceback" not in listing.stderr.read().decode()
 
 
 async def test_announce_reaches_the_targeted_owners_once_and_the_dry_run_counts_them(scene: Scene) -> None:
