@@ -60,7 +60,7 @@ def figures_of(training: Training, counted: TrainingFigures, announced: int, now
         targeted=training.targeted or 0,
         announced=announced,
         signed_up=counted.signed_up,
-        waiting=counted.waiting + counted.offered,  # not (yet) given a seat of their own
+        waiting=counted.waiting,  # in the queue, as the list counts it (an offer holds a seat)
         attended=counted.attended,
         no_shows=counted.confirmed - counted.attended if ended else 0,
         rating_sum=counted.rating_sum,

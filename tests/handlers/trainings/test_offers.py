@@ -88,6 +88,11 @@ async def test_a_seat_held_by_an_offer_is_taken_in_the_list_not_free_nor_waiting
     row = next(line for line in listing.splitlines() if line.startswith(str(training_id)))
     # seats taken/capacity, waiting, status
     assert row.split()[-3:] == ["1/1", "1", "terjadwal"], row
+    # The statistics' "antre" is the same one person: trainings, targeted, announced, signed
+    # up, waiting, attended, no-shows, rating.
+    stats = await officer.run("training", "stats", "--year", str(NOW.year))
+    figures = next(line for line in stats.splitlines() if "Sablon kaos" in line)
+    assert figures.split()[-8:] == ["1", "0", "0", "3", "1", "0", "0", "-"], figures
 
 
 async def test_an_offer_that_runs_out_goes_to_the_next_person(
