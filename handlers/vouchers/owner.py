@@ -151,7 +151,7 @@ class MyVouchersFlow(OneStepFlow):
         rows = await ctx.tx.vouchers.of_owner(found[0].id) if found else []
         listed: dict[str, list[dict[str, Any]]] = {"active": [], "used": [], "expired": []}
         for voucher, program in rows:
-            state = voucher_state(voucher, program.status, ctx.now)
+            state = voucher_state(voucher, program, ctx.now)
             group = listed[_GROUPS.get(state, "expired")]
             if len(group) < LISTED:
                 group.append(_shown(voucher, program, state, ctx.agency.time_zone))
@@ -175,7 +175,7 @@ class MyVouchersFlow(OneStepFlow):
             view is None
             or found is None
             or view.voucher.owner_id != found[0].id
-            or voucher_state(view.voucher, view.program.status, ctx.now) is not VoucherState.ACTIVE
+            or voucher_state(view.voucher, view.program, ctx.now) is not VoucherState.ACTIVE
         ):
             return [Reply("errors/choose_option"), *await self.reprompt(ctx, conv)]
         conv.finish()

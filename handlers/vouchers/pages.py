@@ -47,7 +47,7 @@ from handlers.vouchers.programs import (
 from handlers.vouchers.report import MonthError, month_bounds, report_words, write_report
 from handlers.vouchers.scan import SCAN_PAGES
 from handlers.vouchers.states import voucher_state
-from storage.models.vouchers import Period, ProgramStatus, Voucher
+from storage.models.vouchers import Period, ProgramStatus, Voucher, VoucherProgram
 from storage.repositories import Transaction
 
 VOUCHERS = "/dashboard/vouchers"
@@ -130,7 +130,9 @@ async def add_program_page(ctx: PageContext) -> Html | Redirect:
     return Redirect(f"{VOUCHERS}/{program.id}")
 
 
-def _voucher_row(ctx: PageContext, voucher: Voucher, program: ProgramStatus, now: datetime) -> dict[str, Any]:
+def _voucher_row(
+    ctx: PageContext, voucher: Voucher, program: VoucherProgram, now: datetime
+) -> dict[str, Any]:
     state = voucher_state(voucher, program, now)
     return {
         "code": codes.display(voucher.code),
@@ -172,7 +174,7 @@ async def program_page(ctx: PageContext) -> Html:
             "statuses": ctx.labels("labels/program_status"),
             "sizes": ctx.labels("labels/size_class"),
             "districts": dict(districts(ctx.agency)),
-            "vouchers": [_voucher_row(ctx, v, program.status, now) for v in rows],
+            "vouchers": [_voucher_row(ctx, v, program, now) for v in rows],
             "redeemed_only": redeemed,
             "first_page": f"{here}?{urlencode(show)}" if before is not None else None,
             "next_page": f"{here}?{urlencode({**show, 'before': rows[-1].id})}" if more else None,

@@ -213,7 +213,7 @@ async def close(
     if program.status is ProgramStatus.CLOSED:
         raise ProgramError("closed", f"program {program.id} is closed", id=program.id)
     # The pause's reason goes, as on resuming: the officers' views show it while paused only.
-    program.status, program.pause_reason = ProgramStatus.CLOSED, None
+    program.status, program.pause_reason, program.closed_at = ProgramStatus.CLOSED, None, now
     await drop_reminders(tx, program.id, reason="program closed", now=now)
     told = await queue_audience(
         tx,

@@ -132,7 +132,7 @@ async def _guessing(tx: Transaction, courier: Courier | None, now: datetime) -> 
 def _why_not(view: VoucherView, courier: Courier | None, ongkir: int | None, now: datetime) -> Refused | None:
     """Why this voucher cannot be redeemed now, or None when it can."""
     voucher, program = view.voucher, view.program
-    state = voucher_state(voucher, program.status, now)  # as the owner's Voucher saya tells it
+    state = voucher_state(voucher, program, now)  # as the owner's Voucher saya tells it
     if state is VoucherState.REDEEMED:
         return Refused(RedeemRefusal.REDEEMED, {"at": voucher.redeemed_at, "resi": voucher.resi or ""})
     if state is VoucherState.VOIDED:

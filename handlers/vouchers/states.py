@@ -1,7 +1,8 @@
 """What a voucher is now, told the same way everywhere: the owner's *Voucher saya*, the
 dashboard's list of a program's vouchers, and the counter that refuses it (`redeeming`).
 
-    redeemed? -> voided? -> its program closed? -> past its last day? -> active
+    redeemed? -> voided? -> past its last day when its program closed (or now)? -> expired
+              -> its program closed? -> ended  -> else active
 
 A paused program's vouchers stay active: pausing stops new vouchers, and the counters still
 redeem the issued ones (unless the officer voided them). The figures (`voucher_counts` in
@@ -13,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from storage.models.vouchers import ProgramStatus, Voucher
+from storage.models.vouchers import ProgramStatus, Voucher, VoucherProgram
 
 
 class VoucherState(StrEnum):
@@ -24,14 +25,15 @@ class VoucherState(StrEnum):
     EXPIRED = "expired"
 
 
-def voucher_state(voucher: Voucher, program: ProgramStatus, now: datetime) -> VoucherState:
-    """The voucher's state at `now`, its program being in state `program`."""
+def voucher_state(voucher: Voucher, program: VoucherProgram, now: datetime) -> VoucherState:
+    """The voucher's state at `now`. A closed program's voucher that had expired before the
+    close stays expired; one still valid then ended with the program (a program closed before
+    its closing time was kept is read as closed now)."""
     if voucher.redeemed_at is not None:
         return VoucherState.REDEEMED
     if voucher.voided_at is not None:
         return VoucherState.VOIDED
-    if program is ProgramStatus.CLOSED:
-        return VoucherState.ENDED
-    if voucher.expires_at <= now:
+    closed = program.status is ProgramStatus.CLOSED
+    if voucher.expires_at <= (program.closed_at or now if closed else now):
         return VoucherState.EXPIRED
-    return VoucherState.ACTIVE
+    return VoucherState.ENDED if closed else VoucherState.ACTIVE

@@ -114,6 +114,8 @@ class VoucherProgram(Base):
     requires_current_data: Mapped[bool] = mapped_column(default=False)
     status: Mapped[ProgramStatus] = mapped_column(_enum(ProgramStatus, 8), default=ProgramStatus.OPEN)
     pause_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # When it closed (None: open or paused, or closed before this was kept).
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64))
 

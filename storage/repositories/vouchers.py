@@ -257,14 +257,17 @@ class VoucherRepository:
         """`counts` of every program (that has vouchers) in one grouped scan."""
         unused = and_(Voucher.redeemed_at.is_(None), Voucher.voided_at.is_(None))
         closed = VoucherProgram.status == ProgramStatus.CLOSED
+        # As `voucher_state`: expired by the close (or now, while open), else ended by the close.
+        expired_by = case((closed, func.coalesce(VoucherProgram.closed_at, now)), else_=now)
+        expired = Voucher.expires_at <= expired_by
         query = (
             select(
                 Voucher.program_id,
                 func.count(),
                 func.count(Voucher.redeemed_at),
                 func.count(Voucher.voided_at),
-                func.sum(case((and_(unused, ~closed, Voucher.expires_at <= now), 1), else_=0)),
-                func.sum(case((and_(unused, closed), 1), else_=0)),
+                func.sum(case((and_(unused, expired), 1), else_=0)),
+                func.sum(case((and_(unused, closed, ~expired), 1), else_=0)),
             )
             .join(VoucherProgram, VoucherProgram.id == Voucher.program_id)
             .group_by(Voucher.program_id)

@@ -16,6 +16,7 @@ from handlers.vouchers import codes
 from handlers.vouchers.planner import ExpiryPlanner
 from handlers.vouchers.programs import close, pause, resume
 from handlers.vouchers.redeeming import RedeemRefusal, Refused, Valid, check
+from handlers.vouchers.states import VoucherState, voucher_state
 from messages import to_plain
 from storage.models import ChannelIdentity, OutboxMessage, Voucher
 from storage.models.outbox import CANCELLED, PENDING
@@ -55,7 +56,7 @@ async def test_a_closed_programs_voucher_is_no_longer_usable_and_has_no_qr(app: 
     pressed = await chat.send(choose(before, f"QR {code}"))
     assert not any(f"voucher-{code}.png" in r for r in pressed)
     for shown in (pressed[-1], (await _mine(chat))[-1]):
-        assert "Aktif" not in shown and "QR" not in shown
+        assert "Aktif" not in shown and f"QR {code}" not in shown  # a code may hold "QR" itself
         assert f"Tidak bisa dipakai lagi:\n• {code} (program P2 sudah berakhir)" in shown
     refused = await _counter(app, code)
     assert isinstance(refused, Refused) and refused.reason is RedeemRefusal.CLOSED
@@ -85,7 +86,7 @@ async def test_vouchers_voided_by_a_pause_say_the_officers_reason(app: App) -> N
         await pause(tx, chosen.id, reason="Kuota dialihkan", void_issued=True, officer="o", now=now)
         await resume(tx, chosen.id, officer="o", now=now)  # voided vouchers stay voided
     shown = (await _mine(chat))[-1]
-    assert "Aktif" not in shown and "QR" not in shown
+    assert "Aktif" not in shown and f"QR {code}" not in shown
     assert f"Tidak bisa dipakai lagi:\n• {code} (dibatalkan: Kuota dialihkan)" in shown
     refused = await _counter(app, code)
     assert isinstance(refused, Refused) and refused.reason is RedeemRefusal.VOIDED
@@ -183,3 +184,32 @@ async def test_an_expiry_reminder_still_waiting_is_dropped_when_the_voucher_dies
         ("voucher.ended", PENDING),
         ("voucher.expiring", CANCELLED),
     ]
+
+
+async def test_a_voucher_expired_before_the_close_stays_expired_and_one_valid_then_stays_ended(
+    app: App,
+) -> None:
+    ani, budi = await register(app, "ani"), await register(app, "budi", nik="6372021203850001")
+    chosen = await program(app, name="P2")
+    expired_code, ended_code = await _issued(ani), await _issued(budi)
+    closing = datetime.now(UTC)
+    async with app.db.transaction() as tx:
+        await tx.session.execute(
+            update(Voucher)
+            .where(Voucher.code == codes.read_code(expired_code).code)
+            .values(expires_at=closing - timedelta(days=3))
+        )
+    async with app.db.transaction() as tx:
+        await close(tx, chosen.id, officer="o", now=closing)
+    # A year on, Budi's voucher too is past its last day: it still ended with the program.
+    later = closing + timedelta(days=365)
+    async with app.db.snapshot() as tx:
+        counts = await tx.vouchers.counts(chosen.id, later)
+        states = {
+            code: voucher_state(view.voucher, view.program, later)
+            for code in (expired_code, ended_code)
+            if (view := await tx.vouchers.view(codes.read_code(code).code)) is not None
+        }
+    assert (counts["expired"], counts["ended"], counts["active"]) == (1, 1, 0), counts
+    assert states == {expired_code: VoucherState.EXPIRED, ended_code: VoucherState.ENDED}
+    assert "sudah berakhir" not in (await _mine(ani))[-1]
