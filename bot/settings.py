@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from storage.engine import DatabaseUnavailable, check_url
+from storage.engine import DatabaseUnavailable, check_url, folder_reason
 
 log = logging.getLogger(__name__)
 
@@ -164,22 +164,19 @@ def _check_database_url(settings: Settings) -> None:
             raise ConfigError(f"DATABASE_URL: {exc}") from None
 
 
-def _os_reason(folder: Path, exc: OSError) -> str:
-    return "it is not a folder" if folder.exists() and not folder.is_dir() else exc.strerror or str(exc)
-
-
 def _ensure_secret_key(settings: Settings) -> Settings:
     if settings.secret_key:
         if len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
             raise ConfigError(f"SECRET_KEY: must be at least {MIN_SECRET_KEY_LENGTH} characters")
         return settings
     path = settings.data_dir / SECRET_KEY_FILE
-    if path.is_file():
-        try:
-            key = path.read_text(encoding="ascii").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "not ASCII text"
-            raise ConfigError(f"DATA_DIR: cannot read the secret key {path} ({reason})") from exc
+    try:
+        # is_file() itself fails on a DATA_DIR the process may not look into (EACCES).
+        key = path.read_text(encoding="ascii").strip() if path.is_file() else None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not ASCII text"
+        raise ConfigError(f"DATA_DIR: cannot read the secret key {path} ({reason})") from exc
+    if key is not None:
         if not key:
             raise ConfigError(f"DATA_DIR: the secret key file {path} is empty")
         return settings.model_copy(update={"secret_key": key})
@@ -195,7 +192,7 @@ def _ensure_secret_key(settings: Settings) -> Settings:
     except OSError as exc:
         raise ConfigError(
             f"DATA_DIR: cannot store a generated secret key in {settings.data_dir} "
-            f"({_os_reason(settings.data_dir, exc)}); set SECRET_KEY or make DATA_DIR a writable folder"
+            f"({folder_reason(settings.data_dir, exc)}); set SECRET_KEY or make DATA_DIR a writable folder"
         ) from exc
     log.warning("settings.secret_key_generated", extra={"path": str(path)})
     return settings.model_copy(update={"secret_key": key})

@@ -106,6 +106,12 @@ def _reason(error: BaseException) -> str:
     return (error.strerror if isinstance(error, OSError) else None) or str(error)
 
 
+def folder_reason(folder: Path, exc: OSError) -> str:
+    """Why a folder could not be made or written in, in a few words: a file in its place, or
+    the operating system's reason."""
+    return "it is not a folder" if folder.exists() and not folder.is_dir() else _reason(exc)
+
+
 @asynccontextmanager
 async def first_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """`engine.connect()` where a command first opens its database: one that cannot be opened (no
@@ -132,7 +138,7 @@ def prepare_sqlite_file(url: str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        reason = "it is not a folder" if folder.exists() and not folder.is_dir() else _reason(exc)
+        reason = folder_reason(folder, exc)
         raise DatabaseUnavailable(
             f"cannot create the folder {folder} of the SQLite database ({reason})"
         ) from exc
