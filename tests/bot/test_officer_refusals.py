@@ -137,8 +137,8 @@ async def test_vouchers_and_couriers(app: App, settings: Settings, tmp_path: Pat
             ),
             (  # as the courier's chat and scan page read it
                 ["voucher", "redeem", "ONG-7KQ4M-9XTRH", "--resi", "R1", "--ongkir", "18000"],
-                "--resi: nomor resi terdiri dari 6 sampai 40 huruf atau angka: “R1”",
-                "--resi: a receipt number has 6 to 40 letters or digits: “R1”",
+                "--resi: nomor resi terdiri dari 6 sampai 40 huruf, angka atau tanda hubung: “R1”",
+                "--resi: a receipt number has 6 to 40 letters, digits or dashes: “R1”",
             ),
             (
                 ["voucher", "redeem", "ONG-7KQ4M-9XTRH", "--resi", "JNE1", "--ongkir", "gratis"],
