@@ -377,6 +377,10 @@ class VoucherRepository:
                 VoucherProgram.status != ProgramStatus.CLOSED,
             )
             .order_by(Voucher.id)
+            # A program closing meanwhile (its row updated, not committed yet) is waited for and
+            # then read closed; one closing after this waits for the reminders to be queued, then
+            # drops them (`drop_reminders`). SQLite's one writer orders the two already.
+            .with_for_update(read=True, of=VoucherProgram)
         )
         return [(c, e, u, v) for c, e, u, v in rows.all()]
 

@@ -3,6 +3,7 @@ each voucher what the courier's counter would do with it."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -213,3 +214,26 @@ async def test_a_voucher_expired_before_the_close_stays_expired_and_one_valid_th
     assert (counts["expired"], counts["ended"], counts["active"]) == (1, 1, 0), counts
     assert states == {expired_code: VoucherState.EXPIRED, ended_code: VoucherState.ENDED}
     assert "sudah berakhir" not in (await _mine(ani))[-1]
+
+
+@pytest.mark.postgresql
+async def test_a_reminder_planned_while_the_program_closes_is_not_queued(app: App) -> None:
+    """PostgreSQL runs the planner beside a close: the planner waits for the closing transaction
+    and reads the program closed, where it read it open before that commit and queued a reminder
+    for a dead voucher (SQLite's one writer never lets the two overlap)."""
+    chosen = await program(app, name="P2", valid_days=30)
+    await _issued(await register(app, "7001", channel="telegram"))
+    async with app.db.snapshot() as tx:
+        expires_at = await tx.session.scalar(select(Voucher.expires_at))
+    assert expires_at is not None
+    now = expires_at - timedelta(days=2)
+    async with app.db.transaction() as tx:
+        await close(tx, chosen.id, officer="o", now=now)
+        await tx.session.flush()
+        planning = asyncio.create_task(ExpiryPlanner(app.db, app.agency).plan(now))
+        await asyncio.sleep(0.5)
+        assert not planning.done()  # waiting for the close to commit
+    assert await planning == 0
+    async with app.db.snapshot() as tx:
+        kinds = list(await tx.session.scalars(select(OutboxMessage.kind)))
+    assert kinds == ["voucher.ended"]
