@@ -10,10 +10,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from telegram import Bot
 
-from bot.channels.base import AuthenticationFailed, Sender
+from bot.channels.base import AuthenticationFailed, Sender, TemporaryFailure
 from bot.channels.telegram.channel import TelegramChannel, translated_errors
 from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.whatsapp.channel import WhatsAppChannel
@@ -82,6 +83,13 @@ async def open_channels(settings: Settings, renderer: Renderer, templates: Mappi
             except AuthenticationFailed as exc:
                 # Not the driver's words: python-telegram-bot's repeat the token.
                 raise ConfigError("TELEGRAM_BOT_TOKEN: Telegram rejected the token (Unauthorized)") from exc
+            except TemporaryFailure as exc:
+                # The network's reason names the host, never the path (where the token is).
+                where = urlsplit(settings.telegram_api_base_url)
+                raise ConfigError(
+                    f"TELEGRAM_API_BASE_URL: cannot reach the Bot API at {where.scheme}://{where.netloc}"
+                    f" ({str(exc).removeprefix('Telegram: ')}); is the network up?"
+                ) from exc
     except BaseException:
         await channels.close()
         raise

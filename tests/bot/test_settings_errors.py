@@ -270,3 +270,20 @@ def test_a_webhook_url_telegram_refuses_is_one_line(cli: Cli) -> None:
     line = one_line(result, "TELEGRAM_WEBHOOK_URL")
     # python-telegram-bot hands on Telegram's reason without "Bad Request: ", in lower case.
     assert "Telegram refused the webhook (Bad webhook: an https url must be provided" in line
+
+
+@pytest.mark.parametrize("args", [["run"], ["outbox", "run"]], ids=["run", "outbox-run"])
+def test_a_bot_api_nobody_answers_at_start_is_one_line_without_the_token(cli: Cli, args: list[str]) -> None:
+    port = free_port()  # nobody listens there
+    result = cli(
+        args,
+        TELEGRAM_BOT_TOKEN="123456:SECRET-token",
+        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot",
+        HTTP_PORT=str(free_port()),
+        LOG_LEVEL="WARNING",
+    )
+    line = one_line(result, "TELEGRAM_API_BASE_URL")
+    assert line.startswith(
+        f"umkm-bot: TELEGRAM_API_BASE_URL: cannot reach the Bot API at http://127.0.0.1:{port} ("
+    )
+    assert "SECRET-token" not in result.stderr
