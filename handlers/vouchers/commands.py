@@ -158,7 +158,7 @@ async def _program(args: argparse.Namespace, ctx: OfficerContext) -> None:
             ctx.say("vouchers/program_added", {"id": program.id, "name": program.name}, err=True)
             return
         if command == "pause":
-            program, voided = await pause(
+            program, voided, told = await pause(
                 tx,
                 args.id,
                 reason=args.reason,
@@ -166,7 +166,7 @@ async def _program(args: argparse.Namespace, ctx: OfficerContext) -> None:
                 officer=ctx.actor,
                 now=ctx.now(),
             )
-            ctx.say("vouchers/program_paused", {"id": program.id, "voided": voided})
+            ctx.say("vouchers/program_paused", {"id": program.id, "voided": voided, "told": told})
         elif command == "resume":
             program, told = await resume(tx, args.id, officer=ctx.actor, now=ctx.now())
             ctx.say("vouchers/program_resumed", {"id": program.id, "told": told})

@@ -203,7 +203,7 @@ async def _on_program(ctx: PageContext, action: ProgramAction, notice: str) -> R
 
 async def pause_page(ctx: PageContext) -> Redirect:
     async def paused(tx: Transaction, program_id: int) -> dict[str, Any]:
-        _program, voided = await pause(
+        _program, voided, told = await pause(
             tx,
             program_id,
             reason=ctx.form.get("reason", ""),
@@ -211,7 +211,7 @@ async def pause_page(ctx: PageContext) -> Redirect:
             officer=ctx.actor,
             now=ctx.now(),
         )
-        return {"voided": voided}
+        return {"voided": voided, "told": told}
 
     return await _on_program(ctx, paused, "program_paused")
 

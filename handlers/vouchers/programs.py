@@ -132,11 +132,11 @@ async def _program(tx: Transaction, program_id: int) -> VoucherProgram:
 
 async def pause(
     tx: Transaction, program_id: int, *, reason: str, void_issued: bool, officer: str, now: datetime
-) -> tuple[VoucherProgram, int]:
+) -> tuple[VoucherProgram, int, int]:
     """No new vouchers; owners asking are told `reason`. Issued vouchers stay valid unless
     `void_issued`: then the holders of the ones they could still have used are told, with the
-    reason (through the outbox, once each), and expiry reminders still waiting are dropped. Returns the program and how many vouchers were
-    voided. A paused program is refused, as `resume` refuses a running one: its reason is changed
+    reason (through the outbox, once each), and expiry reminders still waiting are dropped.
+    Returns the program, how many vouchers were voided and how many holders will be told. A paused program is refused, as `resume` refuses a running one: its reason is changed
     by resuming first, not overwritten unawares. Holders of vouchers that stay valid are not
     told: nothing changed for them."""
     program = await _program(tx, program_id)
@@ -172,7 +172,7 @@ async def pause(
         subject=f"voucher_program:{program.id}",
         details={"reason": reason, "voided": voided, "told": told},
     )
-    return program, voided
+    return program, voided, told
 
 
 async def resume(

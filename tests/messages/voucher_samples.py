@@ -99,7 +99,7 @@ VOUCHER_SAMPLES: dict[str, dict[str, Any]] = {
     "errors/voucher_refused": REDEEM_REFUSED,
     "officer/vouchers/program_added": {"id": 1, "name": "Gratis Ongkir UMKM"},
     "officer/vouchers/report_sheet": {"month": "2026-03"},
-    "officer/vouchers/program_paused": {"id": 1, "voided": 3},
+    "officer/vouchers/program_paused": {"id": 1, "voided": 3, "told": 2},
     "officer/vouchers/program_resumed": {"id": 1, "told": 12},
     "officer/vouchers/program_closed": {"id": 1, "told": 2},
     "officer/vouchers/program_line": {
@@ -232,7 +232,7 @@ VOUCHER_SAMPLES.update(
         },
         "dashboard/notices/voucher_error": {"code": "at_least_one", "field": "quota"},
         "dashboard/notices/program_added": {"id": 1, "name": "Gratis Ongkir UMKM"},
-        "dashboard/notices/program_paused": {"id": 1, "voided": 3},
+        "dashboard/notices/program_paused": {"id": 1, "voided": 3, "told": 2},
         "dashboard/notices/program_resumed": {"id": 1, "told": 12},
         "dashboard/notices/program_closed": {"id": 1, "told": 2},
         "dashboard/notices/courier_removed": {"courier": "JNE Banjarbaru", "revoked": 2},
