@@ -34,6 +34,7 @@ def voucher_state(voucher: Voucher, program: VoucherProgram, now: datetime) -> V
     if voucher.voided_at is not None:
         return VoucherState.VOIDED
     closed = program.status is ProgramStatus.CLOSED
-    if voucher.expires_at <= (program.closed_at or now if closed else now):
+    expired_by = (program.closed_at or now) if closed else now
+    if voucher.expires_at <= expired_by:
         return VoucherState.EXPIRED
     return VoucherState.ENDED if closed else VoucherState.ACTIVE
