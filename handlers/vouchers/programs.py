@@ -15,7 +15,7 @@ from handlers.types import Reply
 from handlers.vouchers.planner import drop_reminders
 from storage.models.vouchers import Courier, Period, ProgramStatus, VoucherProgram
 from storage.repositories import Transaction
-from storage.repositories.vouchers import voucher_counts
+from storage.repositories.voucher_reports import voucher_counts
 
 #: Owners who asked while the program was paused are told it runs again.
 RESUMED = OutboxKind(
